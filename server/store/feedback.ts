@@ -1,0 +1,378 @@
+/**
+ * The feedback store: applies mutations (sync, POST, PATCH, DELETE all come through here) and reads
+ * records back. Dialect-neutral Kysely so the PostgreSQL backend runs the same code.
+ *
+ * One batch is one transaction: existing rows are read in two queries, every mutation is decided in
+ * memory in order, and the result is written with multi-row statements. The caller answers only
+ * after the transaction has committed.
+ */
+import { createHash } from 'node:crypto';
+import type { Kysely, Transaction } from 'kysely';
+import {
+  FeedbackInput,
+  Mutation,
+  describeZodError,
+  type Feedback,
+  type MutationResult,
+  type Role,
+} from '../../shared/schemas.ts';
+import { canonicalJson } from '../../shared/hash.ts';
+import { uuidv7 } from '../../shared/ids.ts';
+import type { DB, FeedbackEventsTable, FeedbackTable } from './schema.ts';
+
+export interface Actor {
+  workspaceId: string;
+  raterId: string;
+  role: Role;
+  tokenId: string | null;
+  clientId: string | null;
+}
+
+/** The state of one record before and after a batch, for projections kept in the same transaction. */
+export interface FeedbackChange {
+  before: FeedbackTable | null;
+  after: FeedbackTable;
+}
+export type ChangeListener = (trx: Transaction<DB>, changes: FeedbackChange[]) => Promise<void>;
+
+const changeListeners: ChangeListener[] = [];
+/** Projections (rollups, search indexes, webhooks outbox) register here; they run inside the batch's transaction. */
+export function onFeedbackChanges(listener: ChangeListener): () => void {
+  changeListeners.push(listener);
+  return () => {
+    const i = changeListeners.indexOf(listener);
+    if (i >= 0) changeListeners.splice(i, 1);
+  };
+}
+
+interface Decided {
+  id: string;
+  op: 'upsert' | 'delete';
+  updatedAt: string;
+  hash: string;
+  record?: FeedbackInput;
+}
+
+function isoUtc(value: string): string {
+  return new Date(value).toISOString();
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** Checks one raw mutation; returns the decided shape or a readable reason. */
+export function checkMutation(raw: unknown): Decided | { error: string } {
+  const parsed = Mutation.safeParse(raw);
+  if (!parsed.success) return { error: describeZodError(parsed.error) };
+  const m = parsed.data;
+  const updatedAt = isoUtc(m.updatedAt);
+  if (m.op === 'delete' || m.feedback.deleted) {
+    return { id: m.id, op: 'delete', updatedAt, hash: 'deleted' };
+  }
+  if (m.feedback.id !== m.id) return { error: `feedback.id (${m.feedback.id}) differs from the mutation id` };
+  const { deleted: _deleted, ...rest } = m.feedback;
+  const record: FeedbackInput = { ...rest, createdAt: isoUtc(rest.createdAt), updatedAt };
+  return { id: m.id, op: 'upsert', updatedAt, hash: sha256(canonicalJson(record)), record };
+}
+
+/** Does the incoming write beat the stored one? Last writer wins; ties: delete wins, then the larger hash. */
+function incomingWins(cur: FeedbackTable, inc: { updatedAt: string; deleted: boolean; hash: string }): boolean | 'same' {
+  if (inc.updatedAt !== cur.updated_at) return inc.updatedAt > cur.updated_at;
+  const curDeleted = cur.deleted === 1;
+  if (curDeleted === inc.deleted && (inc.deleted || cur.content_hash === inc.hash)) return 'same';
+  if (curDeleted !== inc.deleted) return inc.deleted;
+  return inc.hash > cur.content_hash;
+}
+
+function rowFromRecord(actor: Actor, record: FeedbackInput, hash: string, receivedAt: string, owner: string): FeedbackTable {
+  const t = record.target;
+  return {
+    id: record.id,
+    workspace_id: actor.workspaceId,
+    rater_id: owner,
+    client_id: actor.clientId,
+    target_key: t.key,
+    kind: t.kind,
+    site: t.site ?? null,
+    model: t.model ?? null,
+    intent: t.intent ?? null,
+    project: t.project ?? null,
+    subject: t.subject ?? null,
+    conversation_id: t.conversationId ?? null,
+    thumb: record.rating.thumb ?? null,
+    stars: record.rating.stars ?? null,
+    label: record.rating.label ?? null,
+    created_at: record.createdAt,
+    updated_at: record.updatedAt,
+    received_at: receivedAt,
+    deleted: 0,
+    record: JSON.stringify(record),
+    content_hash: hash,
+  };
+}
+
+const FEEDBACK_COLUMNS: (keyof FeedbackTable)[] = [
+  'workspace_id', 'rater_id', 'client_id', 'target_key', 'kind', 'site', 'model', 'intent', 'project', 'subject',
+  'conversation_id', 'thumb', 'stars', 'label', 'created_at', 'updated_at', 'received_at', 'deleted', 'record', 'content_hash',
+];
+
+function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/**
+ * Applies mutations for one actor. Invalid ones are `rejected` with a reason and change nothing;
+ * the rest apply. Resolves after the transaction commits.
+ */
+export async function applyMutations(
+  db: Kysely<DB>,
+  actor: Actor,
+  rawMutations: unknown[],
+  now: Date = new Date(),
+): Promise<MutationResult[]> {
+  const receivedAt = now.toISOString();
+  const checked = rawMutations.map(checkMutation);
+  const results: MutationResult[] = checked.map((c, i) =>
+    'error' in c
+      ? { id: idOf(rawMutations[i]), status: 'rejected', error: c.error }
+      : { id: c.id, status: 'unchanged' },
+  );
+  const valid = checked.filter((c): c is Decided => !('error' in c));
+  if (valid.length === 0) return results;
+
+  await db.transaction().execute(async (trx) => {
+    const ids = [...new Set(valid.map((v) => v.id))];
+    const keys = [...new Set(valid.flatMap((v) => (v.record ? [v.record.target.key] : [])))];
+    const byId = new Map<string, FeedbackTable>();
+    for (const part of chunks(ids, 500)) {
+      for (const row of await trx.selectFrom('feedback').selectAll().where('id', 'in', part).execute()) byId.set(row.id, row);
+    }
+    const liveByKey = new Map<string, FeedbackTable>();
+    for (const part of chunks(keys, 500)) {
+      const rows = await trx
+        .selectFrom('feedback')
+        .selectAll()
+        .where('workspace_id', '=', actor.workspaceId)
+        .where('rater_id', '=', actor.raterId)
+        .where('deleted', '=', 0)
+        .where('target_key', 'in', part)
+        .execute();
+      for (const row of rows) {
+        liveByKey.set(row.target_key, row);
+        byId.set(row.id, row);
+      }
+    }
+    const initial = new Map(byId);
+    const dirty = new Map<string, FeedbackTable>();
+    const events: FeedbackEventsTable[] = [];
+    const event = (op: string, before: FeedbackTable | null, after: FeedbackTable) =>
+      events.push({
+        id: uuidv7(now.getTime()),
+        workspace_id: actor.workspaceId,
+        feedback_id: after.id,
+        op,
+        actor_rater_id: actor.raterId,
+        actor_token_id: actor.tokenId,
+        client_id: actor.clientId,
+        at: receivedAt,
+        before: before?.record ?? null,
+        after: after.deleted ? null : after.record,
+      });
+    const write = (row: FeedbackTable) => {
+      byId.set(row.id, row);
+      dirty.set(row.id, row);
+    };
+
+    checked.forEach((c, i) => {
+      if ('error' in c) return;
+      const cur = byId.get(c.id);
+      if (cur && cur.workspace_id !== actor.workspaceId) {
+        results[i] = { id: c.id, status: 'rejected', error: 'this id is already used by another record' };
+        return;
+      }
+      const mayDeleteOthers = c.op === 'delete' && actor.role === 'admin';
+      if (cur && cur.rater_id !== actor.raterId && !mayDeleteOthers) {
+        results[i] = { id: c.id, status: 'rejected', error: 'this record belongs to another rater' };
+        return;
+      }
+      if (cur) {
+        const wins = incomingWins(cur, { updatedAt: c.updatedAt, deleted: c.op === 'delete', hash: c.hash });
+        if (wins === 'same') return; // unchanged
+        if (!wins) {
+          results[i] = { id: c.id, status: 'stale' };
+          return;
+        }
+      }
+      if (c.op === 'delete') {
+        const after: FeedbackTable = cur
+          ? { ...cur, deleted: 1, updated_at: c.updatedAt, received_at: receivedAt, client_id: actor.clientId }
+          : {
+              id: c.id, workspace_id: actor.workspaceId, rater_id: actor.raterId, client_id: actor.clientId,
+              target_key: '', kind: 'other', site: null, model: null, intent: null, project: null, subject: null,
+              conversation_id: null, thumb: null, stars: null, label: null, created_at: c.updatedAt,
+              updated_at: c.updatedAt, received_at: receivedAt, deleted: 1, record: null, content_hash: 'deleted',
+            };
+        if (cur && !cur.deleted && liveByKey.get(cur.target_key)?.id === cur.id) liveByKey.delete(cur.target_key);
+        write(after);
+        event('delete', cur && !cur.deleted ? cur : null, after);
+        results[i] = { id: c.id, status: 'applied' };
+        return;
+      }
+      const record = c.record!;
+      const key = record.target.key;
+      const other = liveByKey.get(key);
+      if (other && other.id !== c.id) {
+        // A second device (or a new id) rated the same target: the newer vote is the live one.
+        const wins = incomingWins(other, { updatedAt: c.updatedAt, deleted: false, hash: c.hash });
+        if (wins !== true) {
+          results[i] = { id: c.id, status: 'stale', error: 'a newer vote for this target exists' };
+          return;
+        }
+        const superseded = { ...other, deleted: 1, received_at: receivedAt };
+        write(superseded);
+        event('supersede', other, superseded);
+      }
+      if (cur && !cur.deleted && cur.target_key !== key && liveByKey.get(cur.target_key)?.id === cur.id) {
+        liveByKey.delete(cur.target_key);
+      }
+      const after = rowFromRecord(actor, record, c.hash, receivedAt, cur?.rater_id ?? actor.raterId);
+      write(after);
+      liveByKey.set(key, after);
+      event(cur && !cur.deleted ? 'update' : 'create', cur && !cur.deleted ? cur : null, after);
+      results[i] = { id: c.id, status: 'applied' };
+    });
+
+    if (dirty.size === 0) return;
+    // Tombstones first, so a superseded row leaves the live-target index before its successor enters it.
+    const rows = [...dirty.values()].sort((a, b) => b.deleted - a.deleted);
+    for (const part of chunks(rows, 200)) {
+      await trx
+        .insertInto('feedback')
+        .values(part)
+        .onConflict((oc) =>
+          oc.column('id').doUpdateSet((eb) =>
+            Object.fromEntries(FEEDBACK_COLUMNS.map((col) => [col, eb.ref(`excluded.${col}`)])) as never,
+          ),
+        )
+        .execute();
+    }
+    for (const part of chunks(events, 400)) await trx.insertInto('feedback_events').values(part).execute();
+    const changes = rows.map((after) => ({ before: initial.get(after.id) ?? null, after }));
+    for (const listener of changeListeners) await listener(trx, changes);
+  });
+  return results;
+}
+
+function idOf(raw: unknown): string {
+  if (raw && typeof raw === 'object' && 'id' in raw) {
+    const id = (raw as { id: unknown }).id;
+    if (typeof id === 'string') return id.slice(0, 100);
+  }
+  return '';
+}
+
+export function rowToFeedback(row: FeedbackTable): Feedback {
+  const record = JSON.parse(row.record ?? '{}') as FeedbackInput;
+  return {
+    ...record,
+    receivedAt: row.received_at,
+    raterId: row.rater_id,
+    workspaceId: row.workspace_id,
+    clientId: row.client_id,
+    ...(row.deleted ? { deleted: true } : {}),
+  };
+}
+
+/** A tombstone as the list endpoint shows it when asked for deletions. */
+export interface Tombstone {
+  id: string;
+  deleted: true;
+  updatedAt: string;
+  receivedAt: string;
+  raterId: string;
+  workspaceId: string;
+}
+
+export interface Scope {
+  workspaceId: string;
+  /** Set for raters: they see only their own records. */
+  raterId?: string;
+}
+
+export async function getFeedbackRow(db: Kysely<DB>, scope: Scope, id: string): Promise<FeedbackTable | undefined> {
+  let q = db.selectFrom('feedback').selectAll().where('id', '=', id).where('workspace_id', '=', scope.workspaceId);
+  if (scope.raterId) q = q.where('rater_id', '=', scope.raterId);
+  return q.executeTakeFirst();
+}
+
+export interface ListFilters {
+  since?: string;
+  until?: string;
+  model?: string;
+  site?: string;
+  kind?: string;
+  rater?: string;
+  thumb?: 'up' | 'down';
+  minStars?: number;
+  maxStars?: number;
+  includeDeleted?: boolean;
+  limit: number;
+  cursor?: string;
+}
+
+export function encodeCursor(row: { created_at: string; id: string }): string {
+  return Buffer.from(JSON.stringify([row.created_at, row.id])).toString('base64url');
+}
+
+export function decodeCursor(cursor: string): [string, string] | undefined {
+  try {
+    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && typeof v[1] === 'string') return [v[0], v[1]];
+  } catch {
+    /* fall through */
+  }
+  return undefined;
+}
+
+/** Newest first, keyset-paginated on (created_at, id). `cursor` must come from decodeCursor. */
+export async function listFeedback(
+  db: Kysely<DB>,
+  scope: Scope,
+  f: ListFilters,
+): Promise<{ items: (Feedback | Tombstone)[]; nextCursor: string | null }> {
+  let q = db.selectFrom('feedback').selectAll().where('workspace_id', '=', scope.workspaceId);
+  if (scope.raterId) q = q.where('rater_id', '=', scope.raterId);
+  if (!f.includeDeleted) q = q.where('deleted', '=', 0);
+  if (f.since) q = q.where('created_at', '>=', f.since);
+  if (f.until) q = q.where('created_at', '<', f.until);
+  if (f.model) q = q.where('model', '=', f.model);
+  if (f.site) q = q.where('site', '=', f.site);
+  if (f.kind) q = q.where('kind', '=', f.kind);
+  if (f.rater) q = q.where('rater_id', '=', f.rater);
+  if (f.thumb) q = q.where('thumb', '=', f.thumb);
+  if (f.minStars !== undefined) q = q.where('stars', '>=', f.minStars);
+  if (f.maxStars !== undefined) q = q.where('stars', '<=', f.maxStars);
+  if (f.cursor) {
+    const c = decodeCursor(f.cursor);
+    if (c) {
+      const [createdAt, id] = c;
+      q = q.where((eb) =>
+        eb.or([eb('created_at', '<', createdAt), eb.and([eb('created_at', '=', createdAt), eb('id', '<', id)])]),
+      );
+    }
+  }
+  const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(f.limit + 1).execute();
+  const page = rows.slice(0, f.limit);
+  const last = page[page.length - 1];
+  return {
+    items: page.map((row) =>
+      row.deleted && !row.record
+        ? { id: row.id, deleted: true as const, updatedAt: row.updated_at, receivedAt: row.received_at, raterId: row.rater_id, workspaceId: row.workspace_id }
+        : rowToFeedback(row),
+    ),
+    nextCursor: rows.length > f.limit && last ? encodeCursor(last) : null,
+  };
+}

@@ -1,0 +1,10 @@
+/**
+ * Every migration, in order. Names are numbered in tens ("0010-init", "0020-…"); a shipped
+ * migration is never edited — add the next one instead. test/conventions checks the numbering.
+ */
+import type { Migration } from 'kysely';
+import * as m0010 from './0010-init.ts';
+
+export const MIGRATIONS: Record<string, Migration> = {
+  '0010-init': m0010,
+};

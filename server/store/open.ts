@@ -1,0 +1,66 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
+import type { DB } from './schema.ts';
+import { migrateToLatest } from './migrate.ts';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface Store {
+  db: Kysely<DB>;
+  dialect: Dialect;
+  /** Where the data lives, for messages: a file path or a redacted URL. */
+  location: string;
+  /** The raw better-sqlite3 handle (SQLite only): backups, integrity checks, benchmarks. */
+  sqlite?: Database.Database;
+  close(): Promise<void>;
+}
+
+export interface StoreConfig {
+  /** Directory for groundtruth.sqlite; ':memory:' for an in-memory store (tests). */
+  dataDir?: string;
+  /** An explicit SQLite file path (wins over dataDir). */
+  sqliteFile?: string;
+  databaseUrl?: string;
+}
+
+export const SQLITE_FILE_NAME = 'groundtruth.sqlite';
+
+export function openSqlite(file: string): Database.Database {
+  if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+  const sqlite = new Database(file);
+  // WAL: readers never block the writer. synchronous=NORMAL in WAL mode: a commit survives a
+  // process crash (SIGKILL); only an OS crash or power loss can lose the last commits.
+  // See docs/decisions/0003-sqlite-durability.md and https://www.sqlite.org/pragma.html#pragma_synchronous
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma('foreign_keys = ON');
+  return sqlite;
+}
+
+/** Opens the store and brings it to the latest schema (refusing one newer than this code). */
+export async function openStore(config: StoreConfig): Promise<Store> {
+  if (config.databaseUrl) {
+    throw new Error('DATABASE_URL (PostgreSQL) is not supported by this version yet: unset it to use SQLite under DATA_DIR.');
+  }
+  const file =
+    config.sqliteFile ??
+    (config.dataDir === ':memory:' ? ':memory:' : path.join(config.dataDir ?? 'data', SQLITE_FILE_NAME));
+  const sqlite = openSqlite(file);
+  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });
+  try {
+    await migrateToLatest(db);
+  } catch (err) {
+    await db.destroy();
+    throw err;
+  }
+  return {
+    db,
+    dialect: 'sqlite',
+    location: file,
+    sqlite,
+    close: () => db.destroy(),
+  };
+}

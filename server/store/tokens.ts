@@ -1,0 +1,113 @@
+import { randomBytes, createHash } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Role } from '../../shared/schemas.ts';
+import { uuidv7 } from '../../shared/ids.ts';
+import type { DB, TokensTable } from './schema.ts';
+
+export const DEFAULT_WORKSPACE = 'default';
+
+/** Tokens are 256 random bits, so one SHA-256 is enough at rest (no password stretching needed). */
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+export interface TokenInfo {
+  id: string;
+  workspaceId: string;
+  raterId: string;
+  name: string;
+  role: Role;
+  prefix: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+function toInfo(row: TokensTable): TokenInfo {
+  return {
+    id: row.id,
+    workspaceId: row.workspace_id,
+    raterId: row.rater_id,
+    name: row.name,
+    role: row.role,
+    prefix: row.prefix,
+    createdAt: row.created_at,
+    lastUsedAt: row.last_used_at,
+    revokedAt: row.revoked_at,
+  };
+}
+
+export async function ensureWorkspace(db: Kysely<DB>, id: string, name = id): Promise<void> {
+  await db
+    .insertInto('workspaces')
+    .values({ id, name, created_at: new Date().toISOString() })
+    .onConflict((oc) => oc.column('id').doNothing())
+    .execute();
+}
+
+export interface CreateTokenInput {
+  role: Role;
+  name: string;
+  workspaceId?: string;
+  /** Give a second token to an existing rater (a second device); a new rater id otherwise. */
+  raterId?: string;
+}
+
+/** Creates a token; the returned `token` is the only time the secret exists outside the caller. */
+export async function createToken(db: Kysely<DB>, input: CreateTokenInput): Promise<{ token: string; info: TokenInfo }> {
+  const workspaceId = input.workspaceId ?? DEFAULT_WORKSPACE;
+  await ensureWorkspace(db, workspaceId);
+  const token = `gt_${randomBytes(32).toString('base64url')}`;
+  const id = uuidv7();
+  const row: TokensTable = {
+    id,
+    workspace_id: workspaceId,
+    rater_id: input.raterId ?? `rater_${id.replace(/-/g, '').slice(-12)}`,
+    name: input.name,
+    role: input.role,
+    token_hash: hashToken(token),
+    prefix: token.slice(0, 10),
+    created_at: new Date().toISOString(),
+    last_used_at: null,
+    revoked_at: null,
+  };
+  await db.insertInto('tokens').values(row).execute();
+  return { token, info: toInfo(row) };
+}
+
+export async function findActiveToken(db: Kysely<DB>, token: string): Promise<TokenInfo | undefined> {
+  const row = await db
+    .selectFrom('tokens')
+    .selectAll()
+    .where('token_hash', '=', hashToken(token))
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return row ? toInfo(row) : undefined;
+}
+
+export async function touchToken(db: Kysely<DB>, id: string, at: string): Promise<void> {
+  await db.updateTable('tokens').set({ last_used_at: at }).where('id', '=', id).execute();
+}
+
+export async function listTokens(db: Kysely<DB>, workspaceId?: string): Promise<TokenInfo[]> {
+  let q = db.selectFrom('tokens').selectAll().orderBy('created_at');
+  if (workspaceId) q = q.where('workspace_id', '=', workspaceId);
+  return (await q.execute()).map(toInfo);
+}
+
+/** Revokes by id or by prefix; scoped to a workspace when one is given. Returns false if none matched. */
+export async function revokeToken(db: Kysely<DB>, idOrPrefix: string, workspaceId?: string): Promise<boolean> {
+  let q = db
+    .updateTable('tokens')
+    .set({ revoked_at: new Date().toISOString() })
+    .where((eb) => eb.or([eb('id', '=', idOrPrefix), eb('prefix', '=', idOrPrefix)]))
+    .where('revoked_at', 'is', null);
+  if (workspaceId) q = q.where('workspace_id', '=', workspaceId);
+  const res = await q.executeTakeFirst();
+  return Number(res.numUpdatedRows) > 0;
+}
+
+export async function countTokens(db: Kysely<DB>): Promise<number> {
+  const row = await db.selectFrom('tokens').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  return Number(row.n);
+}

@@ -1,0 +1,4 @@
+export * from './schemas.ts';
+export * from './limits.ts';
+export * from './ids.ts';
+export * from './hash.ts';

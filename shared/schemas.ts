@@ -1,0 +1,176 @@
+/**
+ * The wire contracts of Groundtruth, written once. Server validation, Dexie rows and the API
+ * client all derive from these (see ../../shared/DESIGN.md, "The feedback record").
+ */
+import { z } from 'zod';
+import { LIMITS } from './limits.ts';
+
+export const TARGET_KINDS = [
+  'chat_response',
+  'error_analysis',
+  'hypothesis',
+  'query',
+  'evidence',
+  'synthesis',
+  'investigation',
+  'task',
+  'other',
+] as const;
+export const TargetKind = z.enum(TARGET_KINDS);
+export type TargetKind = z.infer<typeof TargetKind>;
+
+export const ROLES = ['rater', 'analyst', 'admin'] as const;
+export const Role = z.enum(ROLES);
+export type Role = z.infer<typeof Role>;
+
+const isoDate = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time, e.g. 2026-02-01T12:00:00Z' });
+const shortText = z.string().max(LIMITS.shortTextMaxChars, `at most ${LIMITS.shortTextMaxChars} characters`);
+const longText = z.string().max(LIMITS.textMaxChars, `at most ${LIMITS.textMaxChars} characters`);
+const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'must be SHA-256 as 64 lowercase hex characters');
+
+/** A JSON object whose serialized size stays under a limit. */
+function boundedJsonObject(maxBytes: number) {
+  return z
+    .record(z.string(), z.unknown())
+    .refine((v) => JSON.stringify(v).length <= maxBytes, `must serialize to at most ${maxBytes} bytes`);
+}
+
+export const ChatMessage = z.object({
+  role: z.enum(['system', 'user', 'assistant', 'tool']),
+  content: longText,
+});
+export type ChatMessage = z.infer<typeof ChatMessage>;
+
+/** The exact quote of a text selection, with context, so the target can be found again. */
+export const TextQuote = z.object({
+  exact: longText,
+  prefix: z.string().max(1000).optional(),
+  suffix: z.string().max(1000).optional(),
+  start: z.number().int().nonnegative().optional(),
+  end: z.number().int().nonnegative().optional(),
+});
+
+export const Target = z.object({
+  kind: TargetKind,
+  key: z.string().min(1, 'must not be empty').max(LIMITS.keyMaxChars, `at most ${LIMITS.keyMaxChars} characters`),
+  site: shortText.optional(),
+  url: z.string().max(LIMITS.urlMaxChars).optional(),
+  conversationId: shortText.optional(),
+  model: shortText.optional(),
+  intent: shortText.optional(),
+  project: shortText.optional(),
+  subject: shortText.optional(),
+  prompt: longText.optional(),
+  messages: z.array(ChatMessage).max(LIMITS.messagesMax, `at most ${LIMITS.messagesMax} earlier turns`).optional(),
+  output: longText.optional(),
+  promptHash: sha256.optional(),
+  outputHash: sha256.optional(),
+  alternatives: z.array(longText).max(LIMITS.alternativesMax, `at most ${LIMITS.alternativesMax} alternatives`).optional(),
+  quote: TextQuote.optional(),
+  context: boundedJsonObject(LIMITS.contextMaxBytes).optional(),
+});
+export type Target = z.infer<typeof Target>;
+
+export const Thumb = z.enum(['up', 'down']);
+export type Thumb = z.infer<typeof Thumb>;
+
+export const Rating = z
+  .object({
+    thumb: Thumb.optional(),
+    stars: z.number().int('stars must be a whole number').min(1, 'stars go from 1 to 5').max(5, 'stars go from 1 to 5').optional(),
+    label: z.string().min(1).max(LIMITS.labelMaxChars).optional(),
+  })
+  .refine((r) => r.thumb !== undefined || r.stars !== undefined || r.label !== undefined, {
+    message: 'a rating needs at least one of thumb, stars or label',
+  });
+export type Rating = z.infer<typeof Rating>;
+
+export const Correction = z.object({
+  output: longText.optional(),
+  fields: boundedJsonObject(LIMITS.contextMaxBytes).optional(),
+});
+export type Correction = z.infer<typeof Correction>;
+
+/** What a client sends: the feedback record without the fields the server adds. */
+export const FeedbackInput = z.object({
+  id: z.uuid('must be a UUID'),
+  target: Target,
+  rating: Rating,
+  comment: z.string().max(LIMITS.commentMaxChars, `at most ${LIMITS.commentMaxChars} characters`).optional(),
+  correction: Correction.optional(),
+  tags: z.array(z.string().min(1).max(LIMITS.tagMaxChars)).max(LIMITS.tagsMax).optional(),
+  createdAt: isoDate,
+  updatedAt: isoDate,
+  deleted: z.boolean().optional(),
+});
+export type FeedbackInput = z.infer<typeof FeedbackInput>;
+
+/** The stored record as the API returns it. */
+export const Feedback = FeedbackInput.extend({
+  receivedAt: isoDate,
+  raterId: z.string(),
+  workspaceId: z.string(),
+  clientId: z.string().nullable(),
+});
+export type Feedback = z.infer<typeof Feedback>;
+
+/** PATCH /v1/feedback/:id: the fields a rater may change. updatedAt defaults to the server's clock. */
+export const FeedbackPatch = z
+  .object({
+    rating: Rating.optional(),
+    comment: z.string().max(LIMITS.commentMaxChars).nullable().optional(),
+    correction: Correction.nullable().optional(),
+    tags: z.array(z.string().min(1).max(LIMITS.tagMaxChars)).max(LIMITS.tagsMax).optional(),
+    updatedAt: isoDate.optional(),
+  })
+  .strict();
+export type FeedbackPatch = z.infer<typeof FeedbackPatch>;
+
+export const Mutation = z.discriminatedUnion('op', [
+  z.object({ id: z.uuid('must be a UUID'), op: z.literal('upsert'), updatedAt: isoDate, feedback: FeedbackInput }),
+  z.object({ id: z.uuid('must be a UUID'), op: z.literal('delete'), updatedAt: isoDate }),
+]);
+export type Mutation = z.infer<typeof Mutation>;
+
+/**
+ * The sync envelope. Mutations are checked one by one (one bad mutation is rejected, the rest
+ * apply), so the envelope only requires each to be an object.
+ */
+export const SyncRequest = z.object({
+  clientId: z.string().min(1).max(LIMITS.shortTextMaxChars),
+  mutations: z
+    .array(z.record(z.string(), z.unknown()))
+    .max(LIMITS.syncMaxMutations, `at most ${LIMITS.syncMaxMutations} mutations per batch`),
+});
+export type SyncRequest = z.infer<typeof SyncRequest>;
+
+export const MUTATION_STATUSES = ['applied', 'unchanged', 'stale', 'rejected'] as const;
+export const MutationResult = z.object({
+  id: z.string(),
+  status: z.enum(MUTATION_STATUSES),
+  error: z.string().optional(),
+});
+export type MutationResult = z.infer<typeof MutationResult>;
+
+export const SyncResponse = z.object({
+  results: z.array(MutationResult),
+  serverTime: isoDate,
+});
+export type SyncResponse = z.infer<typeof SyncResponse>;
+
+export const ErrorBody = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    details: z.unknown().optional(),
+  }),
+});
+export type ErrorBody = z.infer<typeof ErrorBody>;
+
+/** One readable line from a zod error: "target.key: must not be empty; rating: …". */
+export function describeZodError(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 5)
+    .map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message))
+    .join('; ');
+}

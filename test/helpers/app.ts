@@ -1,0 +1,61 @@
+/** Builds the real app on a real SQLite store (a temp file by default) for `app.request()` tests. */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createApp } from '../../server/app.ts';
+import { openStore, type Store } from '../../server/store/open.ts';
+import { createToken } from '../../server/store/tokens.ts';
+import type { Role } from '../../shared/schemas.ts';
+import { uuidv7 } from '../../shared/ids.ts';
+
+export function tempDir(prefix = 'gt-test-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+export async function createTestApp(options: { dataDir?: string } = {}) {
+  const dataDir = options.dataDir ?? tempDir();
+  const store: Store = await openStore({ dataDir });
+  const app = createApp({ store });
+  return {
+    app,
+    store,
+    dataDir,
+    async token(role: Role, opts: { workspaceId?: string; raterId?: string; name?: string } = {}) {
+      return createToken(store.db, { role, name: opts.name ?? `${role}-${Math.random().toString(36).slice(2, 7)}`, ...opts });
+    },
+    /** JSON request with a bearer token. */
+    call(token: string, method: string, url: string, body?: unknown) {
+      return app.request(url, {
+        method,
+        headers: { Authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      });
+    },
+  };
+}
+
+let counter = 0;
+/** A valid feedback record; override what the test is about. */
+export function makeFeedback(overrides: Record<string, unknown> = {}) {
+  const now = new Date(Date.UTC(2026, 0, 1, 12, 0, counter++)).toISOString();
+  return {
+    id: uuidv7(),
+    target: {
+      kind: 'chat_response',
+      key: `chatgpt:msg-${Math.random().toString(36).slice(2)}`,
+      site: 'chatgpt',
+      model: 'gpt-5',
+      conversationId: 'conv-1',
+      prompt: 'What is 2+2?',
+      output: '4',
+    },
+    rating: { thumb: 'up' },
+    createdAt: now,
+    updatedAt: now,
+    ...overrides,
+  };
+}
+
+export function upsert(feedback: ReturnType<typeof makeFeedback>) {
+  return { id: feedback.id, op: 'upsert', updatedAt: feedback.updatedAt, feedback };
+}
