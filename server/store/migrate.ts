@@ -17,8 +17,6 @@ const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
 export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
   const migrator = new Migrator({ db, provider });
   const known = new Set(Object.keys(MIGRATIONS));
-  const applied = (await migrator.getMigrations()).filter((m) => m.executedAt).map((m) => m.name);
-  // getMigrations() lists only known ones; read the table for the rest.
   const tables = await db.introspection.getTables();
   if (tables.some((t) => t.name === 'kysely_migration')) {
     const rows = await db.selectFrom('kysely_migration').select('name').execute();
@@ -27,6 +25,5 @@ export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
   }
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
-  void applied;
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }

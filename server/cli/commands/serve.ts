@@ -1,0 +1,51 @@
+import path from 'node:path';
+import { Command } from 'commander';
+import { parseEnv } from '../../env.ts';
+import { startHttpServer } from '../../server.ts';
+import { openStore } from '../../store/open.ts';
+import { countTokens, createToken } from '../../store/tokens.ts';
+
+export function serveCommand(): Command {
+  return new Command('serve')
+    .description('Serve the API (and dashboard) — env PORT, HOST, DATA_DIR, DATABASE_URL')
+    .action(async () => {
+      const env = parseEnv();
+      const store = await openStore({ dataDir: env.DATA_DIR, databaseUrl: env.DATABASE_URL });
+      let firstToken: string | undefined;
+      if ((await countTokens(store.db)) === 0) {
+        firstToken = (await createToken(store.db, { role: 'admin', name: 'first-admin' })).token;
+      }
+      const running = await startHttpServer(store, { port: env.PORT, host: env.HOST });
+      const extensionDir = path.resolve('.output/chrome-mv3');
+      const lines = [
+        `Groundtruth is serving on ${running.url} (data: ${store.location})`,
+        `  API:       ${running.url}/v1  (docs: ${running.url}/openapi.json)`,
+        `  Dashboard: ${running.url}/dashboard`,
+      ];
+      if (firstToken) {
+        lines.push(
+          '',
+          'First start with an empty store: an admin token was created. It is shown only this once:',
+          '',
+          `  Admin token: ${firstToken}`,
+          '',
+          `Load the extension: chrome://extensions → Developer mode → Load unpacked → ${extensionDir}`,
+          `then in its options set the server URL to ${running.url} and paste a token`,
+          '(create rater tokens with: npx groundtruth token create --role rater --name alice).',
+        );
+      }
+      process.stdout.write(`${lines.join('\n')}\n`);
+      const shutdown = (signal: string) => {
+        process.stdout.write(`${signal}: finishing requests in flight, then closing the store…\n`);
+        running.stop().then(
+          () => process.exit(0),
+          (err) => {
+            console.error(err);
+            process.exit(1);
+          },
+        );
+      };
+      process.once('SIGTERM', () => shutdown('SIGTERM'));
+      process.once('SIGINT', () => shutdown('SIGINT'));
+    });
+}
