@@ -17,7 +17,7 @@ const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
 export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
   const migrator = new Migrator({ db, provider });
   const known = new Set(Object.keys(MIGRATIONS));
-  const tables = await db.introspection.getTables();
+  const tables = await db.introspection.getTables({ withInternalKyselyTables: true });
   if (tables.some((t) => t.name === 'kysely_migration')) {
     const rows = await db.selectFrom('kysely_migration').select('name').execute();
     const unknown = rows.map((r: { name: string }) => r.name).filter((n: string) => !known.has(n));
