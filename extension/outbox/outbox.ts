@@ -1,0 +1,328 @@
+/**
+ * The outbox state machine, one row per target key:
+ *
+ *   save ──▶ pending ──(server: applied | unchanged | stale)──▶ synced
+ *                    └─(server: rejected, or too large to send)─▶ rejected (with the reason; never retried)
+ *
+ * A re-vote rewrites the row as pending with the same feedback id and a newer updatedAt; an undo
+ * turns it into a pending delete (or drops it, if it never left the device). A result only
+ * settles the version that was sent: a row changed while its batch was in flight stays pending.
+ * No network call or timer runs inside a transaction (the sync client calls takeBatch, then the
+ * server, then applyResults).
+ */
+import Dexie from 'dexie';
+import { LIMITS } from '../../shared/limits.ts';
+import { uuidv7 } from '../../shared/ids.ts';
+import {
+  FeedbackInput,
+  describeZodError,
+  type Correction,
+  type Mutation,
+  type MutationResult,
+  type Rating,
+  type Target,
+} from '../../shared/schemas.ts';
+import type { TargetStatus } from '../messages.ts';
+import type { OutboxDB } from './db.ts';
+import type { OutboxRow, OutboxState } from './rows.ts';
+
+/** Synced rows kept for the popup's history and the widgets' states; older ones are pruned. */
+export const DEFAULT_HISTORY_CAP = 2000;
+
+export interface OutboxOptions {
+  now?: () => number;
+  historyCap?: number;
+}
+
+/** What the background hands over after validation and privacy processing. */
+export interface RatingInput {
+  target: Target;
+  rating: Rating;
+  comment?: string;
+  correction?: Correction;
+  tags?: string[];
+}
+
+export class InvalidRatingError extends Error {
+  override name = 'InvalidRatingError';
+}
+
+export interface SentEntry {
+  key: string;
+  feedbackId: string;
+  updatedAt: string;
+}
+
+export interface Batch {
+  mutations: Mutation[];
+  sent: SentEntry[];
+  /** Size of the request body `{ clientId, mutations }` in UTF-8 bytes. */
+  bytes: number;
+  /** Rows refused before sending (too large); already marked rejected. */
+  refused: OutboxRow[];
+}
+
+export interface Counts {
+  pending: number;
+  synced: number;
+  rejected: number;
+}
+
+const encoder = new TextEncoder();
+const byteLength = (text: string) => encoder.encode(text).length;
+
+function stateRange(state: OutboxState): [unknown[], unknown[]] {
+  return [
+    [state, Dexie.minKey],
+    [state, Dexie.maxKey],
+  ];
+}
+
+/** How a widget shows a row. An undone vote shows as no vote at once, even before the server knows. */
+export function statusOf(row: OutboxRow | undefined, key: string): TargetStatus {
+  if (!row) return { key, state: 'none' };
+  if (row.op === 'delete') {
+    return row.state === 'rejected' ? { key, state: 'rejected', error: row.error } : { key, state: 'none' };
+  }
+  const fb = row.feedback;
+  return {
+    key,
+    state: row.state,
+    ...(row.error ? { error: row.error } : {}),
+    ...(fb ? { rating: fb.rating } : {}),
+    ...(fb?.comment !== undefined ? { comment: fb.comment } : {}),
+    ...(fb?.correction !== undefined ? { correction: fb.correction } : {}),
+  };
+}
+
+export function mutationOf(row: OutboxRow): Mutation {
+  if (row.op === 'delete') return { id: row.feedbackId, op: 'delete', updatedAt: row.updatedAt };
+  return { id: row.feedbackId, op: 'upsert', updatedAt: row.updatedAt, feedback: row.feedback! };
+}
+
+export class Outbox {
+  readonly now: () => number;
+  readonly historyCap: number;
+
+  constructor(
+    readonly db: OutboxDB,
+    options: OutboxOptions = {},
+  ) {
+    this.now = options.now ?? Date.now;
+    this.historyCap = options.historyCap ?? DEFAULT_HISTORY_CAP;
+  }
+
+  /** A strictly newer timestamp than `previous`, so the server's last-writer-wins sees every change. */
+  private nextTimestamp(previous?: string): string {
+    let ms = this.now();
+    if (previous) ms = Math.max(ms, Date.parse(previous) + 1);
+    return new Date(ms).toISOString();
+  }
+
+  /** Records a vote (new or changed) as pending. Throws InvalidRatingError if it could never be accepted. */
+  async save(input: RatingInput): Promise<OutboxRow> {
+    const { db } = this;
+    return db.transaction('rw', db.ratings, async () => {
+      const prev = await db.ratings.get(input.target.key);
+      const updatedAt = this.nextTimestamp(prev?.updatedAt);
+      const id = prev?.feedbackId ?? uuidv7(this.now());
+      const candidate = {
+        id,
+        target: input.target,
+        rating: input.rating,
+        ...(input.comment ? { comment: input.comment } : {}),
+        ...(input.correction && (input.correction.output || input.correction.fields) ? { correction: input.correction } : {}),
+        ...(input.tags?.length ? { tags: input.tags } : {}),
+        createdAt: prev?.feedback?.createdAt ?? updatedAt,
+        updatedAt,
+      };
+      const parsed = FeedbackInput.safeParse(candidate);
+      if (!parsed.success) throw new InvalidRatingError(describeZodError(parsed.error));
+      const row: OutboxRow = {
+        key: input.target.key,
+        feedbackId: id,
+        op: 'upsert',
+        feedback: parsed.data,
+        state: 'pending',
+        updatedAt,
+        ...(prev?.sentUpdatedAt ? { sentUpdatedAt: prev.sentUpdatedAt } : {}),
+      };
+      await db.ratings.put(row);
+      return row;
+    });
+  }
+
+  /** Undoes the vote on a target: a pending delete, or nothing at all if it never left the device. */
+  async undo(key: string): Promise<OutboxRow | undefined> {
+    const { db } = this;
+    return db.transaction('rw', db.ratings, async () => {
+      const prev = await db.ratings.get(key);
+      if (!prev) return undefined;
+      if (prev.sentUpdatedAt === undefined) {
+        await db.ratings.delete(key);
+        return undefined;
+      }
+      if (prev.op === 'delete' && prev.state === 'pending') return prev;
+      const row: OutboxRow = {
+        key,
+        feedbackId: prev.feedbackId,
+        op: 'delete',
+        ...(prev.feedback ? { feedback: prev.feedback } : {}),
+        state: 'pending',
+        updatedAt: this.nextTimestamp(prev.updatedAt),
+        sentUpdatedAt: prev.sentUpdatedAt,
+      };
+      await db.ratings.put(row);
+      return row;
+    });
+  }
+
+  async get(key: string): Promise<OutboxRow | undefined> {
+    return this.db.ratings.get(key);
+  }
+
+  async statuses(keys: string[]): Promise<TargetStatus[]> {
+    const rows = await this.db.ratings.bulkGet(keys);
+    return keys.map((key, i) => statusOf(rows[i], key));
+  }
+
+  async counts(): Promise<Counts> {
+    const count = (state: OutboxState) =>
+      this.db.ratings
+        .where('[state+updatedAt]')
+        .between(...stateRange(state), true, true)
+        .count();
+    const [pending, synced, rejected] = await Promise.all([count('pending'), count('synced'), count('rejected')]);
+    return { pending, synced, rejected };
+  }
+
+  /** The most recently changed rows, newest first. */
+  async recent(limit = 20): Promise<OutboxRow[]> {
+    return this.db.ratings.orderBy('updatedAt').reverse().limit(limit).toArray();
+  }
+
+  async hasPending(): Promise<boolean> {
+    return (await this.db.ratings.where('[state+updatedAt]').between(...stateRange('pending'), true, true).first()) !== undefined;
+  }
+
+  /**
+   * Takes the oldest pending rows as one batch within the protocol's limits and marks them as
+   * sent. A row that alone exceeds the body limit is rejected here, with the reason, since the
+   * server could never accept it.
+   */
+  async takeBatch(clientId: string, limits: { maxMutations?: number; maxBytes?: number } = {}): Promise<Batch> {
+    const maxMutations = limits.maxMutations ?? LIMITS.syncMaxMutations;
+    const maxBytes = limits.maxBytes ?? LIMITS.maxBodyBytes;
+    const { db } = this;
+    return db.transaction('rw', db.ratings, async () => {
+      const rows = await db.ratings
+        .where('[state+updatedAt]')
+        .between(...stateRange('pending'), true, true)
+        .limit(maxMutations)
+        .toArray();
+      const envelope = byteLength(JSON.stringify({ clientId, mutations: [] }));
+      let bytes = envelope;
+      const mutations: Mutation[] = [];
+      const sent: SentEntry[] = [];
+      const taken: OutboxRow[] = [];
+      const refused: OutboxRow[] = [];
+      for (const row of rows) {
+        const mutation = mutationOf(row);
+        const size = byteLength(JSON.stringify(mutation)) + (mutations.length ? 1 : 0);
+        if (envelope + size > maxBytes) {
+          refused.push({
+            ...row,
+            state: 'rejected',
+            error: `too large to send (${Math.ceil(size / 1024)} KiB; a request may carry at most ${Math.floor(maxBytes / 1024)} KiB)`,
+          });
+          continue;
+        }
+        if (bytes + size > maxBytes) break;
+        bytes += size;
+        mutations.push(mutation);
+        sent.push({ key: row.key, feedbackId: row.feedbackId, updatedAt: row.updatedAt });
+        taken.push({ ...row, sentUpdatedAt: row.updatedAt });
+      }
+      await db.ratings.bulkPut([...taken, ...refused]);
+      return { mutations, sent, bytes, refused };
+    });
+  }
+
+  /**
+   * Settles the sent versions from the server's answer: applied, unchanged and stale (the server
+   * holds a newer write) are synced; rejected keeps the reason and is never sent again. Returns
+   * the statuses that changed.
+   */
+  async applyResults(sent: SentEntry[], results: MutationResult[]): Promise<TargetStatus[]> {
+    const byId = new Map(sent.map((s) => [s.feedbackId, s]));
+    const { db } = this;
+    const syncedAt = this.now();
+    const changed = await db.transaction('rw', db.ratings, async () => {
+      const entries = results.flatMap((r) => {
+        const s = byId.get(r.id);
+        return s ? [{ result: r, sent: s }] : [];
+      });
+      const rows = await db.ratings.bulkGet(entries.map((e) => e.sent.key));
+      const puts: OutboxRow[] = [];
+      const deletes: string[] = [];
+      const statuses: TargetStatus[] = [];
+      entries.forEach(({ result, sent: s }, i) => {
+        const row = rows[i];
+        // Changed (re-voted, undone) while the batch was in flight: the newer version stays pending.
+        if (!row || row.feedbackId !== s.feedbackId || row.updatedAt !== s.updatedAt || row.state !== 'pending') return;
+        if (result.status === 'rejected') {
+          const next: OutboxRow = { ...row, state: 'rejected', error: result.error ?? 'rejected by the server' };
+          puts.push(next);
+          statuses.push(statusOf(next, row.key));
+        } else if (row.op === 'delete') {
+          deletes.push(row.key);
+          statuses.push({ key: row.key, state: 'none' });
+        } else {
+          const next: OutboxRow = { ...row, state: 'synced', syncedAt };
+          delete next.error;
+          puts.push(next);
+          statuses.push(statusOf(next, row.key));
+        }
+      });
+      await db.ratings.bulkPut(puts);
+      await db.ratings.bulkDelete(deletes);
+      await this.pruneHistory();
+      return statuses;
+    });
+    return changed;
+  }
+
+  /** Keeps at most `historyCap` synced rows, dropping the oldest. */
+  private async pruneHistory(): Promise<void> {
+    const synced = this.db.ratings.where('[state+updatedAt]').between(...stateRange('synced'), true, true);
+    const excess = (await synced.count()) - this.historyCap;
+    if (excess <= 0) return;
+    const oldest = await this.db.ratings
+      .where('[state+updatedAt]')
+      .between(...stateRange('synced'), true, true)
+      .limit(excess)
+      .primaryKeys();
+    await this.db.ratings.bulkDelete(oldest);
+  }
+
+  /** A small fact kept beside the queue (client id, last sync, backoff). */
+  async getMeta<T>(key: string): Promise<T | undefined> {
+    return (await this.db.meta.get(key))?.value as T | undefined;
+  }
+
+  async setMeta(key: string, value: unknown): Promise<void> {
+    await this.db.meta.put({ key, value });
+  }
+
+  /** This installation's id, sent as `clientId` with every batch. */
+  async clientId(): Promise<string> {
+    const { db } = this;
+    return db.transaction('rw', db.meta, async () => {
+      const existing = (await db.meta.get('clientId'))?.value;
+      if (typeof existing === 'string') return existing;
+      const id = `ext-${uuidv7(this.now())}`;
+      await db.meta.put({ key: 'clientId', value: id });
+      return id;
+    });
+  }
+}
