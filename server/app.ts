@@ -8,6 +8,7 @@ import { LIMITS } from '../shared/limits.ts';
 import { ApiError, errorBody, handleError } from './lib/errors.ts';
 import type { AppEnv } from './lib/types.ts';
 import { bearerAuth } from './middleware/auth/index.ts';
+import { extensionConfigRoutes } from './routes/extension-config.ts';
 import { feedbackRoutes } from './routes/feedback.ts';
 import { healthRoutes } from './routes/health.ts';
 import { syncRoutes } from './routes/sync.ts';
@@ -47,7 +48,7 @@ export function createApp({ store }: AppOptions) {
   });
   app.use('/v1/*', bearerAuth());
 
-  const routes = app.route('/', healthRoutes).route('/', syncRoutes).route('/', feedbackRoutes);
+  const routes = app.route('/', healthRoutes).route('/', syncRoutes).route('/', feedbackRoutes).route('/', extensionConfigRoutes);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   app.doc31('/openapi.json', {

@@ -4,7 +4,9 @@
  */
 import type { Migration } from 'kysely';
 import * as m0010 from './0010-init.ts';
+import * as m0050 from './0050-extension-config.ts';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '0010-init': m0010,
+  '0050-extension-config': m0050,
 };
