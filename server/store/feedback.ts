@@ -7,7 +7,7 @@
  * after the transaction has committed.
  */
 import { createHash } from 'node:crypto';
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import {
   FeedbackInput,
   Mutation,
@@ -16,9 +16,9 @@ import {
   type MutationResult,
   type Role,
 } from '../../shared/schemas.ts';
-import { canonicalJson } from '../../shared/hash.ts';
 import { uuidv7 } from '../../shared/ids.ts';
 import type { DB, FeedbackEventsTable, FeedbackTable } from './schema.ts';
+import { sqliteFastPath } from './sqlite-fast-path.ts';
 
 export interface Actor {
   workspaceId: string;
@@ -51,6 +51,8 @@ interface Decided {
   updatedAt: string;
   hash: string;
   record?: FeedbackInput;
+  /** The record serialized once, stored as is. */
+  json?: string;
 }
 
 function isoUtc(value: string): string {
@@ -73,7 +75,10 @@ export function checkMutation(raw: unknown): Decided | { error: string } {
   if (m.feedback.id !== m.id) return { error: `feedback.id (${m.feedback.id}) differs from the mutation id` };
   const { deleted: _deleted, ...rest } = m.feedback;
   const record: FeedbackInput = { ...rest, createdAt: isoUtc(rest.createdAt), updatedAt };
-  return { id: m.id, op: 'upsert', updatedAt, hash: sha256(canonicalJson(record)), record };
+  // zod outputs keys in schema order, so equal records serialize equally (free-form `context`
+  // keeps the sender's key order, which a replay repeats).
+  const json = JSON.stringify(record);
+  return { id: m.id, op: 'upsert', updatedAt, hash: sha256(json), record, json };
 }
 
 /** Does the incoming write beat the stored one? Last writer wins; ties: delete wins, then the larger hash. */
@@ -85,7 +90,7 @@ function incomingWins(cur: FeedbackTable, inc: { updatedAt: string; deleted: boo
   return inc.hash > cur.content_hash;
 }
 
-function rowFromRecord(actor: Actor, record: FeedbackInput, hash: string, receivedAt: string, owner: string): FeedbackTable {
+function rowFromRecord(actor: Actor, record: FeedbackInput, json: string, hash: string, receivedAt: string, owner: string): FeedbackTable {
   const t = record.target;
   return {
     id: record.id,
@@ -107,7 +112,7 @@ function rowFromRecord(actor: Actor, record: FeedbackInput, hash: string, receiv
     updated_at: record.updatedAt,
     received_at: receivedAt,
     deleted: 0,
-    record: JSON.stringify(record),
+    record: json,
     content_hash: hash,
   };
 }
@@ -157,7 +162,9 @@ export async function applyMutations(
         .selectAll()
         .where('workspace_id', '=', actor.workspaceId)
         .where('rater_id', '=', actor.raterId)
-        .where('deleted', '=', 0)
+        // A literal, not a parameter: SQLite uses the partial index feedback_live_target only
+        // when the query's WHERE visibly implies the index's `deleted = 0`.
+        .where('deleted', '=', sql.lit(0))
         .where('target_key', 'in', part)
         .execute();
       for (const row of rows) {
@@ -238,7 +245,7 @@ export async function applyMutations(
       if (cur && !cur.deleted && cur.target_key !== key && liveByKey.get(cur.target_key)?.id === cur.id) {
         liveByKey.delete(cur.target_key);
       }
-      const after = rowFromRecord(actor, record, c.hash, receivedAt, cur?.rater_id ?? actor.raterId);
+      const after = rowFromRecord(actor, record, c.json!, c.hash, receivedAt, cur?.rater_id ?? actor.raterId);
       write(after);
       liveByKey.set(key, after);
       event(cur && !cur.deleted ? 'update' : 'create', cur && !cur.deleted ? cur : null, after);
@@ -248,18 +255,24 @@ export async function applyMutations(
     if (dirty.size === 0) return;
     // Tombstones first, so a superseded row leaves the live-target index before its successor enters it.
     const rows = [...dirty.values()].sort((a, b) => b.deleted - a.deleted);
-    for (const part of chunks(rows, 200)) {
-      await trx
-        .insertInto('feedback')
-        .values(part)
-        .onConflict((oc) =>
-          oc.column('id').doUpdateSet((eb) =>
-            Object.fromEntries(FEEDBACK_COLUMNS.map((col) => [col, eb.ref(`excluded.${col}`)])) as never,
-          ),
-        )
-        .execute();
+    const fast = sqliteFastPath(db);
+    if (fast) {
+      fast.writeFeedback(rows, (id) => initial.has(id));
+      fast.insertEvents(events);
+    } else {
+      for (const part of chunks(rows, 200)) {
+        await trx
+          .insertInto('feedback')
+          .values(part)
+          .onConflict((oc) =>
+            oc.column('id').doUpdateSet((eb) =>
+              Object.fromEntries(FEEDBACK_COLUMNS.map((col) => [col, eb.ref(`excluded.${col}`)])) as never,
+            ),
+          )
+          .execute();
+      }
+      for (const part of chunks(events, 400)) await trx.insertInto('feedback_events').values(part).execute();
     }
-    for (const part of chunks(events, 400)) await trx.insertInto('feedback_events').values(part).execute();
     const changes = rows.map((after) => ({ before: initial.get(after.id) ?? null, after }));
     for (const listener of changeListeners) await listener(trx, changes);
   });

@@ -12,7 +12,7 @@ describe('migrations', () => {
     const tables = (await store.db.introspection.getTables()).map((t) => t.name);
     expect(tables).toEqual(expect.arrayContaining(['workspaces', 'tokens', 'feedback', 'feedback_events']));
     const applied = await store.db.selectFrom('kysely_migration' as never).select('name' as never).execute();
-    expect(applied.map((r: { name: string }) => r.name)).toEqual(Object.keys(MIGRATIONS));
+    expect((applied as { name: string }[]).map((r) => r.name)).toEqual(Object.keys(MIGRATIONS));
     expect(store.sqlite!.pragma('journal_mode', { simple: true })).toBe('wal');
     await store.close();
     // Opening again is a no-op.

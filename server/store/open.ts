@@ -4,6 +4,8 @@ import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import type { DB } from './schema.ts';
 import { migrateToLatest } from './migrate.ts';
+import { openPostgres } from './postgres.ts';
+import { registerSqliteFastPath } from './sqlite-fast-path.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -22,7 +24,12 @@ export interface StoreConfig {
   dataDir?: string;
   /** An explicit SQLite file path (wins over dataDir). */
   sqliteFile?: string;
+  /** postgres://… selects PostgreSQL (wins over the SQLite options). */
   databaseUrl?: string;
+  /** PostgreSQL connections per process (default 10). */
+  poolSize?: number;
+  /** PostgreSQL: close connections idle this long (default 30 s; tests use less). */
+  idleTimeoutMillis?: number;
 }
 
 export const SQLITE_FILE_NAME = 'groundtruth.sqlite';
@@ -43,7 +50,14 @@ export function openSqlite(file: string): Database.Database {
 /** Opens the store and brings it to the latest schema (refusing one newer than this code). */
 export async function openStore(config: StoreConfig): Promise<Store> {
   if (config.databaseUrl) {
-    throw new Error('DATABASE_URL (PostgreSQL) is not supported by this version yet: unset it to use SQLite under DATA_DIR.');
+    const pg = await openPostgres({ url: config.databaseUrl, poolSize: config.poolSize, idleTimeoutMillis: config.idleTimeoutMillis });
+    try {
+      await migrateToLatest(pg.db, { schema: pg.schema });
+    } catch (err) {
+      await pg.db.destroy();
+      throw err;
+    }
+    return { db: pg.db, dialect: 'postgres', location: pg.location, close: () => pg.db.destroy() };
   }
   const file =
     config.sqliteFile ??
@@ -56,6 +70,7 @@ export async function openStore(config: StoreConfig): Promise<Store> {
     await db.destroy();
     throw err;
   }
+  registerSqliteFastPath(db, sqlite);
   return {
     db,
     dialect: 'sqlite',

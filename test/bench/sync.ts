@@ -1,0 +1,169 @@
+/**
+ * Issue 2 benchmarks, each a ratio against a baseline measured in the same run:
+ * - sync throughput: 500-mutation batches over real HTTP into a fresh SQLite store, against the
+ *   same rows (feedback + event) inserted directly with better-sqlite3, one transaction per batch;
+ * - single POST /v1/feedback at 32 in flight, against the same server's /healthz at 32 in flight.
+ */
+import { checkMutation } from '../../server/store/feedback.ts';
+import { openStore } from '../../server/store/open.ts';
+import { uuidv7 } from '../../shared/ids.ts';
+import { tempDir } from '../helpers/app.ts';
+import { startServer } from '../helpers/server.ts';
+import type { Bench } from './index.ts';
+
+const BATCHES = 20;
+const BATCH_SIZE = 500;
+
+function record(i: number) {
+  const at = new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString();
+  return {
+    id: uuidv7(),
+    target: {
+      kind: 'chat_response',
+      key: `chatgpt:msg-${i}-${Math.random().toString(36).slice(2)}`,
+      site: 'chatgpt',
+      model: i % 2 ? 'gpt-5' : 'gpt-4o',
+      conversationId: `conv-${i % 97}`,
+      prompt: `Question ${i}: how do I configure the retry policy of the nightly ingestion job?`,
+      output: `Answer ${i}: `.padEnd(400, 'set retries to three with exponential backoff and alert on the final failure. '),
+      context: { latency_ms: 800 + (i % 400), tokens_used: 300 + (i % 50) },
+    },
+    rating: { thumb: i % 3 ? 'up' : 'down', stars: 1 + (i % 5) },
+    comment: i % 4 ? undefined : 'Too vague about the alerting part.',
+    createdAt: at,
+    updatedAt: at,
+  };
+}
+
+function batches() {
+  let n = 0;
+  return Array.from({ length: BATCHES }, () =>
+    Array.from({ length: BATCH_SIZE }, () => {
+      const f = record(n++);
+      return { id: f.id, op: 'upsert' as const, updatedAt: f.updatedAt, feedback: f };
+    }),
+  );
+}
+
+/** The same rows the server writes (a feedback row and an event row per mutation), straight into SQLite. */
+async function rawInsert(data: ReturnType<typeof batches>): Promise<number> {
+  const store = await openStore({ dataDir: tempDir('gt-bench-raw-') });
+  const db = store.sqlite!;
+  db.prepare("insert into workspaces (id, name, created_at) values ('default', 'default', ?)").run(new Date().toISOString());
+  const insF = db.prepare(`insert into feedback (id, workspace_id, rater_id, client_id, target_key, kind, site, model, intent, project, subject,
+    conversation_id, thumb, stars, label, created_at, updated_at, received_at, deleted, record, content_hash)
+    values (?, 'default', 'r1', 'c1', ?, ?, ?, ?, null, null, null, ?, ?, ?, null, ?, ?, ?, 0, ?, ?)`);
+  const insE = db.prepare(`insert into feedback_events (id, workspace_id, feedback_id, op, actor_rater_id, actor_token_id, client_id, at, before, after)
+    values (?, 'default', ?, 'create', 'r1', 't1', 'c1', ?, null, ?)`);
+  // Rows are built before the clock starts: the baseline is the storage engine alone.
+  const prepared = data.map((batch) =>
+    batch.map((m) => {
+      const c = checkMutation(m);
+      if ('error' in c) throw new Error(c.error);
+      const f = c.record!;
+      return { f, json: JSON.stringify(f), hash: c.hash, eventId: uuidv7() };
+    }),
+  );
+  const started = performance.now();
+  for (const batch of prepared) {
+    const now = new Date().toISOString();
+    db.transaction(() => {
+      for (const { f, json, hash, eventId } of batch) {
+        insF.run(f.id, f.target.key, f.target.kind, f.target.site, f.target.model, f.target.conversationId, f.rating.thumb, f.rating.stars, f.createdAt, f.updatedAt, now, json, hash);
+        insE.run(eventId, f.id, now, json);
+      }
+    })();
+  }
+  const ms = performance.now() - started;
+  await store.close();
+  return ms;
+}
+
+async function httpSync(data: ReturnType<typeof batches>): Promise<{ ms: number; stored: number }> {
+  const server = await startServer();
+  try {
+    const token = await server.createToken('rater', 'bench');
+    const started = performance.now();
+    for (const batch of data) {
+      const res = await fetch(`${server.url}/v1/sync`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ clientId: 'bench', mutations: batch }),
+      });
+      const body = (await res.json()) as { results: { status: string }[] };
+      if (!res.ok || body.results.some((r) => r.status !== 'applied')) throw new Error(`sync failed: ${res.status}`);
+    }
+    const ms = performance.now() - started;
+    return { ms, stored: data.length * BATCH_SIZE };
+  } finally {
+    await server.stop();
+  }
+}
+
+/** Fires `total` requests with `inFlight` at a time; returns requests per second and latencies. */
+async function closedLoop(total: number, inFlight: number, make: (i: number) => Promise<Response>) {
+  let next = 0;
+  const latencies: number[] = [];
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      while (next < total) {
+        const i = next++;
+        const t0 = performance.now();
+        const res = await make(i);
+        await res.arrayBuffer();
+        if (res.status >= 300) throw new Error(`status ${res.status}`);
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  const pct = (p: number) => Number(latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]!.toFixed(2));
+  return { perSecond: Math.round(total / seconds), p50ms: pct(0.5), p99ms: pct(0.99) };
+}
+
+async function singlePosts() {
+  const server = await startServer();
+  try {
+    const token = await server.createToken('rater', 'bench');
+    const TOTAL = 4000;
+    const bodies = Array.from({ length: TOTAL }, (_, i) => JSON.stringify(record(i)));
+    // Warm up both paths.
+    await closedLoop(200, 32, () => fetch(`${server.url}/healthz`));
+    const health = await closedLoop(TOTAL, 32, () => fetch(`${server.url}/healthz`));
+    const posts = await closedLoop(TOTAL, 32, (i) =>
+      fetch(`${server.url}/v1/feedback`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+        body: bodies[i],
+      }),
+    );
+    return { health, posts, ratio: Number((posts.perSecond / health.perSecond).toFixed(2)) };
+  } finally {
+    await server.stop();
+  }
+}
+
+const bench: Bench = {
+  name: 'sync',
+  description: `sync throughput (${BATCHES}×${BATCH_SIZE} mutations over HTTP vs raw better-sqlite3) and single POST /v1/feedback vs /healthz at 32 in flight`,
+  async run() {
+    const data = batches();
+    const raw = await rawInsert(data);
+    const http = await httpSync(data);
+    const rows = BATCHES * BATCH_SIZE;
+    const single = await singlePosts();
+    return {
+      syncThroughput: {
+        rows,
+        rawRowsPerSecond: Math.round(rows / (raw / 1000)),
+        httpRowsPerSecond: Math.round(rows / (http.ms / 1000)),
+        ratio: Number((raw / http.ms).toFixed(2)),
+        goal: '>= 0.5',
+      },
+      singlePost: { ...single, goal: '>= 0.3' },
+    };
+  },
+};
+export default bench;
