@@ -1,0 +1,135 @@
+/**
+ * One sync run: send the outbox's pending mutations in batches (POST /v1/sync, ≤ 500 mutations,
+ * ≤ 1 MiB each), settle them from the per-mutation results, then fetch the published extension
+ * config. Stops at the first failure and reports it; retry timing is the scheduler's business.
+ */
+import { ExtensionConfigResponse } from '../../shared/extension-config.ts';
+import { LIMITS } from '../../shared/limits.ts';
+import { SyncResponse } from '../../shared/schemas.ts';
+import type { TargetStatus } from '../messages.ts';
+import type { Outbox } from '../outbox/outbox.ts';
+import { requestJson, type Failure, type Fetch } from './http.ts';
+
+export interface ServerSettings {
+  serverUrl: string;
+  token: string;
+}
+
+export interface SyncDeps {
+  outbox: Outbox;
+  fetch: Fetch;
+  getServer(): Promise<ServerSettings>;
+  /** Whether the extension may reach this URL (host permission); absent: assume yes. */
+  hasPermission?(serverUrl: string): Promise<boolean>;
+  /** Stores the published config (rules, switched-off adapters) for content scripts. */
+  saveRemoteConfig?(config: ExtensionConfigResponse): Promise<void>;
+  now?: () => number;
+}
+
+export interface SyncReport {
+  ok: boolean;
+  failure?: Failure;
+  /** Mutations sent in this run. */
+  sent: number;
+  /** Settled as synced (applied, unchanged or stale). */
+  synced: number;
+  rejected: number;
+  /** Statuses that changed, for the widgets in open tabs. */
+  changed: TargetStatus[];
+  configFetched: boolean;
+  startedAt: number;
+  finishedAt: number;
+}
+
+export interface SyncOptions {
+  fetchConfig?: boolean;
+  maxMutations?: number;
+  maxBytes?: number;
+}
+
+const MAX_BATCHES_PER_RUN = 200;
+
+export async function syncOnce(deps: SyncDeps, options: SyncOptions = {}): Promise<SyncReport> {
+  const now = deps.now ?? Date.now;
+  const report: SyncReport = { ok: true, sent: 0, synced: 0, rejected: 0, changed: [], configFetched: false, startedAt: now(), finishedAt: 0 };
+  const finish = (failure?: Failure): SyncReport => {
+    report.finishedAt = now();
+    if (failure) {
+      report.ok = false;
+      report.failure = failure;
+    }
+    return report;
+  };
+
+  const { serverUrl, token } = await deps.getServer();
+  if (!token) {
+    return finish({ kind: 'not-configured', message: 'No token yet: open the Groundtruth options and paste your token.' });
+  }
+  if (deps.hasPermission && !(await deps.hasPermission(serverUrl))) {
+    return finish({
+      kind: 'no-permission',
+      message: `Groundtruth may not reach ${serverUrl} yet: open the options and save the server URL to allow it.`,
+    });
+  }
+
+  const { outbox } = deps;
+  const clientId = await outbox.clientId();
+  let maxMutations = options.maxMutations ?? LIMITS.syncMaxMutations;
+  for (let round = 0; round < MAX_BATCHES_PER_RUN; round++) {
+    const batch = await outbox.takeBatch(clientId, { maxMutations, maxBytes: options.maxBytes });
+    for (const row of batch.refused) {
+      report.rejected++;
+      report.changed.push({ key: row.key, state: 'rejected', error: row.error });
+    }
+    if (batch.mutations.length === 0) {
+      if (batch.refused.length) continue;
+      break;
+    }
+    const res = await requestJson(
+      deps.fetch,
+      serverUrl,
+      '/v1/sync',
+      { method: 'POST', token, body: { clientId, mutations: batch.mutations } },
+      (body) => {
+        const parsed = SyncResponse.safeParse(body);
+        return parsed.success ? parsed.data : undefined;
+      },
+    );
+    if (!res.ok) {
+      // A proxy with a smaller body limit than ours: halve the batch and go on.
+      if (res.failure.status === 413 && maxMutations > 1) {
+        maxMutations = Math.max(1, Math.floor(batch.mutations.length / 2));
+        continue;
+      }
+      if (res.failure.status === 413) {
+        const changed = await outbox.applyResults(batch.sent, [
+          { id: batch.sent[0]!.feedbackId, status: 'rejected', error: 'too large for this server (HTTP 413)' },
+        ]);
+        report.rejected += changed.length;
+        report.changed.push(...changed);
+        continue;
+      }
+      return finish(res.failure);
+    }
+    report.sent += batch.mutations.length;
+    const changed = await outbox.applyResults(batch.sent, res.body.results);
+    for (const s of changed) {
+      if (s.state === 'rejected') report.rejected++;
+      else report.synced++;
+    }
+    report.changed.push(...changed);
+    // A server that answers without settling anything would make this loop spin: stop.
+    if (changed.length === 0) break;
+  }
+
+  if (options.fetchConfig !== false) {
+    const config = await requestJson(deps.fetch, serverUrl, '/v1/extension-config', { token }, (body) => {
+      const parsed = ExtensionConfigResponse.safeParse(body);
+      return parsed.success ? parsed.data : undefined;
+    });
+    if (!config.ok) return finish(config.failure);
+    await deps.saveRemoteConfig?.(config.body);
+    report.configFetched = true;
+  }
+  return finish();
+}
