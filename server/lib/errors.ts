@@ -4,6 +4,7 @@ import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { ZodError } from 'zod';
 import { describeZodError } from '../../shared/schemas.ts';
+import { StoreInputError } from '../store/errors.ts';
 
 export class ApiError extends HTTPException {
   constructor(
@@ -47,6 +48,7 @@ const STATUS_CODES: Record<number, string> = {
 export function handleError(err: Error, c: Context): Response {
   if (err instanceof ApiError) return c.json(errorBody(err.code, err.message, err.details), err.status);
   if (err instanceof ZodError) return c.json(validationError(err), 422);
+  if (err instanceof StoreInputError) return c.json(errorBody('validation_failed', err.message), 422);
   if (err instanceof HTTPException) {
     const status = err.status as ContentfulStatusCode;
     const code = STATUS_CODES[status] ?? 'error';

@@ -18,6 +18,8 @@ import {
 } from '../../shared/schemas.ts';
 import { uuidv7 } from '../../shared/ids.ts';
 import type { DB, FeedbackEventsTable, FeedbackTable } from './schema.ts';
+import { StoreInputError } from './errors.ts';
+import { lockForWrite, lockName, retryOnConflict } from './write-locks.ts';
 import { sqliteFastPath } from './sqlite-fast-path.ts';
 
 export interface Actor {
@@ -73,12 +75,28 @@ export function checkMutation(raw: unknown): Decided | { error: string } {
     return { id: m.id, op: 'delete', updatedAt, hash: 'deleted' };
   }
   if (m.feedback.id !== m.id) return { error: `feedback.id (${m.feedback.id}) differs from the mutation id` };
+  const nul = columnWithNul(m.feedback);
+  if (nul) return { error: `${nul}: must not contain the NUL character (U+0000)` };
   const { deleted: _deleted, ...rest } = m.feedback;
   const record: FeedbackInput = { ...rest, createdAt: isoUtc(rest.createdAt), updatedAt };
   // zod outputs keys in schema order, so equal records serialize equally (free-form `context`
   // keeps the sender's key order, which a replay repeats).
   const json = JSON.stringify(record);
   return { id: m.id, op: 'upsert', updatedAt, hash: sha256(json), record, json };
+}
+
+/**
+ * The fields stored in their own text columns must be free of U+0000, which PostgreSQL text cannot
+ * hold (the rest travels inside the JSON record, where it is escaped). Refused on both backends alike.
+ */
+function columnWithNul(f: FeedbackInput): string | undefined {
+  const t = f.target;
+  const columns: [string, string | undefined][] = [
+    ['target.key', t.key], ['target.site', t.site], ['target.model', t.model], ['target.intent', t.intent],
+    ['target.project', t.project], ['target.subject', t.subject], ['target.conversationId', t.conversationId],
+    ['rating.label', f.rating.label],
+  ];
+  return columns.find(([, v]) => v?.includes('\u0000'))?.[0];
 }
 
 /** Does the incoming write beat the stored one? Last writer wins; ties: delete wins, then the larger hash. */
@@ -147,10 +165,17 @@ export async function applyMutations(
   );
   const valid = checked.filter((c): c is Decided => !('error' in c));
   if (valid.length === 0) return results;
+  if (actor.clientId?.includes('\u0000')) throw new StoreInputError('clientId must not contain the NUL character (U+0000).');
+  const initialResults = results.map((r) => ({ ...r }));
 
-  await db.transaction().execute(async (trx) => {
+  // PostgreSQL with several servers: a conflicting concurrent batch makes this one run again (write-locks.ts).
+  await retryOnConflict(() => db.transaction().execute(async (trx) => {
+    results.splice(0, results.length, ...initialResults.map((r) => ({ ...r })));
     const ids = [...new Set(valid.map((v) => v.id))];
     const keys = [...new Set(valid.flatMap((v) => (v.record ? [v.record.target.key] : [])))];
+    // Before reading: this rater's rows and these ids are ours until commit (no-op on SQLite).
+    const held = new Set<string>();
+    await lockForWrite(trx, [lockName.rater(actor.workspaceId, actor.raterId), ...ids.map(lockName.record)], held);
     const byId = new Map<string, FeedbackTable>();
     for (const part of chunks(ids, 500)) {
       for (const row of await trx.selectFrom('feedback').selectAll().where('id', 'in', part).execute()) byId.set(row.id, row);
@@ -170,6 +195,14 @@ export async function applyMutations(
       for (const row of rows) {
         liveByKey.set(row.target_key, row);
         byId.set(row.id, row);
+      }
+    }
+    // An admin deleting another rater's record writes that rater's rows: take their lock too and
+    // read those rows again, as that rater's own batch may have changed them meanwhile.
+    const others = [...byId.values()].filter((r) => r.workspace_id === actor.workspaceId && r.rater_id !== actor.raterId);
+    if (await lockForWrite(trx, others.map((r) => lockName.rater(r.workspace_id, r.rater_id)), held)) {
+      for (const part of chunks(others.map((r) => r.id), 500)) {
+        for (const row of await trx.selectFrom('feedback').selectAll().where('id', 'in', part).execute()) byId.set(row.id, row);
       }
     }
     const initial = new Map(byId);
@@ -275,7 +308,7 @@ export async function applyMutations(
     }
     const changes = rows.map((after) => ({ before: initial.get(after.id) ?? null, after }));
     for (const listener of changeListeners) await listener(trx, changes);
-  });
+  }));
   return results;
 }
 

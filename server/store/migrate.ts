@@ -13,13 +13,18 @@ export class StoreTooNewError extends Error {
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
 
-/** Applies pending migrations; refuses a database that has migrations this code does not know. */
-export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
-  const migrator = new Migrator({ db, provider });
+/**
+ * Applies pending migrations; refuses a database that has migrations this code does not know.
+ * `schema` (PostgreSQL): the schema the store lives in. Without it Kysely would take a
+ * kysely_migration table in *any* schema of the database for ours.
+ */
+export async function migrateToLatest(db: Kysely<any>, options: { schema?: string } = {}): Promise<string[]> {
+  const { schema } = options;
+  const migrator = new Migrator({ db, provider, ...(schema ? { migrationTableSchema: schema } : {}) });
   const known = new Set(Object.keys(MIGRATIONS));
   const tables = await db.introspection.getTables({ withInternalKyselyTables: true });
-  if (tables.some((t) => t.name === 'kysely_migration')) {
-    const rows = await db.selectFrom('kysely_migration').select('name').execute();
+  if (tables.some((t) => t.name === 'kysely_migration' && (!schema || t.schema === schema))) {
+    const rows = await (schema ? db.withSchema(schema) : db).selectFrom('kysely_migration').select('name').execute();
     const unknown = rows.map((r: { name: string }) => r.name).filter((n: string) => !known.has(n));
     if (unknown.length) throw new StoreTooNewError(unknown);
   }

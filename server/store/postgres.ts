@@ -1,0 +1,108 @@
+/**
+ * The PostgreSQL backend: a pg connection pool under Kysely's PostgresDialect. Same tables, same
+ * migrations and same queries as SQLite (see docs/decisions, "PostgreSQL backend").
+ *
+ * Differences papered over here, so code above the store sees what SQLite gives it:
+ * - int8 (count(*), sum of integers) and numeric (avg) arrive as JS numbers, not strings;
+ * - the schema is whatever `search_path` names first (`?options=-c search_path=…` in the URL picks
+ *   another one), and the migration bookkeeping stays in that schema;
+ * - a string parameter holding U+0000 is refused before it reaches the server (PostgreSQL text
+ *   cannot store it), as a StoreInputError that the HTTP layer answers with 422.
+ */
+import pg from 'pg';
+import { Kysely, PostgresDialect, PostgresAdapter, sql, type PostgresPoolClient } from 'kysely';
+import type { DB } from './schema.ts';
+import { StoreInputError } from './errors.ts';
+
+export interface PostgresOptions {
+  /** postgres://user:password@host:port/database[?options=-c search_path=schema] */
+  url: string;
+  /** Connections per server process (default 10). Several servers share PostgreSQL's max_connections. */
+  poolSize?: number;
+  /** Close a connection idle this long (default 30 s). */
+  idleTimeoutMillis?: number;
+}
+
+/** int8 and numeric as numbers: counts and sums here never approach 2^53. */
+const NUMERIC_OIDS = new Set([pg.types.builtins.INT8, pg.types.builtins.NUMERIC]);
+const types = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (NUMERIC_OIDS.has(oid) && format !== 'binary') return (value: string) => Number(value);
+    return pg.types.getTypeParser(oid, format as 'text');
+  },
+} as unknown as pg.CustomTypesConfig;
+
+/** The URL with its password masked, for messages and logs. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'postgres://(unparsable URL)';
+  }
+}
+
+function hasNul(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (Array.isArray(value)) return value.some(hasNul);
+  return false;
+}
+
+/** Checks every query's parameters for NUL before pg sends them (PostgreSQL would answer 22021). */
+function guardClient(client: pg.PoolClient): PostgresPoolClient {
+  return {
+    query(...args: unknown[]) {
+      const params = args[1];
+      if (Array.isArray(params) && params.some(hasNul)) {
+        return Promise.reject(new StoreInputError('Text must not contain the NUL character (U+0000).'));
+      }
+      return (client.query as (...a: unknown[]) => unknown)(...args);
+    },
+    release: () => client.release(),
+  } as PostgresPoolClient;
+}
+
+export interface PostgresHandle {
+  db: Kysely<DB>;
+  pool: pg.Pool;
+  /** The schema the tables live in (first of search_path). */
+  schema: string;
+  location: string;
+}
+
+export async function openPostgres(options: PostgresOptions): Promise<PostgresHandle> {
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.poolSize ?? 10,
+    idleTimeoutMillis: options.idleTimeoutMillis ?? 30_000,
+    // A pool that stays exhausted fails the request instead of hanging it forever.
+    connectionTimeoutMillis: 10_000,
+    types,
+    application_name: 'groundtruth',
+  });
+  // An idle client losing its connection (PostgreSQL restarted, network cut) emits 'error' on the
+  // pool; unhandled, that would kill the process. The pool drops the client and opens a new one.
+  pool.on('error', (err) => console.error('[groundtruth] PostgreSQL connection lost:', err.message));
+  const db = new Kysely<DB>({
+    dialect: new PostgresDialect({ pool: { connect: async () => guardClient(await pool.connect()), end: () => pool.end() } }),
+  });
+  let schema: string | null;
+  try {
+    const row = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db);
+    schema = row.rows[0]?.schema ?? null;
+  } catch (err) {
+    await db.destroy();
+    throw new Error(`Cannot reach PostgreSQL at ${redactUrl(options.url)}: ${(err as Error).message}`, { cause: err });
+  }
+  if (!schema) {
+    await db.destroy();
+    throw new Error(`PostgreSQL at ${redactUrl(options.url)}: no schema of search_path exists; create it first.`);
+  }
+  return { db, pool, schema, location: redactUrl(options.url) };
+}
+
+/** True when `db` (or a transaction of it) talks to PostgreSQL. */
+export function isPostgres(db: Kysely<any>): boolean {
+  return db.getExecutor().adapter instanceof PostgresAdapter;
+}
