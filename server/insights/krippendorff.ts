@@ -1,0 +1,77 @@
+/**
+ * Krippendorff's alpha from per-unit value counts (Krippendorff, "Computing Krippendorff's
+ * Alpha-Reliability", 2011, section C): build the coincidence matrix o_ck from every unit rated
+ * by two or more raters, then alpha = 1 − (n − 1) · Σ o_ck δ²_ck / Σ n_c n_k δ²_ck.
+ *
+ * Counts per unit are all it needs, which is exactly what the per-target rollup keeps, so alpha
+ * is computed without reading a single raw rating. See docs/decisions (agreement ADR).
+ */
+
+export type Metric = 'nominal' | 'ordinal' | 'interval';
+
+export interface AlphaResult {
+  /** null when undefined: fewer than two pairable values, or no variation at all (expected disagreement 0). */
+  alpha: number | null;
+  /** Units with at least two values. */
+  units: number;
+  /** Pairable values (n in Krippendorff's notation). */
+  values: number;
+  /** Share of agreeing pairs among all pairs of values within a unit. */
+  percentAgreement: number | null;
+}
+
+/**
+ * @param units one count vector per unit over the categories, in order (for ordinal/interval the
+ *   index order is the scale order). Units with fewer than two values are ignored.
+ * @param scale numeric value of each category for the interval metric (default: 0, 1, 2, …).
+ */
+export function krippendorffAlpha(units: readonly (readonly number[])[], metric: Metric, scale?: readonly number[]): AlphaResult {
+  const k = units.reduce((max, u) => Math.max(max, u.length), 0);
+  const o: number[][] = Array.from({ length: k }, () => new Array<number>(k).fill(0));
+  let pairable = 0;
+  let agreeingPairs = 0;
+  let pairs = 0;
+  for (const unit of units) {
+    const m = unit.reduce((s, x) => s + x, 0);
+    if (m < 2) continue;
+    pairable++;
+    for (let c = 0; c < unit.length; c++) {
+      const nc = unit[c]!;
+      if (!nc) continue;
+      agreeingPairs += nc * (nc - 1);
+      for (let d = 0; d < unit.length; d++) {
+        const nd = unit[d]!;
+        if (!nd) continue;
+        o[c]![d]! += (nc * (c === d ? nd - 1 : nd)) / (m - 1);
+      }
+    }
+    pairs += m * (m - 1);
+  }
+  const nc = o.map((row) => row.reduce((s, x) => s + x, 0));
+  const n = nc.reduce((s, x) => s + x, 0);
+  const delta2 = (c: number, d: number): number => {
+    if (c === d) return 0;
+    if (metric === 'nominal') return 1;
+    if (metric === 'interval') {
+      const vc = scale?.[c] ?? c;
+      const vd = scale?.[d] ?? d;
+      return (vc - vd) ** 2;
+    }
+    const [lo, hi] = c < d ? [c, d] : [d, c];
+    let between = 0;
+    for (let g = lo; g <= hi; g++) between += nc[g]!;
+    return (between - (nc[c]! + nc[d]!) / 2) ** 2;
+  };
+  let observed = 0;
+  let expected = 0;
+  for (let c = 0; c < k; c++) {
+    for (let d = 0; d < k; d++) {
+      const w = delta2(c, d);
+      if (!w) continue;
+      observed += o[c]![d]! * w;
+      expected += nc[c]! * nc[d]! * w;
+    }
+  }
+  const alpha = n > 1 && expected > 0 ? 1 - ((n - 1) * observed) / expected : null;
+  return { alpha, units: pairable, values: n, percentAgreement: pairs ? agreeingPairs / pairs : null };
+}

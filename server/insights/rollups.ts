@@ -1,0 +1,279 @@
+/**
+ * Rollups kept current in the same transaction as every feedback change, so reading figures never
+ * scans raw rows. Registered with onFeedbackChanges when this module loads (migration 0020 imports
+ * it, so every process that opens a store has it). Each change is {before, after}: the record's
+ * contribution before the batch is taken away and its contribution after is added, so a re-vote,
+ * a delete, a supersede or an erasure (after.deleted = 1) moves the counts exactly.
+ *
+ * Writes are upserts that add deltas (`n = n + excluded.n`), dialect-neutral through Kysely's
+ * onConflict, so SQLite and PostgreSQL run the same code.
+ */
+import { createHash } from 'node:crypto';
+import type { Kysely, Transaction } from 'kysely';
+import { canonicalJson } from '../../shared/hash.ts';
+import { onFeedbackChanges, type FeedbackChange } from '../store/feedback.ts';
+import type { DB, FeedbackTable } from '../store/schema.ts';
+import type { FeedbackExamplesTable, RollupDailyTable, RollupMembersTable, RollupTargetsTable } from './tables.ts';
+
+export const DIMENSIONS = ['model', 'intent', 'project', 'site', 'kind'] as const;
+export type Dimension = (typeof DIMENSIONS)[number];
+
+const DAILY_KEYS = ['workspace_id', 'day', ...DIMENSIONS] as const;
+const DAILY_COUNTS = [
+  'n', 'up', 'down', 'stars_n', 'stars_sum', 'stars_1', 'stars_2', 'stars_3', 'stars_4', 'stars_5',
+  'latency_n', 'latency_sum', 'tokens_n', 'tokens_sum',
+] as const;
+const MEMBER_KEYS = ['workspace_id', 'facet', 'day', 'value'] as const;
+const TARGET_KEYS = ['workspace_id', 'target_key', 'model'] as const;
+const TARGET_COUNTS = ['n', 'up', 'down', 'stars_n', 'stars_1', 'stars_2', 'stars_3', 'stars_4', 'stars_5'] as const;
+
+/** What one live record adds to the rollups. */
+export interface Contribution {
+  workspaceId: string;
+  day: string;
+  dims: Record<Dimension, string>;
+  thumb: 'up' | 'down' | null;
+  stars: number | null;
+  latencyMs: number | null;
+  tokensUsed: number | null;
+  raterId: string;
+  conversationId: string | null;
+  targetKey: string;
+  example: Omit<FeedbackExamplesTable, 'feedback_id' | 'workspace_id'> | null;
+}
+
+interface ParsedRecord {
+  target?: {
+    prompt?: string;
+    output?: string;
+    messages?: { role: string; content: string }[];
+    context?: Record<string, unknown>;
+  };
+  correction?: { output?: string };
+}
+
+function hash32(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 32);
+}
+
+function nonNegativeNumber(v: unknown): number | null {
+  return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : null;
+}
+
+/** Hashes that group a record's training example: its prompt context, and prompt + answer. */
+export function exampleHashes(record: ParsedRecord): { promptHash: string; exampleHash: string } | null {
+  const t = record.target;
+  const prompt = t?.prompt;
+  const output = t?.output ?? '';
+  if (!prompt || !prompt.trim() || (!output.trim() && !record.correction?.output?.trim())) return null;
+  const promptHash = hash32(canonicalJson([t.messages ?? [], prompt]));
+  return { promptHash, exampleHash: hash32(canonicalJson([promptHash, output])) };
+}
+
+/** The contribution of a stored row, or null for a tombstone / no row. */
+export function contributionOf(row: FeedbackTable | null | undefined): Contribution | null {
+  if (!row || row.deleted) return null;
+  let record: ParsedRecord = {};
+  try {
+    record = row.record ? (JSON.parse(row.record) as ParsedRecord) : {};
+  } catch {
+    /* a row without a readable record still counts by its columns */
+  }
+  const context = record.target?.context ?? {};
+  const hashes = exampleHashes(record);
+  return {
+    workspaceId: row.workspace_id,
+    day: row.created_at.slice(0, 10),
+    dims: {
+      model: row.model ?? '',
+      intent: row.intent ?? '',
+      project: row.project ?? '',
+      site: row.site ?? '',
+      kind: row.kind ?? '',
+    },
+    thumb: row.thumb,
+    stars: row.stars,
+    latencyMs: nonNegativeNumber(context.latency_ms),
+    tokensUsed: nonNegativeNumber(context.tokens_used),
+    raterId: row.rater_id,
+    conversationId: row.conversation_id,
+    targetKey: row.target_key,
+    example: hashes ? { created_at: row.created_at, prompt_hash: hashes.promptHash, example_hash: hashes.exampleHash } : null,
+  };
+}
+
+type Counts<K extends string> = Record<K, number>;
+
+/** Deltas of one batch, keyed by each table's primary key. */
+class Deltas {
+  daily = new Map<string, RollupDailyTable>();
+  members = new Map<string, RollupMembersTable>();
+  targets = new Map<string, RollupTargetsTable>();
+  examplesUpsert = new Map<string, FeedbackExamplesTable>();
+  examplesDelete = new Set<string>();
+
+  add(c: Contribution, sign: 1 | -1): void {
+    const ws = c.workspaceId;
+    const dims = c.dims;
+    const dailyKey = JSON.stringify([ws, c.day, dims.model, dims.intent, dims.project, dims.site, dims.kind]);
+    let d = this.daily.get(dailyKey);
+    if (!d) {
+      d = { workspace_id: ws, day: c.day, ...dims, ...zero(DAILY_COUNTS) };
+      this.daily.set(dailyKey, d);
+    }
+    d.n += sign;
+    if (c.thumb === 'up') d.up += sign;
+    if (c.thumb === 'down') d.down += sign;
+    if (c.stars !== null && c.stars >= 1 && c.stars <= 5) {
+      d.stars_n += sign;
+      d.stars_sum += sign * c.stars;
+      d[`stars_${c.stars as 1 | 2 | 3 | 4 | 5}`] += sign;
+    }
+    if (c.latencyMs !== null) {
+      d.latency_n += sign;
+      d.latency_sum += sign * c.latencyMs;
+    }
+    if (c.tokensUsed !== null) {
+      d.tokens_n += sign;
+      d.tokens_sum += sign * c.tokensUsed;
+    }
+
+    this.member(ws, 'rater', c.day, c.raterId, sign);
+    if (c.conversationId) this.member(ws, 'conversation', c.day, c.conversationId, sign);
+
+    const targetKey = JSON.stringify([ws, c.targetKey, dims.model]);
+    let t = this.targets.get(targetKey);
+    if (!t) {
+      t = { workspace_id: ws, target_key: c.targetKey, model: dims.model, ...zero(TARGET_COUNTS) };
+      this.targets.set(targetKey, t);
+    }
+    t.n += sign;
+    if (c.thumb === 'up') t.up += sign;
+    if (c.thumb === 'down') t.down += sign;
+    if (c.stars !== null && c.stars >= 1 && c.stars <= 5) {
+      t.stars_n += sign;
+      t[`stars_${c.stars as 1 | 2 | 3 | 4 | 5}`] += sign;
+    }
+  }
+
+  private member(ws: string, facet: 'rater' | 'conversation', day: string, value: string, sign: number): void {
+    const key = JSON.stringify([ws, facet, day, value]);
+    const m = this.members.get(key);
+    if (m) m.n += sign;
+    else this.members.set(key, { workspace_id: ws, facet, day, value, n: sign });
+  }
+
+  change(id: string, before: Contribution | null, after: Contribution | null): void {
+    if (before) this.add(before, -1);
+    if (after) this.add(after, 1);
+    const b = before?.example;
+    const a = after?.example;
+    if (a && after) {
+      if (!b || b.prompt_hash !== a.prompt_hash || b.example_hash !== a.example_hash || b.created_at !== a.created_at) {
+        this.examplesUpsert.set(id, { feedback_id: id, workspace_id: after.workspaceId, ...a });
+      }
+    } else if (b) {
+      this.examplesDelete.add(id);
+    }
+  }
+}
+
+function zero<K extends string>(keys: readonly K[]): Counts<K> {
+  return Object.fromEntries(keys.map((k) => [k, 0])) as Counts<K>;
+}
+
+function nonZero<K extends string>(row: Counts<K>, counts: readonly K[]): boolean {
+  return counts.some((k) => row[k] !== 0);
+}
+
+function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** INSERT … ON CONFLICT (keys) DO UPDATE SET c = table.c + excluded.c, for every count column. */
+async function upsertAdding(
+  db: Kysely<any>,
+  table: string,
+  keys: readonly string[],
+  counts: readonly string[],
+  rows: Record<string, unknown>[],
+): Promise<void> {
+  // Keep each statement well under SQLite's bound-parameter limit.
+  const perStatement = Math.max(1, Math.floor(2000 / (keys.length + counts.length)));
+  for (const part of chunks(rows, perStatement)) {
+    await db
+      .insertInto(table)
+      .values(part)
+      .onConflict((oc) =>
+        oc.columns(keys as string[]).doUpdateSet((eb) =>
+          Object.fromEntries(counts.map((c) => [c, eb(eb.ref(`${table}.${c}`), '+', eb.ref(`excluded.${c}`))])),
+        ),
+      )
+      .execute();
+  }
+}
+
+async function write(db: Kysely<any>, deltas: Deltas): Promise<void> {
+  const daily = [...deltas.daily.values()].filter((r) => nonZero(r, DAILY_COUNTS));
+  const members = [...deltas.members.values()].filter((r) => r.n !== 0);
+  const targets = [...deltas.targets.values()].filter((r) => nonZero(r, TARGET_COUNTS));
+  if (daily.length) await upsertAdding(db, 'rollup_daily', DAILY_KEYS, DAILY_COUNTS, daily as never);
+  if (members.length) await upsertAdding(db, 'rollup_members', MEMBER_KEYS, ['n'], members as never);
+  if (targets.length) await upsertAdding(db, 'rollup_targets', TARGET_KEYS, TARGET_COUNTS, targets as never);
+  for (const part of chunks([...deltas.examplesDelete], 500)) {
+    await db.deleteFrom('feedback_examples').where('feedback_id', 'in', part).execute();
+  }
+  for (const part of chunks([...deltas.examplesUpsert.values()], 300)) {
+    await db
+      .insertInto('feedback_examples')
+      .values(part)
+      .onConflict((oc) =>
+        oc.column('feedback_id').doUpdateSet((eb) => ({
+          workspace_id: eb.ref('excluded.workspace_id'),
+          created_at: eb.ref('excluded.created_at'),
+          prompt_hash: eb.ref('excluded.prompt_hash'),
+          example_hash: eb.ref('excluded.example_hash'),
+        })),
+      )
+      .execute();
+  }
+}
+
+/** Applies a batch of changes to the rollups (inside the caller's transaction). */
+export async function applyRollupChanges(trx: Kysely<DB> | Transaction<DB>, changes: FeedbackChange[]): Promise<void> {
+  const deltas = new Deltas();
+  for (const { before, after } of changes) deltas.change(after.id, contributionOf(before), contributionOf(after));
+  await write(trx as Kysely<any>, deltas);
+}
+
+/**
+ * Recomputes every rollup from the feedback table (all workspaces, or one). Used by migration
+ * 0020 for stores that already hold feedback, and by operators after restoring a raw backup.
+ */
+export async function rebuildRollups(db: Kysely<any>, options: { workspaceId?: string; pageSize?: number } = {}): Promise<number> {
+  const pageSize = options.pageSize ?? 2000;
+  for (const table of ['rollup_daily', 'rollup_members', 'rollup_targets', 'feedback_examples']) {
+    let q = db.deleteFrom(table);
+    if (options.workspaceId) q = q.where('workspace_id', '=', options.workspaceId);
+    await q.execute();
+  }
+  let after = '';
+  let total = 0;
+  for (;;) {
+    let q = db.selectFrom('feedback').selectAll().where('deleted', '=', 0).where('id', '>', after);
+    if (options.workspaceId) q = q.where('workspace_id', '=', options.workspaceId);
+    const rows = (await q.orderBy('id').limit(pageSize).execute()) as FeedbackTable[];
+    if (!rows.length) return total;
+    const deltas = new Deltas();
+    for (const row of rows) deltas.change(row.id, null, contributionOf(row));
+    await write(db, deltas);
+    total += rows.length;
+    after = rows[rows.length - 1]!.id;
+  }
+}
+
+onFeedbackChanges(async function insightsRollups(trx, changes) {
+  await applyRollupChanges(trx, changes);
+});
