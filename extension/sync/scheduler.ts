@@ -98,6 +98,15 @@ export class SyncScheduler {
     await this.deps.outbox.setMeta('backoff', { failures: 0, nextAttemptAt: 0 } satisfies BackoffState);
   }
 
+  /** Resolves when no run is in progress or queued. */
+  async idle(): Promise<void> {
+    let tail;
+    do {
+      tail = this.tail;
+      await tail;
+    } while (tail !== this.tail);
+  }
+
   dispose(): void {
     if (this.soonTimer) clearTimeout(this.soonTimer);
     if (this.retryTimer) clearTimeout(this.retryTimer);
