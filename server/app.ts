@@ -7,18 +7,23 @@ import { bodyLimit } from 'hono/body-limit';
 import { LIMITS } from '../shared/limits.ts';
 import { ApiError, errorBody, handleError } from './lib/errors.ts';
 import type { AppEnv } from './lib/types.ts';
+import { parseEnv } from './env.ts';
 import { bearerAuth } from './middleware/auth/index.ts';
+import { rateLimitPerToken } from './middleware/rate-limit/index.ts';
 import { extensionConfigRoutes } from './routes/extension-config.ts';
 import { feedbackRoutes } from './routes/feedback.ts';
 import { healthRoutes } from './routes/health.ts';
 import { syncRoutes } from './routes/sync.ts';
+import { webhookRoutes } from './routes/webhooks.ts';
 import type { Store } from './store/open.ts';
 
 export interface AppOptions {
   store: Store;
+  /** Requests per minute per token (0 = off); env RATE_LIMIT_PER_MINUTE by default. */
+  rateLimitPerMinute?: number;
 }
 
-export function createApp({ store }: AppOptions) {
+export function createApp({ store, rateLimitPerMinute }: AppOptions) {
   const app = new OpenAPIHono<AppEnv>();
   app.onError(handleError);
   app.notFound((c) => c.json(errorBody('not_found', `No route for ${c.req.method} ${c.req.path}.`), 404));
@@ -47,8 +52,10 @@ export function createApp({ store }: AppOptions) {
     await next();
   });
   app.use('/v1/*', bearerAuth());
+  // After auth: the limit is per token (/healthz is outside /v1 and never limited).
+  app.use('/v1/*', rateLimitPerToken({ limit: rateLimitPerMinute ?? parseEnv().RATE_LIMIT_PER_MINUTE }));
 
-  const routes = app.route('/', healthRoutes).route('/', syncRoutes).route('/', feedbackRoutes).route('/', extensionConfigRoutes);
+  const routes = app.route('/', healthRoutes).route('/', syncRoutes).route('/', feedbackRoutes).route('/', extensionConfigRoutes).route('/', webhookRoutes);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   app.doc31('/openapi.json', {

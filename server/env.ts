@@ -12,6 +12,15 @@ const Env = z.object({
     .optional()
     .or(z.literal('').transform(() => undefined)),
   LOG_LEVEL: z.enum(['silent', 'error', 'info', 'debug']).default('info'),
+  // Governance (issue 6). Requests per minute per token; 0 = off. Generous: a rater's sync
+  // sends a few requests a minute and a pipeline batches, so normal use never meets it.
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int('must be a whole number').min(0, 'must be 0 (off) or more').default(1200),
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100, 'must be at least 100').default(10_000),
+  WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(1).default(10_000),
+  WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
+  WEBHOOK_POLL_MS: z.coerce.number().int().min(10).default(1000),
+  // How often the server applies each workspace's retention setting (daily).
+  RETENTION_INTERVAL_HOURS: z.coerce.number().positive('must be more than 0').default(24),
 });
 export type Env = z.infer<typeof Env>;
 

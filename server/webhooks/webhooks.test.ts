@@ -1,0 +1,243 @@
+/**
+ * Webhooks through the real interface: the API on a real SQLite file, the worker sending real HTTP
+ * to a receiver on 127.0.0.1 that verifies signatures the way a user's receiver would.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createTestApp, makeFeedback } from '../../test/helpers/app.ts';
+import { enqueueExportCompleted, feedbackEventsFor } from './outbox.ts';
+import { SIGNATURE_HEADER, verifySignature } from './signature.ts';
+import { startWebhookWorker, type WebhookWorker } from './worker.ts';
+
+interface Received {
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+/** A receiver that answers with `statuses` in turn (the last one repeats); 'hang' never answers. */
+async function receiver(statuses: (number | 'hang')[]) {
+  const received: Received[] = [];
+  const hanging: http.ServerResponse[] = [];
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (d) => (body += d));
+    req.on('end', () => {
+      received.push({ headers: req.headers, body });
+      const status = statuses[Math.min(received.length - 1, statuses.length - 1)]!;
+      if (status === 'hang') return void hanging.push(res);
+      res.writeHead(status, { 'Content-Type': 'text/plain' }).end(status < 300 ? 'ok' : 'nope');
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+  return {
+    url,
+    received,
+    close: () =>
+      new Promise<void>((r) => {
+        for (const res of hanging) res.destroy();
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}
+
+async function until<T>(what: () => T | undefined | false | Promise<T | undefined | false>, ms = 10_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await what();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const cleanup: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const fn of cleanup.splice(0).reverse()) await fn();
+});
+
+async function setup() {
+  const t = await createTestApp();
+  cleanup.push(() => t.store.close());
+  const admin = (await t.token('admin')).token;
+  const rater = (await t.token('rater')).token;
+  return { ...t, admin, rater };
+}
+
+function worker(t: Awaited<ReturnType<typeof setup>>, opts: Parameters<typeof startWebhookWorker>[1] = {}): WebhookWorker {
+  const w = startWebhookWorker(t.store.db, { pollMs: 20, retryBaseMs: 50, maxDelayMs: 200, timeoutMs: 2000, ...opts });
+  cleanup.push(() => w.stop());
+  return w;
+}
+
+describe('webhook API', () => {
+  it('lets admins create (secret shown once), list and delete; others get 403; bad input 422', async () => {
+    const t = await setup();
+    const analyst = (await t.token('analyst')).token;
+    const body = { url: 'https://hooks.example.com/gt', events: ['feedback.negative', 'feedback.low_stars'], threshold: 3 };
+    expect((await t.call(t.rater, 'POST', '/v1/webhooks', body)).status).toBe(403);
+    expect((await t.call(analyst, 'GET', '/v1/webhooks')).status).toBe(403);
+
+    const res = await t.call(t.admin, 'POST', '/v1/webhooks', body);
+    expect(res.status).toBe(201);
+    const created = await res.json();
+    expect(created).toMatchObject({ url: body.url, events: body.events, threshold: 3 });
+    expect(created.secret).toMatch(/^whsec_/);
+
+    const listed = await (await t.call(t.admin, 'GET', '/v1/webhooks')).json();
+    expect(listed.items).toEqual([{ id: created.id, url: body.url, events: body.events, threshold: 3, createdAt: created.createdAt }]);
+    expect(JSON.stringify(listed)).not.toContain(created.secret);
+
+    // Another workspace's admin sees nothing and cannot delete it.
+    const otherAdmin = (await t.token('admin', { workspaceId: 'other' })).token;
+    expect((await (await t.call(otherAdmin, 'GET', '/v1/webhooks')).json()).items).toEqual([]);
+    expect((await t.call(otherAdmin, 'DELETE', `/v1/webhooks/${created.id}`)).status).toBe(404);
+    expect((await t.call(otherAdmin, 'GET', `/v1/webhooks/${created.id}/deliveries`)).status).toBe(404);
+
+    for (const bad of [
+      { ...body, url: 'ftp://x.example/hook' },
+      { ...body, url: 'not a url' },
+      { ...body, events: [] },
+      { ...body, events: ['feedback.positive'] },
+      { ...body, threshold: 5 },
+    ]) {
+      const r = await t.call(t.admin, 'POST', '/v1/webhooks', bad);
+      expect(r.status, JSON.stringify(bad)).toBe(422);
+      expect((await r.json()).error.code).toBe('validation_failed');
+    }
+
+    expect((await t.call(t.admin, 'DELETE', `/v1/webhooks/${created.id}`)).status).toBe(200);
+    expect((await t.call(t.admin, 'DELETE', `/v1/webhooks/${created.id}`)).status).toBe(404);
+    expect((await (await t.call(t.admin, 'GET', '/v1/webhooks')).json()).items).toEqual([]);
+  });
+});
+
+describe('which changes raise events', () => {
+  const row = (over: Record<string, unknown>) =>
+    ({ id: 'f', workspace_id: 'w', rater_id: 'r', deleted: 0, record: '{}', thumb: null, stars: null, ...over }) as never;
+  const hook = { events: JSON.stringify(['feedback.negative', 'feedback.low_stars']), threshold: null };
+
+  it('fire when a vote becomes negative or low, not on later edits, not for deletes', () => {
+    expect(feedbackEventsFor({ before: null, after: row({ thumb: 'down' }) }, hook)).toEqual(['feedback.negative']);
+    expect(feedbackEventsFor({ before: row({ thumb: 'up' }), after: row({ thumb: 'down' }) }, hook)).toEqual(['feedback.negative']);
+    expect(feedbackEventsFor({ before: row({ thumb: 'down' }), after: row({ thumb: 'down' }) }, hook)).toEqual([]);
+    expect(feedbackEventsFor({ before: row({ thumb: 'down' }), after: row({ thumb: 'down', deleted: 1 }) }, hook)).toEqual([]);
+    expect(feedbackEventsFor({ before: null, after: row({ thumb: 'up' }) }, hook)).toEqual([]);
+    expect(feedbackEventsFor({ before: null, after: row({ stars: 2 }) }, hook)).toEqual(['feedback.low_stars']);
+    expect(feedbackEventsFor({ before: null, after: row({ stars: 3 }) }, hook)).toEqual([]);
+    expect(feedbackEventsFor({ before: null, after: row({ stars: 3 }) }, { ...hook, threshold: 3 })).toEqual(['feedback.low_stars']);
+    expect(feedbackEventsFor({ before: row({ stars: 1 }), after: row({ stars: 2 }) }, hook)).toEqual([]);
+    expect(feedbackEventsFor({ before: null, after: row({ thumb: 'down', stars: 1 }) }, { ...hook, events: '["feedback.low_stars"]' })).toEqual([
+      'feedback.low_stars',
+    ]);
+  });
+});
+
+describe('webhook deliveries', () => {
+  it('are signed, retried with backoff after failures, and logged per webhook', async () => {
+    const t = await setup();
+    const rx = await receiver([500, 503, 200]);
+    cleanup.push(rx.close);
+    const { id, secret } = await (await t.call(t.admin, 'POST', '/v1/webhooks', { url: rx.url, events: ['feedback.negative'] })).json();
+
+    const feedback = makeFeedback({ rating: { thumb: 'down' }, comment: 'wrong: the answer is 5' });
+    expect((await t.call(t.rater, 'POST', '/v1/feedback', feedback)).status).toBe(201);
+    // An up vote raises nothing.
+    expect((await t.call(t.rater, 'POST', '/v1/feedback', makeFeedback())).status).toBe(201);
+
+    worker(t);
+    await until(() => rx.received.length >= 3);
+    await new Promise((r) => setTimeout(r, 150));
+    expect(rx.received).toHaveLength(3);
+
+    for (const r of rx.received) {
+      expect(r.headers['content-type']).toBe('application/json');
+      expect(r.headers['x-groundtruth-event']).toBe('feedback.negative');
+      const check = verifySignature(r.headers[SIGNATURE_HEADER.toLowerCase()] as string, r.body, secret);
+      expect(check).toMatchObject({ ok: true });
+      // A forged body does not verify with the same header.
+      expect(verifySignature(r.headers[SIGNATURE_HEADER.toLowerCase()] as string, r.body.replace('5', '6'), secret).ok).toBe(false);
+    }
+    // The same delivery (same id, same bytes) every attempt.
+    expect(new Set(rx.received.map((r) => r.body)).size).toBe(1);
+    const payload = JSON.parse(rx.received[0]!.body);
+    expect(payload).toMatchObject({ type: 'feedback.negative', workspaceId: 'default', data: { feedback: { id: feedback.id, comment: feedback.comment, rating: { thumb: 'down' } } } });
+    expect(rx.received[0]!.headers['x-groundtruth-delivery']).toBe(payload.id);
+
+    const log = await until(async () => {
+      const body = await (await t.call(t.admin, 'GET', `/v1/webhooks/${id}/deliveries`)).json();
+      return body.items[0]?.status === 'delivered' && body;
+    });
+    expect(log.items).toHaveLength(1);
+    const d = log.items[0];
+    expect(d).toMatchObject({ id: payload.id, event: 'feedback.negative', status: 'delivered', attempts: 3, lastStatusCode: 200, lastError: null });
+    expect(d.log.map((a: { statusCode: number }) => a.statusCode)).toEqual([500, 503, 200]);
+    expect(d.log[0].error).toBe('HTTP 500');
+    // Backoff: the second wait is not shorter than half the doubled base (equal jitter), and both waited.
+    const at = d.log.map((a: { at: string }) => Date.parse(a.at));
+    expect(at[1] - at[0]).toBeGreaterThanOrEqual(25);
+    expect(at[2] - at[1]).toBeGreaterThanOrEqual(50);
+  });
+
+  it('give up after the last attempt and say why', async () => {
+    const t = await setup();
+    const rx = await receiver([410]);
+    cleanup.push(rx.close);
+    const { id } = await (await t.call(t.admin, 'POST', '/v1/webhooks', { url: rx.url, events: ['feedback.low_stars'] })).json();
+    await t.call(t.rater, 'POST', '/v1/feedback', makeFeedback({ rating: { stars: 1 } }));
+    worker(t, { maxAttempts: 3 });
+    const log = await until(async () => {
+      const body = await (await t.call(t.admin, 'GET', `/v1/webhooks/${id}/deliveries`)).json();
+      return body.items[0]?.status === 'failed' && body;
+    });
+    expect(log.items[0]).toMatchObject({ attempts: 3, lastStatusCode: 410, lastError: 'HTTP 410', nextAttemptAt: null });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(rx.received).toHaveLength(3);
+  });
+
+  it('deliver export.completed for the exports module', async () => {
+    const t = await setup();
+    const rx = await receiver([200]);
+    cleanup.push(rx.close);
+    const { secret } = await (await t.call(t.admin, 'POST', '/v1/webhooks', { url: rx.url, events: ['export.completed'] })).json();
+    await t.call(t.admin, 'POST', '/v1/webhooks', { url: rx.url, events: ['feedback.negative'] });
+    expect(await enqueueExportCompleted(t.store.db, 'default', { runId: 'run-1', format: 'openai-sft', rows: 42 })).toBe(1);
+    expect(await enqueueExportCompleted(t.store.db, 'other', { runId: 'run-2' })).toBe(0);
+    const w = worker(t, { pollMs: 60_000 });
+    expect(await w.runOnce()).toBe(1);
+    expect(rx.received).toHaveLength(1);
+    expect(verifySignature(rx.received[0]!.headers['x-groundtruth-signature'] as string, rx.received[0]!.body, secret).ok).toBe(true);
+    expect(JSON.parse(rx.received[0]!.body)).toMatchObject({ type: 'export.completed', data: { runId: 'run-1', format: 'openai-sft', rows: 42 } });
+  });
+
+  it('never slow ingestion down when the receiver hangs', async () => {
+    const t = await setup();
+    const rx = await receiver(['hang']);
+    cleanup.push(rx.close);
+    const { id } = await (await t.call(t.admin, 'POST', '/v1/webhooks', { url: rx.url, events: ['feedback.negative'] })).json();
+    const timeoutMs = 800;
+    worker(t, { timeoutMs, pollMs: 10, retryBaseMs: 60_000 });
+
+    const latencies: number[] = [];
+    for (let i = 0; i < 30; i++) {
+      const started = performance.now();
+      const res = await t.call(t.rater, 'POST', '/v1/feedback', makeFeedback({ rating: { thumb: 'down' } }));
+      latencies.push(performance.now() - started);
+      expect(res.status).toBe(201);
+      if (i === 0) await until(() => rx.received.length >= 1); // the receiver is now holding a request open
+    }
+    latencies.sort((a, b) => a - b);
+    // A delivery on the request path would cost at least the timeout for every negative vote.
+    expect(latencies[latencies.length - 1]).toBeLessThan(timeoutMs / 2);
+    // Meanwhile the worker keeps sending (in parallel, up to its concurrency) to the hanging receiver.
+    await until(() => rx.received.length >= 8);
+
+    const log = await until(async () => {
+      const body = await (await t.call(t.admin, 'GET', `/v1/webhooks/${id}/deliveries?limit=200`)).json();
+      return body.items.some((d: { lastError: string | null }) => d.lastError?.includes('timed out')) && body;
+    });
+    expect(log.items).toHaveLength(30);
+  });
+});
