@@ -3,6 +3,7 @@
  * `app.request()`; server.ts serves it over HTTP.
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Context, Next } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { LIMITS } from '../shared/limits.ts';
 import { ApiError, errorBody, handleError } from './lib/errors.ts';
@@ -13,6 +14,8 @@ import { rateLimitPerToken } from './middleware/rate-limit/index.ts';
 import { extensionConfigRoutes } from './routes/extension-config.ts';
 import { feedbackRoutes } from './routes/feedback.ts';
 import { healthRoutes } from './routes/health.ts';
+import { eventRoutes } from './routes/events.ts';
+import { itemRoutes } from './routes/items.ts';
 import { syncRoutes } from './routes/sync.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import type { Store } from './store/open.ts';
@@ -32,30 +35,34 @@ export function createApp({ store, rateLimitPerMinute }: AppOptions) {
     c.set('store', store);
     await next();
   });
-  app.use(
-    '/v1/*',
+  // The same guards for the native API (/v1) and the drop-in conversation API (/api/v1).
+  const apiGuards = [
     bodyLimit({
       maxSize: LIMITS.maxBodyBytes,
       onError: () => {
         throw new ApiError(413, 'payload_too_large', `The body is over ${LIMITS.maxBodyBytes} bytes (1 MiB); send smaller batches.`);
       },
     }),
-  );
-  app.use('/v1/*', async function requireJson(c, next) {
-    const method = c.req.method;
-    if ((method === 'POST' || method === 'PUT' || method === 'PATCH') && c.req.header('Content-Length') !== '0') {
-      const type = c.req.header('Content-Type') ?? '';
-      if (!/^application\/([\w.+-]+\+)?json\b/i.test(type)) {
-        throw new ApiError(415, 'unsupported_media_type', 'Send the body as JSON with "Content-Type: application/json".');
+    async function requireJson(c: Context<AppEnv>, next: Next) {
+      const method = c.req.method;
+      if ((method === 'POST' || method === 'PUT' || method === 'PATCH') && c.req.header('Content-Length') !== '0') {
+        const type = c.req.header('Content-Type') ?? '';
+        if (!/^application\/([\w.+-]+\+)?json\b/i.test(type)) {
+          throw new ApiError(415, 'unsupported_media_type', 'Send the body as JSON with "Content-Type: application/json".');
+        }
       }
-    }
-    await next();
-  });
-  app.use('/v1/*', bearerAuth());
-  // After auth: the limit is per token (/healthz is outside /v1 and never limited).
-  app.use('/v1/*', rateLimitPerToken({ limit: rateLimitPerMinute ?? parseEnv().RATE_LIMIT_PER_MINUTE }));
+      await next();
+    },
+    bearerAuth(),
+    // After auth: the limit is per token (/healthz is outside these prefixes and never limited).
+    rateLimitPerToken({ limit: rateLimitPerMinute ?? parseEnv().RATE_LIMIT_PER_MINUTE }),
+  ] as const;
+  for (const prefix of ['/v1/*', '/api/v1/*']) app.use(prefix, ...apiGuards);
 
-  const routes = app.route('/', healthRoutes).route('/', syncRoutes).route('/', feedbackRoutes).route('/', extensionConfigRoutes).route('/', webhookRoutes);
+  const routes = app.route('/', healthRoutes).route('/', syncRoutes).route('/', feedbackRoutes).route('/', extensionConfigRoutes)
+    .route('/', itemRoutes)
+    .route('/', eventRoutes)
+    .route('/', webhookRoutes);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   app.doc31('/openapi.json', {

@@ -5,12 +5,14 @@
 import type { Migration } from 'kysely';
 import * as m0010 from './0010-init.ts';
 import * as m0020 from './0020-insights.ts';
+import * as m0030 from './0030-items-events.ts';
 import * as m0040 from './0040-governance.ts';
 import * as m0050 from './0050-extension-config.ts';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '0010-init': m0010,
   '0020-insights': m0020,
+  '0030-items-events': m0030,
   '0040-governance': m0040,
   '0050-extension-config': m0050,
 };

@@ -1,0 +1,93 @@
+/**
+ * The investigation trace: POST appends (one event or a batch), GET reads back in arrival order.
+ * Any token may append (programs often hold rater tokens); reading needs the analyst role, since a
+ * trace can carry queries and evidence from anywhere in the workspace.
+ */
+import { createRoute } from '@hono/zod-openapi';
+import { ErrorBody } from '../../shared/schemas.ts';
+import {
+  TraceEventInput,
+  TraceEventsBatch,
+  TraceEventsPage,
+  TraceEventsQuery,
+  TraceEventsRequest,
+  TraceEventsResponse,
+} from '../../shared/trace-events.ts';
+import { ApiError } from '../lib/errors.ts';
+import { programTextRedactor } from '../lib/program-text.ts';
+import { createRouter } from '../lib/router.ts';
+import { explainUnionFailure } from '../lib/union-body.ts';
+import { requireRole } from '../middleware/require-role/index.ts';
+import { appendTraceEvents, decodeTraceCursor, listTraceEvents } from '../store/trace-events.ts';
+
+const json = <T>(schema: T) => ({ 'application/json': { schema } });
+
+const isBatch = (body: unknown): boolean => !!body && typeof body === 'object' && 'events' in body;
+
+const append = createRoute({
+  method: 'post',
+  path: '/v1/events',
+  summary: 'Append investigation trace events (one, or a batch of up to 500)',
+  description:
+    'A single event, or `{ events: [...] }`. Events are appended in the order sent; each gets a result: appended, ' +
+    'unchanged (its client-chosen id was already appended) or rejected (with the reason; the others are still appended). ' +
+    'String values in `data` are redacted unless the workspace turned that off.',
+  tags: ['Items and traces'],
+  security: [{ bearer: [] }],
+  request: { body: { required: true, content: json(TraceEventsRequest) } },
+  responses: {
+    200: { description: 'Per-event results, after the commit', content: json(TraceEventsResponse) },
+    400: { description: 'Malformed JSON', content: json(ErrorBody) },
+    401: { description: 'No or bad token', content: json(ErrorBody) },
+    413: { description: 'Body over 1 MiB', content: json(ErrorBody) },
+    409: { description: 'A single event whose id another workspace already used', content: json(ErrorBody) },
+    422: { description: 'A single event, or the batch envelope, is invalid', content: json(ErrorBody) },
+  },
+});
+
+const read = createRoute({
+  method: 'get',
+  path: '/v1/events',
+  summary: 'Read the trace back in arrival order, filtered by subject, investigation and type',
+  tags: ['Items and traces'],
+  security: [{ bearer: [] }],
+  middleware: [requireRole('analyst')] as const,
+  request: { query: TraceEventsQuery },
+  responses: {
+    200: { description: 'A page of events, oldest first', content: json(TraceEventsPage) },
+    401: { description: 'No or bad token', content: json(ErrorBody) },
+    403: { description: 'Needs the analyst role', content: json(ErrorBody) },
+    422: { description: 'Bad filter or cursor', content: json(ErrorBody) },
+  },
+});
+
+export const eventRoutes = createRouter()
+  .openapi(
+    append,
+    async (c) => {
+      const body = c.req.valid('json');
+      const auth = c.get('auth');
+      const db = c.get('store').db;
+      const single = !('events' in body);
+      const raws = 'events' in body ? body.events : [body];
+      const redactor = await programTextRedactor(db, auth.workspaceId);
+      const results = await appendTraceEvents(db, { workspaceId: auth.workspaceId, raterId: auth.raterId, tokenId: auth.id }, raws, redactor);
+      // A lone event was already validated as a whole above; only a cross-workspace id can reject it here.
+      if (single && results[0]?.status === 'rejected') throw new ApiError(409, 'conflict', results[0].error ?? 'rejected');
+      return c.json({ results }, 200);
+    },
+    explainUnionFailure((body) => (isBatch(body) ? TraceEventsBatch : TraceEventInput)),
+  )
+  .openapi(read, async (c) => {
+    const q = c.req.valid('query');
+    const after = q.cursor ? decodeTraceCursor(q.cursor) : undefined;
+    if (q.cursor && !after) throw new ApiError(422, 'validation_failed', 'cursor: not a cursor this server gave out');
+    const page = await listTraceEvents(c.get('store').db, c.get('auth').workspaceId, {
+      subject: q.subject,
+      investigation: q.investigation,
+      types: q.type?.split(',').map((t) => t.trim()),
+      limit: q.limit,
+      after,
+    });
+    return c.json(page, 200);
+  });
