@@ -5,12 +5,13 @@
  * Differences papered over here, so code above the store sees what SQLite gives it:
  * - int8 (count(*), sum of integers) and numeric (avg) arrive as JS numbers, not strings;
  * - the schema is whatever `search_path` names first (`?options=-c search_path=…` in the URL picks
- *   another one), and the migration bookkeeping stays in that schema;
+ *   another one); introspection and the migration bookkeeping see that schema only;
  * - a string parameter holding U+0000 is refused before it reaches the server (PostgreSQL text
  *   cannot store it), as a StoreInputError that the HTTP layer answers with 422.
  */
 import pg from 'pg';
-import { Kysely, PostgresDialect, PostgresAdapter, sql, type PostgresPoolClient } from 'kysely';
+import { Kysely, PostgresAdapter, sql, type PostgresPoolClient } from 'kysely';
+import { CurrentSchemaPostgresDialect } from './pg-introspector.ts';
 import type { DB } from './schema.ts';
 import { StoreInputError } from './errors.ts';
 
@@ -85,7 +86,7 @@ export async function openPostgres(options: PostgresOptions): Promise<PostgresHa
   // pool; unhandled, that would kill the process. The pool drops the client and opens a new one.
   pool.on('error', (err) => console.error('[groundtruth] PostgreSQL connection lost:', err.message));
   const db = new Kysely<DB>({
-    dialect: new PostgresDialect({ pool: { connect: async () => guardClient(await pool.connect()), end: () => pool.end() } }),
+    dialect: new CurrentSchemaPostgresDialect({ pool: { connect: async () => guardClient(await pool.connect()), end: () => pool.end() } }),
   });
   let schema: string | null;
   try {

@@ -1,9 +1,13 @@
-/** Builds the real app on a real SQLite store (a temp file by default) for `app.request()` tests. */
+/**
+ * Builds the real app on a real store for `app.request()` tests: a temp SQLite file, or under
+ * `npm test`'s PostgreSQL run a fresh PostgreSQL schema (test/helpers/backend.ts).
+ */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createApp } from '../../server/app.ts';
 import { openStore, type Store } from '../../server/store/open.ts';
+import { openTestStore } from './backend.ts';
 import { createToken } from '../../server/store/tokens.ts';
 import type { Role } from '../../shared/schemas.ts';
 import { uuidv7 } from '../../shared/ids.ts';
@@ -12,9 +16,10 @@ export function tempDir(prefix = 'gt-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
+/** An explicit `dataDir` always means SQLite in that directory (tests that reopen a file). */
 export async function createTestApp(options: { dataDir?: string } = {}) {
   const dataDir = options.dataDir ?? tempDir();
-  const store: Store = await openStore({ dataDir });
+  const store: Store = options.dataDir ? await openStore({ dataDir }) : await openTestStore();
   const app = createApp({ store });
   return {
     app,
