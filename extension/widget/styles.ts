@@ -1,0 +1,66 @@
+/** The widget's CSS, inside its shadow root. */
+export const WIDGET_CSS = `
+/*
+ * A shadow root keeps the page's selectors out, but inherited properties (font, color,
+ * line-height, letter-spacing, text-align, direction, …) still flow in from the host's ancestors,
+ * and every site sets them differently. all: initial on the host cuts that inheritance so the
+ * widget looks the same on every page (Hypothesis does the same for its adder and sidebar).
+ */
+:host {
+  all: initial;
+  display: block;
+  box-sizing: border-box;
+  margin: 2px 0 6px;
+  font: 12px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
+  color: var(--gt-fg);
+  text-align: start;
+  --gt-fg: #1f2328;
+  --gt-muted: #59636e;
+  --gt-hover: rgba(0, 0, 0, 0.06);
+  --gt-accent: #0969da;
+  --gt-border: rgba(0, 0, 0, 0.16);
+  --gt-danger: #cf222e;
+  --gt-panel: #ffffff;
+}
+:host([data-theme="dark"]) {
+  --gt-fg: #e6edf3;
+  --gt-muted: #9198a1;
+  --gt-hover: rgba(255, 255, 255, 0.1);
+  --gt-accent: #4493f8;
+  --gt-border: rgba(255, 255, 255, 0.22);
+  --gt-danger: #f85149;
+  --gt-panel: #151b23;
+}
+:host([hidden]) { display: none; }
+* { box-sizing: border-box; }
+.bar { display: flex; align-items: center; gap: 2px; height: 24px; white-space: nowrap; }
+button {
+  all: unset;
+  display: inline-flex; align-items: center; justify-content: center;
+  min-width: 24px; height: 24px; padding: 0 4px; border-radius: 6px;
+  color: var(--gt-muted); cursor: pointer; font: inherit;
+}
+button:hover { background: var(--gt-hover); color: var(--gt-fg); }
+button:focus-visible { outline: 2px solid var(--gt-accent); outline-offset: 1px; }
+button[aria-pressed="true"], button.on { color: var(--gt-accent); }
+button[aria-disabled="true"] { opacity: 0.5; cursor: not-allowed; }
+svg { width: 16px; height: 16px; fill: currentColor; }
+.stars { display: inline-flex; margin-left: 4px; }
+.stars button { min-width: 18px; padding: 0 1px; }
+.status { margin-left: 6px; color: var(--gt-muted); overflow: hidden; text-overflow: ellipsis; max-width: 40ch; }
+.status.rejected { color: var(--gt-danger); }
+form {
+  display: grid; gap: 6px; margin-top: 4px; padding: 8px; max-width: 40rem;
+  border: 1px solid var(--gt-border); border-radius: 8px; background: var(--gt-panel);
+}
+label { display: grid; gap: 2px; color: var(--gt-muted); }
+textarea {
+  font: inherit; color: var(--gt-fg); background: transparent; min-height: 3.2em; resize: vertical;
+  border: 1px solid var(--gt-border); border-radius: 6px; padding: 4px 6px;
+}
+textarea:focus-visible { outline: 2px solid var(--gt-accent); outline-offset: 0; }
+.actions { display: flex; gap: 6px; justify-content: flex-end; align-items: center; }
+.hint { color: var(--gt-danger); margin-right: auto; }
+.primary { background: var(--gt-accent); color: #fff; padding: 0 10px; }
+.primary:hover { background: var(--gt-accent); color: #fff; filter: brightness(1.1); }
+`;
