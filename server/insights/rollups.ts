@@ -56,8 +56,12 @@ function hash32(text: string): string {
   return createHash('sha256').update(text).digest('hex').slice(0, 32);
 }
 
-function nonNegativeNumber(v: unknown): number | null {
-  return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : null;
+/**
+ * Whole milliseconds and tokens: sums of integers stay exact in a double (below 2^53), so adding
+ * and taking away contributions in any order always returns to the same figure.
+ */
+function wholeNonNegative(v: unknown): number | null {
+  return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? Math.round(v) : null;
 }
 
 /** Hashes that group a record's training example: its prompt context, and prompt + answer. */
@@ -93,8 +97,8 @@ export function contributionOf(row: FeedbackTable | null | undefined): Contribut
     },
     thumb: row.thumb,
     stars: row.stars,
-    latencyMs: nonNegativeNumber(context.latency_ms),
-    tokensUsed: nonNegativeNumber(context.tokens_used),
+    latencyMs: wholeNonNegative(context.latency_ms),
+    tokensUsed: wholeNonNegative(context.tokens_used),
     raterId: row.rater_id,
     conversationId: row.conversation_id,
     targetKey: row.target_key,
