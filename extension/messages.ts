@@ -56,3 +56,11 @@ export const ContentMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('rate-selection'), selectionText: z.string() }),
 ]);
 export type ContentMessage = z.infer<typeof ContentMessage>;
+
+/**
+ * The background's answer when it understood a message but cannot do it (not a valid message,
+ * Groundtruth switched off for the site, a rating without a vote): show `error` to the rater.
+ * Any other answer is the one named for the message above.
+ */
+export const MessageFailure = z.object({ failed: z.literal(true), error: z.string() });
+export type MessageFailure = z.infer<typeof MessageFailure>;
