@@ -1,0 +1,119 @@
+/**
+ * Several stateless servers on one PostgreSQL (issue 7, "several servers"): three real server
+ * processes, eight clients (four raters with two devices each) and an admin, all syncing at once
+ * through random servers. The same records are re-voted from both devices, the same targets get
+ * new ids from each device, and the admin deletes records its raters own. Afterwards: no 5xx, the
+ * newest version of every record is the stored one (no lost update), one live record per target
+ * (no duplicate), no version applied twice in the event log.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStore, type Store } from '../../server/store/open.ts';
+import { createToken } from '../../server/store/tokens.ts';
+import { freshPostgresUrl } from '../helpers/backend.ts';
+import { startServer, type ServerHandle } from '../helpers/server.ts';
+import { checkStore, Ledger, newVersion, nextVersion, postSync, type Version } from './workload.ts';
+
+const RATERS = 4;
+const ROUNDS = 25;
+
+describe('several servers on one PostgreSQL', () => {
+  let url: string;
+  let servers: ServerHandle[] = [];
+  let store: Store;
+
+  beforeAll(async () => {
+    url = await freshPostgresUrl('multi');
+    // The first server migrates the empty schema; the others start together on the migrated one.
+    servers.push(await startServer({ env: { DATABASE_URL: url } }));
+    servers.push(...(await Promise.all([startServer({ env: { DATABASE_URL: url } }), startServer({ env: { DATABASE_URL: url } })])));
+    store = await openStore({ databaseUrl: url, poolSize: 2 });
+  }, 120_000);
+
+  afterAll(async () => {
+    await Promise.all(servers.map((s) => s.stop()));
+    await store?.close();
+  });
+
+  it('the CLI works against PostgreSQL and a token it makes is accepted by every server', async () => {
+    const token = await servers[1]!.createToken('analyst', 'cli-on-postgres');
+    for (const s of servers) {
+      const res = await fetch(`${s.url}/v1/feedback?limit=1`, { headers: { Authorization: `Bearer ${token}` } });
+      expect(res.status).toBe(200);
+    }
+  }, 60_000);
+
+  it('concurrent syncs of the same and of different records lose no update and create no duplicate', async () => {
+    const ledger = new Ledger();
+    const admin = (await createToken(store.db, { role: 'admin', name: 'ms-admin' })).token;
+    const clients: { token: string; clientId: string; rater: number; device: number }[] = [];
+    for (let r = 0; r < RATERS; r++) {
+      const first = await createToken(store.db, { role: 'rater', name: `r${r}-d0` });
+      const second = await createToken(store.db, { role: 'rater', name: `r${r}-d1`, raterId: first.info.raterId });
+      clients.push({ token: first.token, clientId: `r${r}-d0`, rater: r, device: 0 });
+      clients.push({ token: second.token, clientId: `r${r}-d1`, rater: r, device: 1 });
+    }
+    // Per rater: records both devices re-vote (A), targets each device votes on with its own id (B).
+    const shared = Array.from({ length: RATERS }, (_, r) => Array.from({ length: 12 }, (_, i) => newVersion(`r${r}:a${i}`)));
+    const perDeviceKey = (r: number, i: number, device: number) => `r${r}:b${i}#${device}`;
+    const bIds = new Map<string, string>();
+    const owned: Version[] = []; // C records, deleted by the admin later
+    let current = new Map<string, Version>(shared.flat().map((v) => [v.id, v]));
+    const pick = <T>(xs: T[]) => xs[Math.floor(Math.random() * xs.length)]!;
+
+    const sendVia = async (token: string, clientId: string, batch: Version[]) => {
+      batch.forEach((v) => ledger.sent(v));
+      const answer = await postSync(pick(servers).url, token, clientId, batch);
+      ledger.answer(batch, answer);
+      return answer;
+    };
+
+    const runClient = async (c: (typeof clients)[number]) => {
+      for (let round = 0; round < ROUNDS; round++) {
+        const batch: Version[] = [];
+        for (let k = 0; k < 4; k++) {
+          const prev = current.get(pick(shared[c.rater]!).id)!;
+          const v = nextVersion(prev);
+          current.set(v.id, v);
+          batch.push(v);
+        }
+        for (let k = 0; k < 2; k++) {
+          const i = Math.floor(Math.random() * 6);
+          // Both devices vote on target b<i>, each under its own record id.
+          const key = `r${c.rater}:b${i}`;
+          const idKey = perDeviceKey(c.rater, i, c.device);
+          const id = bIds.get(idKey);
+          const v = id ? nextVersion(current.get(id)!) : newVersion(key);
+          bIds.set(idKey, v.id);
+          current.set(v.id, v);
+          batch.push(v);
+        }
+        const fresh = newVersion(`r${c.rater}:c${round}-${c.device}`);
+        batch.push(fresh);
+        const answer = await sendVia(c.token, c.clientId, batch.filter((v, i, all) => all.findIndex((x) => x.id === v.id) === i));
+        if (answer.results?.at(-1)?.status === 'applied') owned.push(fresh);
+      }
+    };
+    const runAdmin = async () => {
+      for (let round = 0; round < ROUNDS; round++) {
+        const victims = owned.splice(0, 2).map((v) => nextVersion(v, true));
+        if (victims.length) await sendVia(admin, 'admin-console', victims);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    await Promise.all([...clients.map(runClient), runAdmin()]);
+
+    expect(ledger.bodies5xx).toEqual([]);
+    expect(ledger.http).toMatchObject({ errors5xx: 0, network: 0, other: 0 });
+    const rejected = [...ledger.acks.values()].flat().filter((s) => s === 'rejected').length;
+    expect(rejected).toBe(0);
+    expect(await checkStore(store, ledger)).toEqual([]);
+    // The re-votes really raced: some arrived after a newer version (stale), most applied.
+    const statuses = [...ledger.acks.values()].flat();
+    expect(statuses.filter((s) => s === 'applied').length).toBeGreaterThan(ledger.mutationsSent / 2);
+    console.log(
+      `[multi-server] ${servers.length} servers, ${clients.length} clients + admin: ${ledger.mutationsSent} versions, ` +
+        `${ledger.http.ok} batches; applied ${statuses.filter((s) => s === 'applied').length}, ` +
+        `stale ${statuses.filter((s) => s === 'stale').length}, unchanged ${statuses.filter((s) => s === 'unchanged').length}`,
+    );
+  }, 180_000);
+});
