@@ -14,6 +14,7 @@ import { rateLimitPerToken } from './middleware/rate-limit/index.ts';
 import { extensionConfigRoutes } from './routes/extension-config.ts';
 import { feedbackRoutes } from './routes/feedback.ts';
 import { healthRoutes } from './routes/health.ts';
+import { conversationFeedbackRoutes } from './routes/conversation-feedback.ts';
 import { eventRoutes } from './routes/events.ts';
 import { itemRoutes } from './routes/items.ts';
 import { syncRoutes } from './routes/sync.ts';
@@ -62,6 +63,7 @@ export function createApp({ store, rateLimitPerMinute }: AppOptions) {
   const routes = app.route('/', healthRoutes).route('/', syncRoutes).route('/', feedbackRoutes).route('/', extensionConfigRoutes)
     .route('/', itemRoutes)
     .route('/', eventRoutes)
+    .route('/', conversationFeedbackRoutes)
     .route('/', webhookRoutes);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });

@@ -1,8 +1,14 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { ErrorBody, Feedback, FeedbackInput, FeedbackPatch, MutationResult, Thumb, TargetKind } from '../../shared/schemas.ts';
+import { DropInCreated, DropInDeleted, DropInFeedback, DropInFeedbackInput, DropInFeedbackUpdate } from '../../shared/dropin-feedback.ts';
 import { LIMITS } from '../../shared/limits.ts';
+import { uuidv7 } from '../../shared/ids.ts';
+import { applyDropInUpdate, dropInToInput, isDropInRecord, toDropIn } from '../dropin/feedback-v1.ts';
 import { ApiError, forbidden, notFound } from '../lib/errors.ts';
+import { programTextRedactor } from '../lib/program-text.ts';
 import { createRouter } from '../lib/router.ts';
+import { explainUnionFailure } from '../lib/union-body.ts';
+import { feedbackReadoutRoutes } from './feedback-readouts.ts';
 import type { TokenInfo } from '../store/tokens.ts';
 import { applyMutations, decodeCursor, getFeedbackRow, listFeedback, rowToFeedback, type Scope } from '../store/feedback.ts';
 
@@ -33,14 +39,27 @@ function failureOf(result: MutationResult): ApiError | undefined {
   return undefined;
 }
 
+/** Which of the two accepted bodies the sender meant: the drop-in one has no id and no target. */
+const isDropInBody = (body: unknown): boolean =>
+  !!body &&
+  typeof body === 'object' &&
+  !('target' in body) &&
+  !('id' in body) &&
+  ('query' in body || 'response' in body || ('rating' in body && typeof (body as { rating: unknown }).rating !== 'object'));
+
 const create = createRoute({
   method: 'post',
   path: '/v1/feedback',
-  summary: 'Submit one feedback record (idempotent by id)',
+  summary: 'Submit one feedback record (idempotent by id), or one in the drop-in shape {query, response, model, rating: 1|-1}',
+  description:
+    'The native body is a FeedbackInput and answers `{status, feedback}`. The drop-in body `{query, response, model, rating: 1|-1, ' +
+    'intent?, project?, user_id?, session_id?, memory_used?, tools_called?, metadata?}` answers 201 `{status: "success", feedback_id}`; ' +
+    'each such POST is a new record, its text is redacted unless the workspace turned that off, and SHA-256 hashes of the query and ' +
+    'response as sent are kept. A drop-in rating other than 1 or -1 is 422.',
   security: [{ bearer: [] }],
-  request: { body: { required: true, content: json(FeedbackInput) } },
+  request: { body: { required: true, content: json(z.union([FeedbackInput, DropInFeedbackInput])) } },
   responses: {
-    201: { description: 'Stored', content: json(Written) },
+    201: { description: 'Stored (native: {status, feedback}; drop-in: {status: "success", feedback_id})', content: json(z.union([Written, DropInCreated])) },
     200: { description: 'Already stored as sent (replay)', content: json(Written) },
     ...errors,
   },
@@ -78,13 +97,30 @@ const list = createRoute({
 
 const IdParam = z.object({ id: z.string().min(1).max(100) });
 
+const FormatQuery = z.object({
+  /** native: the feedback record; dropin: shape 1. Default: the shape the record was created in. */
+  format: z.enum(['native', 'dropin']).optional(),
+});
+
 const getOne = createRoute({
   method: 'get',
   path: '/v1/feedback/{id}',
-  summary: 'Read one feedback record',
+  summary: 'Read one feedback record (in the shape it was created in, or as ?format= asks)',
+  description:
+    'A record created with the drop-in body answers in the drop-in shape {feedback_id, query, response, model, rating, …}; any ' +
+    'other record answers as the native feedback record. `?format=native` or `?format=dropin` picks the shape explicitly.',
   security: [{ bearer: [] }],
-  request: { params: IdParam },
-  responses: { 200: { description: 'The record', content: json(Feedback) }, ...errors },
+  request: { params: IdParam, query: FormatQuery },
+  responses: { 200: { description: 'The record', content: json(z.union([Feedback, DropInFeedback])) }, ...errors },
+});
+
+const put = createRoute({
+  method: 'put',
+  path: '/v1/feedback/{id}',
+  summary: 'Drop-in update: change the rating (1|-1) and/or replace the metadata of your own feedback',
+  security: [{ bearer: [] }],
+  request: { params: IdParam, body: { required: true, content: json(DropInFeedbackUpdate) } },
+  responses: { 200: { description: 'Updated, in the drop-in shape', content: json(DropInFeedback) }, ...errors },
 });
 
 const patch = createRoute({
@@ -103,7 +139,10 @@ const remove = createRoute({
   security: [{ bearer: [] }],
   request: { params: IdParam },
   responses: {
-    200: { description: 'Deleted', content: json(z.object({ id: z.string(), deleted: z.literal(true) })) },
+    200: {
+      description: 'Deleted (drop-in records answer {status: "success", feedback_id, deleted: true})',
+      content: json(z.union([z.object({ id: z.string(), deleted: z.literal(true) }), DropInDeleted])),
+    },
     ...errors,
   },
 });
@@ -117,19 +156,36 @@ function nextUpdatedAt(stored: string, requested?: string): string {
 }
 
 export const feedbackRoutes = createRouter()
-  .openapi(create, async (c) => {
-    const input = c.req.valid('json');
-    const auth = c.get('auth');
-    const store = c.get('store');
-    const [result] = await applyMutations(store.db, { ...auth, tokenId: auth.id, clientId: null }, [
-      { id: input.id, op: 'upsert', updatedAt: input.updatedAt, feedback: input },
-    ]);
-    const failure = failureOf(result!);
-    if (failure) throw failure;
-    const row = await getFeedbackRow(store.db, { workspaceId: auth.workspaceId, raterId: auth.raterId }, input.id);
-    if (!row) throw notFound('feedback');
-    return c.json({ status: result!.status, feedback: rowToFeedback(row) }, result!.status === 'applied' ? 201 : 200);
-  })
+  // First: its fixed paths (/v1/feedback/accuracy, /stats) must win over /v1/feedback/{id}.
+  .route('/', feedbackReadoutRoutes)
+  .openapi(
+    create,
+    async (c) => {
+      const body = c.req.valid('json');
+      const auth = c.get('auth');
+      const store = c.get('store');
+      if (!('target' in body)) {
+        const id = uuidv7();
+        const input = dropInToInput(body, id, new Date(), await programTextRedactor(store.db, auth.workspaceId));
+        const [result] = await applyMutations(store.db, { ...auth, tokenId: auth.id, clientId: null }, [
+          { id, op: 'upsert', updatedAt: input.updatedAt, feedback: input },
+        ]);
+        const failure = failureOf(result!);
+        if (failure) throw failure;
+        return c.json({ status: 'success' as const, feedback_id: id }, 201);
+      }
+      const input = body;
+      const [result] = await applyMutations(store.db, { ...auth, tokenId: auth.id, clientId: null }, [
+        { id: input.id, op: 'upsert', updatedAt: input.updatedAt, feedback: input },
+      ]);
+      const failure = failureOf(result!);
+      if (failure) throw failure;
+      const row = await getFeedbackRow(store.db, { workspaceId: auth.workspaceId, raterId: auth.raterId }, input.id);
+      if (!row) throw notFound('feedback');
+      return c.json({ status: result!.status, feedback: rowToFeedback(row) }, result!.status === 'applied' ? 201 : 200);
+    },
+    explainUnionFailure((body) => (isDropInBody(body) ? DropInFeedbackInput : FeedbackInput)),
+  )
   .openapi(list, async (c) => {
     const q = c.req.valid('query');
     const auth = c.get('auth');
@@ -145,7 +201,28 @@ export const feedbackRoutes = createRouter()
   .openapi(getOne, async (c) => {
     const row = await getFeedbackRow(c.get('store').db, readScope(c.get('auth')), c.req.valid('param').id);
     if (!row || row.deleted) throw notFound('feedback');
-    return c.json(rowToFeedback(row), 200);
+    const feedback = rowToFeedback(row);
+    const { format } = c.req.valid('query');
+    const dropIn = format ? format === 'dropin' : isDropInRecord(feedback);
+    return c.json(dropIn ? toDropIn(feedback) : feedback, 200);
+  })
+  .openapi(put, async (c) => {
+    const { id } = c.req.valid('param');
+    const update = c.req.valid('json');
+    const auth = c.get('auth');
+    const store = c.get('store');
+    const row = await getFeedbackRow(store.db, readScope(auth), id);
+    if (!row || row.deleted || !row.record) throw notFound('feedback');
+    if (row.rater_id !== auth.raterId) throw forbidden('Only the rater who wrote this feedback can change it.');
+    const updatedAt = nextUpdatedAt(row.updated_at);
+    const next = applyDropInUpdate(rowToFeedback(row), update, updatedAt, await programTextRedactor(store.db, auth.workspaceId));
+    const [result] = await applyMutations(store.db, { ...auth, tokenId: auth.id, clientId: null }, [
+      { id, op: 'upsert', updatedAt, feedback: next },
+    ]);
+    const failure = failureOf(result!);
+    if (failure) throw failure;
+    const after = await getFeedbackRow(store.db, readScope(auth), id);
+    return c.json(toDropIn(rowToFeedback(after!)), 200);
   })
   .openapi(patch, async (c) => {
     const { id } = c.req.valid('param');
@@ -189,5 +266,6 @@ export const feedbackRoutes = createRouter()
     ]);
     const failure = failureOf(result!);
     if (failure) throw failure;
+    if (row.record && isDropInRecord(rowToFeedback(row))) return c.json({ status: 'success' as const, feedback_id: id, deleted: true as const }, 200);
     return c.json({ id, deleted: true as const }, 200);
   });
