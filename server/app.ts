@@ -15,6 +15,7 @@ import { extensionConfigRoutes } from './routes/extension-config.ts';
 import { feedbackRoutes } from './routes/feedback.ts';
 import { healthRoutes } from './routes/health.ts';
 import { conversationFeedbackRoutes } from './routes/conversation-feedback.ts';
+import { docsRoutes } from './routes/docs.ts';
 import { eventRoutes } from './routes/events.ts';
 import { itemRoutes } from './routes/items.ts';
 import { syncRoutes } from './routes/sync.ts';
@@ -67,10 +68,12 @@ export function createApp({ store, rateLimitPerMinute }: AppOptions) {
     .route('/', webhookRoutes);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
-  app.doc31('/openapi.json', {
+  const openApiConfig = {
     openapi: '3.1.0',
     info: { title: 'Groundtruth API', version: '0.1.0', description: 'Human judgments of AI output: sync, feedback, insights, exports.' },
-  });
+  };
+  app.doc31('/openapi.json', openApiConfig);
+  app.route('/', docsRoutes(() => app.getOpenAPI31Document(openApiConfig)));
   return routes;
 }
 
