@@ -1,3 +1,6 @@
+import { browser } from 'wxt/browser';
+import { startBackground } from '../background/main.ts';
+
 export default defineBackground(() => {
-  // Filled by the extension issue: outbox sync, alarms, messaging.
+  startBackground(browser);
 });

@@ -119,9 +119,11 @@ export class SyncScheduler {
     if (!force && backoff.nextAttemptAt > now) return undefined;
     const configAt = (await outbox.getMeta<number>('configFetchedAt')) ?? 0;
     const configStale = now - configAt > (this.deps.configMaxAgeMs ?? CONFIG_MAX_AGE_MS);
-    if (reason === 'alarm' && !configStale && !(await outbox.hasPending())) return undefined;
+    // The worker starts often (any message or alarm wakes it): only work when there is work.
+    const idleCheck = reason === 'alarm' || reason === 'startup';
+    if (idleCheck && !configStale && !(await outbox.hasPending())) return undefined;
 
-    const fetchConfig = force || reason === 'startup' || configStale;
+    const fetchConfig = force || configStale;
     let report: SyncReport;
     try {
       report = await this.deps.run({ fetchConfig });

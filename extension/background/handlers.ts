@@ -1,0 +1,102 @@
+/**
+ * The background's answer to every message (extension/messages.ts), validated with zod at this
+ * edge. Content scripts may rate, read statuses and read their page's config; only the extension's
+ * own pages (popup, options) may ask for the summary, sync or test a connection. Nothing sent to a
+ * content script carries the server URL or the token.
+ */
+import { describeZodError } from '../../shared/schemas.ts';
+import { Message, type RatingDraft, type TargetStatus } from '../messages.ts';
+import type { Outbox } from '../outbox/outbox.ts';
+import type { SyncScheduler } from '../sync/scheduler.ts';
+import type { ConnectionResult } from './connection.ts';
+import { applyPrivacy, clipOverlongDraft } from './privacy.ts';
+import { contentConfigOf, loadRemoteConfig, loadSettings, type KeyValueArea } from './settings.ts';
+import { buildSummary } from './summary.ts';
+
+export interface MessageSender {
+  /** The URL of the sending document: the page for a content script, chrome-extension://… for our pages. */
+  url?: string;
+  tab?: { id?: number; url?: string };
+}
+
+export interface HandlerDeps {
+  outbox: Outbox;
+  scheduler: SyncScheduler;
+  storage: KeyValueArea;
+  /** runtime.getURL('/'): senders under it are the extension's own pages. */
+  extensionOrigin: string;
+  broadcast(statuses: TargetStatus[], exceptTabId?: number): Promise<void>;
+  testConnection(serverUrl: string, token: string): Promise<ConnectionResult>;
+}
+
+/** A failure the sender sees as `{ error }`: the message was understood but cannot be done. */
+export class MessageError extends Error {
+  override name = 'MessageError';
+}
+
+const PRIVILEGED = new Set<Message['type']>(['get-summary', 'sync-now', 'test-connection']);
+
+function hostnameOf(url: string | undefined): string | undefined {
+  try {
+    return url ? new URL(url).hostname : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function createMessageHandler(deps: HandlerDeps) {
+  const { outbox, scheduler, storage } = deps;
+
+  async function rate(draft: RatingDraft, sender: MessageSender, fromExtension: boolean): Promise<TargetStatus> {
+    const settings = await loadSettings(storage);
+    const key = draft.target.key;
+    if (!fromExtension) {
+      const host = hostnameOf(sender.tab?.url ?? sender.url);
+      const off = [host, draft.target.site].some((id) => id !== undefined && settings.siteEnabled[id] === false);
+      if (off) throw new MessageError('Groundtruth is switched off for this site in the options.');
+    }
+    if (draft.remove) {
+      await outbox.undo(key);
+    } else {
+      // A comment or correction sent alone keeps the vote already given.
+      const rating = draft.rating ?? (await outbox.get(key))?.feedback?.rating;
+      if (!rating) throw new MessageError('Choose thumbs up or down (or stars) before saving.');
+      const input = await applyPrivacy({ ...draft, rating }, settings.privacy);
+      await outbox.save(input);
+    }
+    const [status] = await outbox.statuses([key]);
+    scheduler.soon();
+    void deps.broadcast([status!], sender.tab?.id).catch(() => undefined);
+    return status!;
+  }
+
+  async function summary() {
+    const settings = await loadSettings(storage);
+    return buildSummary(outbox, await scheduler.lastSync(), settings);
+  }
+
+  return async function handleMessage(raw: unknown, sender: MessageSender): Promise<unknown> {
+    const parsed = Message.safeParse(await clipOverlongDraft(raw));
+    if (!parsed.success) throw new MessageError(`Not a Groundtruth message: ${describeZodError(parsed.error)}`);
+    const msg = parsed.data;
+    const fromExtension = (sender.url ?? '').startsWith(deps.extensionOrigin);
+    if (PRIVILEGED.has(msg.type) && !fromExtension) {
+      throw new MessageError(`"${msg.type}" is only answered to the extension's own pages.`);
+    }
+    switch (msg.type) {
+      case 'rate':
+        return rate(msg.draft, sender, fromExtension);
+      case 'get-statuses':
+        return { statuses: await outbox.statuses(msg.keys) };
+      case 'get-content-config':
+        return contentConfigOf(await loadSettings(storage), await loadRemoteConfig(storage));
+      case 'get-summary':
+        return summary();
+      case 'sync-now':
+        await scheduler.trigger('sync-now');
+        return summary();
+      case 'test-connection':
+        return deps.testConnection(msg.serverUrl, msg.token);
+    }
+  };
+}

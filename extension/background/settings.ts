@@ -1,0 +1,112 @@
+/**
+ * The rater's settings, in browser.storage.local under one key, parsed by zod on every read (a
+ * value written by an older version, or edited by hand, falls back to defaults field by field).
+ * Only the background, popup and options read them: the token never reaches a content script,
+ * which asks the background for the page's ContentConfig instead.
+ */
+import { z } from 'zod';
+import { ExtensionConfigResponse } from '../../shared/extension-config.ts';
+import { TargetKind } from '../../shared/schemas.ts';
+import { ContentConfig, CustomRule } from '../config.ts';
+
+export const DEFAULT_SERVER_URL = 'http://127.0.0.1:8787';
+export const SETTINGS_KEY = 'settings';
+export const REMOTE_CONFIG_KEY = 'remoteConfig';
+
+const httpUrl = z
+  .string()
+  .trim()
+  .refine((s) => {
+    try {
+      const u = new URL(s);
+      return u.protocol === 'http:' || u.protocol === 'https:';
+    } catch {
+      return false;
+    }
+  }, 'must be an http:// or https:// address, e.g. http://127.0.0.1:8787');
+
+export const Privacy = z.object({
+  /** Replace emails, phone numbers, cards, IBANs, IPs and secrets by typed placeholders before queueing. */
+  redact: z.boolean().catch(true).default(true),
+  /** Send SHA-256 of prompt and output and none of the page's text. */
+  hashesOnly: z.boolean().catch(false).default(false),
+});
+export type Privacy = z.infer<typeof Privacy>;
+
+export const Settings = z.object({
+  serverUrl: httpUrl.catch(DEFAULT_SERVER_URL).default(DEFAULT_SERVER_URL),
+  token: z.string().trim().catch('').default(''),
+  privacy: Privacy.catch({ redact: true, hashesOnly: false }).prefault({}),
+  /** Per-site switch: adapter id, rule id or hostname → false to turn Groundtruth off there. */
+  siteEnabled: z.record(z.string(), z.boolean()).catch({}).default({}),
+  /** Show 1–5 stars besides thumbs. */
+  starMode: z.boolean().catch(false).default(false),
+  /** Rules the rater wrote or imported (rules an admin publishes come with the remote config). */
+  customRules: z.array(CustomRule).catch([]).default([]),
+  selectionKind: TargetKind.catch('other').default('other'),
+});
+export type Settings = z.infer<typeof Settings>;
+export type SettingsInput = z.input<typeof Settings>;
+
+/** The published config as last fetched, with when. */
+export const StoredRemoteConfig = ExtensionConfigResponse.extend({ fetchedAt: z.number() });
+export type StoredRemoteConfig = z.infer<typeof StoredRemoteConfig>;
+
+/** The part of browser.storage.local used here (the real one and WXT's fake browser both fit). */
+export interface KeyValueArea {
+  get(keys: string | string[]): Promise<Record<string, unknown>>;
+  set(items: Record<string, unknown>): Promise<void>;
+}
+
+export async function loadSettings(area: KeyValueArea): Promise<Settings> {
+  const stored = (await area.get(SETTINGS_KEY))[SETTINGS_KEY];
+  return Settings.parse(stored && typeof stored === 'object' ? stored : {});
+}
+
+/** Merges a change into the stored settings; throws a ZodError naming the field if it is invalid. */
+export async function saveSettings(area: KeyValueArea, patch: Partial<SettingsInput>): Promise<Settings> {
+  const current = await loadSettings(area);
+  const strict = Settings.extend({ serverUrl: httpUrl, customRules: z.array(CustomRule) });
+  const next = strict.parse({ ...current, ...patch });
+  await area.set({ [SETTINGS_KEY]: next });
+  return next;
+}
+
+export async function loadRemoteConfig(area: KeyValueArea): Promise<StoredRemoteConfig | undefined> {
+  const parsed = StoredRemoteConfig.safeParse((await area.get(REMOTE_CONFIG_KEY))[REMOTE_CONFIG_KEY]);
+  return parsed.success ? parsed.data : undefined;
+}
+
+export async function saveRemoteConfig(area: KeyValueArea, config: ExtensionConfigResponse, now = Date.now()): Promise<void> {
+  await area.set({ [REMOTE_CONFIG_KEY]: { ...config, fetchedAt: now } });
+}
+
+export interface RemoteRules {
+  rules: CustomRule[];
+  /** Published rules this version cannot use, with why (shown in the options page). */
+  ignored: { id: string; reason: string }[];
+}
+
+/** The published rules checked in full; a rule this version cannot use is set aside with the reason. */
+export function remoteRules(remote: StoredRemoteConfig | undefined): RemoteRules {
+  const out: RemoteRules = { rules: [], ignored: [] };
+  for (const raw of remote?.config.rules ?? []) {
+    const parsed = CustomRule.safeParse({ ...raw, source: 'server' });
+    if (parsed.success) out.rules.push(parsed.data);
+    else out.ignored.push({ id: String(raw.id), reason: z.prettifyError(parsed.error).replace(/\n/g, ' ') });
+  }
+  return out;
+}
+
+/** What a content script gets: rules and switches, never the server URL or the token. */
+export function contentConfigOf(settings: Settings, remote: StoredRemoteConfig | undefined): ContentConfig {
+  const ids = new Set(settings.customRules.map((r) => r.id));
+  const published = remoteRules(remote).rules.filter((r) => !ids.has(r.id));
+  return ContentConfig.parse({
+    rules: [...settings.customRules.map((r) => ({ ...r, source: 'user' as const })), ...published].slice(0, 500),
+    disabledAdapters: remote?.config.disabledAdapters ?? [],
+    starMode: settings.starMode,
+    siteEnabled: settings.siteEnabled,
+    selectionKind: settings.selectionKind,
+  });
+}
