@@ -11,5 +11,10 @@ export default defineConfig({
   manifest: {
     name: 'Groundtruth',
     description: 'Rate AI answers where you read them; ratings sync to your Groundtruth server.',
+    // Reaching the server: docs/decisions (host permissions, not CORS). A local server works at once;
+    // another one once the rater saves its URL in the options (permissions.request there).
+    permissions: ['storage', 'alarms', 'contextMenus'],
+    host_permissions: ['http://127.0.0.1/*', 'http://localhost/*'],
+    optional_host_permissions: ['http://*/*', 'https://*/*'],
   },
 });
