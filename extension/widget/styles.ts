@@ -32,6 +32,12 @@ export const WIDGET_CSS = `
   --gt-panel: #151b23;
 }
 :host([hidden]) { display: none; }
+/* A selection widget with no block to follow: a small panel in the corner of the viewport. */
+:host([data-floating]) {
+  position: fixed; right: 16px; bottom: 16px; z-index: 2147483647; margin: 0; padding: 4px 6px;
+  background: var(--gt-panel); border: 1px solid var(--gt-border); border-radius: 8px;
+  box-shadow: 0 4px 16px rgba(0, 0, 0, 0.2);
+}
 * { box-sizing: border-box; }
 .bar { display: flex; align-items: center; gap: 2px; height: 24px; white-space: nowrap; }
 button {

@@ -27,6 +27,8 @@ export interface WidgetProps {
   openForm?: boolean;
   /** Focus the first button when mounted (keyboard users of the context menu). */
   autoFocus?: boolean;
+  /** Shows a close button (a widget opened for a text selection). */
+  onClose?(): void;
 }
 
 const STATE_TEXT: Record<WidgetStatus['state'], string> = {
@@ -60,7 +62,7 @@ function without(rating: Rating | undefined, part: 'thumb' | 'stars'): Rating | 
   return rest.thumb !== undefined || rest.stars !== undefined || rest.label !== undefined ? rest : undefined;
 }
 
-export function Widget({ status, starMode, onChange, openForm, autoFocus }: WidgetProps) {
+export function Widget({ status, starMode, onChange, openForm, autoFocus, onClose }: WidgetProps) {
   const rating = status.rating;
   const [formOpen, setFormOpen] = useState(Boolean(openForm));
   const [comment, setComment] = useState(status.comment ?? '');
@@ -177,6 +179,11 @@ export function Widget({ status, starMode, onChange, openForm, autoFocus }: Widg
           <span class={rejected ? 'status rejected' : 'status'} role="status" title={status.error ?? stateText}>
             {rejected && status.error ? `${stateText}: ${status.error}` : stateText}
           </span>
+        )}
+        {onClose && (
+          <button type="button" aria-label="Close" title="Close" onClick={onClose}>
+            ×
+          </button>
         )}
       </div>
       {formOpen && (
