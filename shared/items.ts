@@ -110,13 +110,12 @@ export type Item = z.infer<typeof Item>;
 const flag = z.enum(['1', '0', 'true', 'false']);
 
 export const ItemsQuery = z.object({
-  /** 1: only items no live feedback in the workspace targets yet (the review queue). */
-  unrated: flag.optional(),
+  unrated: flag.optional().describe('1: only items that no live feedback in the workspace targets yet (the review queue)'),
   kind: TargetKind.optional(),
   subject: z.string().max(LIMITS.shortTextMaxChars).optional(),
   model: z.string().max(LIMITS.shortTextMaxChars).optional(),
   limit: z.coerce.number().int().min(1).max(LIMITS.listMaxLimit).default(LIMITS.listDefaultLimit),
-  cursor: z.string().max(500).optional(),
+  cursor: z.string().max(500).optional().describe('nextCursor from the previous page'),
 });
 export type ItemsQuery = z.infer<typeof ItemsQuery>;
 

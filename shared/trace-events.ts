@@ -86,8 +86,8 @@ export const TraceEvent = z.object({
 export type TraceEvent = z.infer<typeof TraceEvent>;
 
 export const TraceEventsQuery = z.object({
-  subject: z.string().max(LIMITS.shortTextMaxChars).optional(),
-  investigation: z.string().max(LIMITS.shortTextMaxChars).optional(),
+  subject: z.string().max(LIMITS.shortTextMaxChars).optional().describe('only events about this subject'),
+  investigation: z.string().max(LIMITS.shortTextMaxChars).optional().describe('only events of this investigation id'),
   /** One type, or several separated by commas. */
   type: z
     .string()
@@ -95,9 +95,10 @@ export const TraceEventsQuery = z.object({
     .optional()
     .refine((v) => v === undefined || v.split(',').every((t) => (TRACE_EVENT_TYPES as readonly string[]).includes(t.trim())), {
       message: `each type must be one of ${TRACE_EVENT_TYPES.join(', ')}`,
-    }),
+    })
+    .describe('one event type, or several separated by commas'),
   limit: z.coerce.number().int().min(1).max(LIMITS.listMaxLimit).default(LIMITS.listDefaultLimit),
-  cursor: z.string().max(500).optional(),
+  cursor: z.string().max(500).optional().describe('nextCursor from the previous page'),
 });
 export type TraceEventsQuery = z.infer<typeof TraceEventsQuery>;
 

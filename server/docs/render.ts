@@ -65,8 +65,19 @@ function refName(ref: string): string {
   return ref.replace(/^#\/components\/schemas\//, '');
 }
 
+const SCALARS = new Set(['string', 'number', 'integer', 'boolean', 'null']);
+/** A union of constants or scalars ("1 | -1", "string | null") reads better inline than as shapes. */
+function scalarUnion(s: Json): Json[] | undefined {
+  const variants = (s.anyOf ?? s.oneOf) as Json[] | undefined;
+  if (!Array.isArray(variants)) return undefined;
+  const simple = variants.every((v) => v.const !== undefined || Array.isArray(v.enum) || (typeof v.type === 'string' && SCALARS.has(v.type)));
+  return simple ? variants : undefined;
+}
+
 function typeLabel(s: Json): string {
   if (typeof s.$ref === 'string') return refName(s.$ref);
+  const scalars = scalarUnion(s);
+  if (scalars) return scalars.map(typeLabel).join(' | ');
   if (s.const !== undefined) return JSON.stringify(s.const);
   if (Array.isArray(s.enum)) return s.enum.map((v) => JSON.stringify(v)).join(' | ');
   const type = Array.isArray(s.type) ? s.type.join(' | ') : (s.type as string | undefined);
@@ -96,7 +107,7 @@ export function renderSchema(schema: unknown, ctx: RenderContext, depth = 0, see
     if (seen.has(name) || depth > 6) return '';
     return renderSchema(target, ctx, depth, new Set([...seen, name]));
   }
-  if (depth > 6) return '';
+  if (depth > 6 || scalarUnion(s)) return '';
   const variants = (s.anyOf ?? s.oneOf) as Json[] | undefined;
   if (Array.isArray(variants)) {
     return `<ul class="schema">${variants

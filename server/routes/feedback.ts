@@ -98,8 +98,10 @@ const list = createRoute({
 const IdParam = z.object({ id: z.string().min(1).max(100) });
 
 const FormatQuery = z.object({
-  /** native: the feedback record; dropin: shape 1. Default: the shape the record was created in. */
-  format: z.enum(['native', 'dropin']).optional(),
+  format: z
+    .enum(['native', 'dropin'])
+    .optional()
+    .describe('native: the feedback record; dropin: {feedback_id, query, response, rating, …}. Default: the shape the record was created in'),
 });
 
 const getOne = createRoute({
