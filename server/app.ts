@@ -18,6 +18,8 @@ import { conversationFeedbackRoutes } from './routes/conversation-feedback.ts';
 import { docsRoutes } from './routes/docs.ts';
 import { eventRoutes } from './routes/events.ts';
 import { itemRoutes } from './routes/items.ts';
+import { raterRoutes } from './routes/raters.ts';
+import { settingsRoutes } from './routes/settings.ts';
 import { syncRoutes } from './routes/sync.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import type { Store } from './store/open.ts';
@@ -65,7 +67,9 @@ export function createApp({ store, rateLimitPerMinute }: AppOptions) {
     .route('/', itemRoutes)
     .route('/', eventRoutes)
     .route('/', conversationFeedbackRoutes)
-    .route('/', webhookRoutes);
+    .route('/', webhookRoutes)
+    .route('/', raterRoutes)
+    .route('/', settingsRoutes);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   const openApiConfig = {

@@ -47,6 +47,15 @@ export function onFeedbackChanges(listener: ChangeListener): () => void {
   };
 }
 
+/**
+ * Runs the registered projections for changes made outside applyMutations (erasure and retention
+ * in erase.ts hard-delete rows), inside the caller's transaction, so rollups and indexes follow.
+ */
+export async function runChangeListeners(trx: Transaction<DB>, changes: FeedbackChange[]): Promise<void> {
+  if (!changes.length) return;
+  for (const listener of changeListeners) await listener(trx, changes);
+}
+
 interface Decided {
   id: string;
   op: 'upsert' | 'delete';

@@ -163,7 +163,7 @@ describe('webhook deliveries', () => {
     // The same delivery (same id, same bytes) every attempt.
     expect(new Set(rx.received.map((r) => r.body)).size).toBe(1);
     const payload = JSON.parse(rx.received[0]!.body);
-    expect(payload).toMatchObject({ type: 'feedback.negative', workspaceId: 'default', data: { feedback: { id: feedback.id, comment: feedback.comment, rating: { thumb: 'down' } } } });
+    expect(payload).toMatchObject({ type: 'feedback.negative', workspaceId: 'default', data: { feedback: { id: feedback.id, comment: 'wrong: the answer is 5', rating: { thumb: 'down' } } } });
     expect(rx.received[0]!.headers['x-groundtruth-delivery']).toBe(payload.id);
 
     const log = await until(async () => {

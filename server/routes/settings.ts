@@ -1,0 +1,58 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { ErrorBody } from '../../shared/schemas.ts';
+import { createRouter } from '../lib/router.ts';
+import { requireRole } from '../middleware/require-role/index.ts';
+import { getSettings, updateSettings } from '../store/settings.ts';
+
+const json = <T>(schema: T) => ({ 'application/json': { schema } });
+const errors = {
+  401: { description: 'No or bad token', content: json(ErrorBody) },
+  403: { description: 'Not an admin token', content: json(ErrorBody) },
+  422: { description: 'Schema violation', content: json(ErrorBody) },
+} as const;
+
+const Settings = z
+  .object({
+    retentionDays: z.number().int().nullable().openapi({ description: 'Days to keep feedback (applied daily); null keeps it forever.' }),
+    redactProgramText: z.boolean().openapi({ description: 'Redact PII and secrets in text that programs send (items, traces, feedback). On by default.' }),
+    lastPurgedAt: z.string().nullable(),
+    updatedAt: z.string().nullable(),
+  })
+  .openapi('WorkspaceSettings');
+
+const SettingsPatch = z
+  .object({
+    retentionDays: z.number().int('must be a whole number of days').min(1, 'must be at least 1 day').max(36_500).nullable().optional(),
+    redactProgramText: z.boolean().optional(),
+  })
+  .strict()
+  .openapi('WorkspaceSettingsPatch');
+
+const admin = requireRole('admin');
+
+const read = createRoute({
+  method: 'get',
+  path: '/v1/settings',
+  summary: 'The workspace’s governance settings: retention and redaction (admin)',
+  security: [{ bearer: [] }],
+  middleware: [admin] as const,
+  responses: { 200: { description: 'Settings', content: json(Settings) }, ...errors },
+});
+
+const change = createRoute({
+  method: 'patch',
+  path: '/v1/settings',
+  summary: 'Change retention (days, or null for forever) and redaction of program text (admin)',
+  description: 'Retention is applied by the server once a day: feedback created before now − retentionDays is deleted for good.',
+  security: [{ bearer: [] }],
+  middleware: [admin] as const,
+  request: { body: { required: true, content: json(SettingsPatch) } },
+  responses: { 200: { description: 'The settings now', content: json(Settings) }, ...errors },
+});
+
+export const settingsRoutes = createRouter()
+  .openapi(read, async (c) => c.json(await getSettings(c.get('store').db, c.get('auth').workspaceId), 200))
+  .openapi(change, async (c) => {
+    const auth = c.get('auth');
+    return c.json(await updateSettings(c.get('store').db, auth.workspaceId, c.req.valid('json'), auth.id), 200);
+  });
