@@ -18,6 +18,8 @@ import { conversationFeedbackRoutes } from './routes/conversation-feedback.ts';
 import { docsRoutes } from './routes/docs.ts';
 import { eventRoutes } from './routes/events.ts';
 import { itemRoutes } from './routes/items.ts';
+import { searchRoutes } from './routes/search.ts';
+import { subjectRoutes } from './routes/subjects.ts';
 import { raterRoutes } from './routes/raters.ts';
 import { settingsRoutes } from './routes/settings.ts';
 import { syncRoutes } from './routes/sync.ts';
@@ -69,7 +71,9 @@ export function createApp({ store, rateLimitPerMinute }: AppOptions) {
     .route('/', conversationFeedbackRoutes)
     .route('/', webhookRoutes)
     .route('/', raterRoutes)
-    .route('/', settingsRoutes);
+    .route('/', settingsRoutes)
+    .route('/', searchRoutes)
+    .route('/', subjectRoutes);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   const openApiConfig = {

@@ -8,6 +8,7 @@ import * as m0020 from './0020-insights.ts';
 import * as m0030 from './0030-items-events.ts';
 import * as m0040 from './0040-governance.ts';
 import * as m0050 from './0050-extension-config.ts';
+import * as m0060 from './0060-dashboard.ts';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '0010-init': m0010,
@@ -15,4 +16,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0030-items-events': m0030,
   '0040-governance': m0040,
   '0050-extension-config': m0050,
+  '0060-dashboard': m0060,
 };

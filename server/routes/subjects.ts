@@ -1,0 +1,79 @@
+/**
+ * Knowledge per subject (a dataset, a DAG, a service), as JSON: GET /v1/subjects/{id}/knowledge,
+ * GET /v1/subjects/{id}/activity, POST /v1/subjects/{id}/notes. Analysts and admins.
+ */
+import { createRoute, z } from '@hono/zod-openapi';
+import { ErrorBody } from '../../shared/schemas.ts';
+import { createRouter } from '../lib/router.ts';
+import { requireRole } from '../middleware/require-role/index.ts';
+import { ActivityPage, subjectActivity } from '../subjects/activity.ts';
+import { SubjectKnowledge, subjectKnowledge } from '../subjects/knowledge.ts';
+import { addNote, Note, NoteInput, SubjectId } from '../subjects/notes.ts';
+
+const json = <T>(schema: T) => ({ 'application/json': { schema } });
+const errors = {
+  401: { description: 'No or bad token', content: json(ErrorBody) },
+  403: { description: 'Not an analyst or admin token', content: json(ErrorBody) },
+  422: { description: 'Schema violation', content: json(ErrorBody) },
+} as const;
+const Params = z.object({ id: SubjectId.openapi({ param: { name: 'id', in: 'path' }, example: 'dag:nightly_orders' }) });
+
+const knowledge = createRoute({
+  method: 'get',
+  path: '/v1/subjects/{id}/knowledge',
+  summary: 'What is known about a subject: counts, notes, top findings, corrected categories, raters, recent activity',
+  security: [{ bearer: [] }],
+  middleware: [requireRole('analyst')] as const,
+  request: { params: Params },
+  responses: { 200: { description: 'The subject (empty counts if nothing is known)', content: json(SubjectKnowledge) }, ...errors },
+});
+
+const activity = createRoute({
+  method: 'get',
+  path: '/v1/subjects/{id}/activity',
+  summary: "A subject's recent activity from the event log and notes, newest first",
+  security: [{ bearer: [] }],
+  middleware: [requireRole('analyst')] as const,
+  request: {
+    params: Params,
+    query: z.object({
+      limit: z.coerce.number().int().min(1).max(200).default(50),
+      before: z.iso.datetime({ offset: true }).optional(),
+    }),
+  },
+  responses: { 200: { description: 'A page of entries', content: json(ActivityPage) }, ...errors },
+});
+
+const addNoteRoute = createRoute({
+  method: 'post',
+  path: '/v1/subjects/{id}/notes',
+  summary: 'Add a note about a subject ("known quirks"); the author and date are recorded',
+  security: [{ bearer: [] }],
+  middleware: [requireRole('analyst')] as const,
+  request: { params: Params, body: { required: true, content: json(NoteInput) } },
+  responses: {
+    201: { description: 'Stored', content: json(Note) },
+    400: { description: 'Malformed JSON', content: json(ErrorBody) },
+    ...errors,
+  },
+});
+
+export const subjectRoutes = createRouter()
+  .openapi(knowledge, async (c) => {
+    const auth = c.get('auth');
+    return c.json(await subjectKnowledge(c.get('store').db, auth.workspaceId, c.req.valid('param').id), 200);
+  })
+  .openapi(activity, async (c) => {
+    const auth = c.get('auth');
+    const { limit, before } = c.req.valid('query');
+    const page = await subjectActivity(c.get('store').db, auth.workspaceId, c.req.valid('param').id, {
+      limit,
+      before: before && new Date(before).toISOString(),
+    });
+    return c.json(page, 200);
+  })
+  .openapi(addNoteRoute, async (c) => {
+    const auth = c.get('auth');
+    const note = await addNote(c.get('store').db, auth, c.req.valid('param').id, c.req.valid('json'));
+    return c.json(note, 201);
+  });

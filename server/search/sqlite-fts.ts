@@ -1,0 +1,147 @@
+/**
+ * SQLite FTS5 search. The index (search_docs + search_fts, migration 0060) is written in the same
+ * transaction as the records it describes, so a search never sees a vote that was not committed
+ * nor misses one that was. Ranking: FTS5's bm25 picks the best candidates, then rank.ts applies the
+ * recency and rating boosts.
+ */
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { FeedbackInput } from '../../shared/schemas.ts';
+import { withDashboardTables, type SubjectNotesTable } from '../store/dashboard-schema.ts';
+import type { FeedbackChange } from '../store/feedback.ts';
+import type { DB } from '../store/schema.ts';
+import { feedbackTexts, type SearchBackend, type SearchHit, type SearchOptions } from './backend.ts';
+import { parseQuery, partsFromMarked, toFtsMatch } from './query.ts';
+import { boostedScore, qualityOf } from './rank.ts';
+
+/** How many bm25-best candidates get re-ranked with the boosts. */
+export const CANDIDATES = 200;
+/** Column weights for bm25 (prompt, answer, comment, correction, note): what people wrote counts double. */
+const WEIGHTS = sql.raw('1.0, 1.0, 2.0, 2.0, 2.0');
+
+interface Doc {
+  doc_key: string;
+  workspace_id: string;
+  source: 'feedback' | 'note';
+  ref_id: string;
+  subject: string | null;
+  model: string | null;
+  at: string;
+  quality: number | null;
+  texts: { prompt: string; answer: string; comment: string; correction: string; note: string };
+}
+
+async function upsertDoc(db: Kysely<DB> | Transaction<DB>, doc: Doc): Promise<void> {
+  const ddb = withDashboardTables(db as Kysely<DB>);
+  const existing = await ddb.selectFrom('search_docs').select('id').where('doc_key', '=', doc.doc_key).executeTakeFirst();
+  let rowid: number;
+  const values = {
+    workspace_id: doc.workspace_id,
+    source: doc.source,
+    ref_id: doc.ref_id,
+    subject: doc.subject,
+    model: doc.model,
+    at: doc.at,
+    quality: doc.quality,
+  };
+  if (existing) {
+    rowid = existing.id;
+    await ddb.updateTable('search_docs').set(values).where('id', '=', rowid).execute();
+    await sql`DELETE FROM search_fts WHERE rowid = ${rowid}`.execute(db);
+  } else {
+    const inserted = await ddb
+      .insertInto('search_docs')
+      .values({ doc_key: doc.doc_key, ...values } as never)
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    rowid = inserted.id;
+  }
+  const t = doc.texts;
+  await sql`INSERT INTO search_fts (rowid, prompt, answer, comment, correction, note)
+    VALUES (${rowid}, ${t.prompt}, ${t.answer}, ${t.comment}, ${t.correction}, ${t.note})`.execute(db);
+}
+
+async function removeDoc(db: Kysely<DB> | Transaction<DB>, docKey: string): Promise<void> {
+  const ddb = withDashboardTables(db as Kysely<DB>);
+  const existing = await ddb.selectFrom('search_docs').select('id').where('doc_key', '=', docKey).executeTakeFirst();
+  if (!existing) return;
+  await sql`DELETE FROM search_fts WHERE rowid = ${existing.id}`.execute(db);
+  await ddb.deleteFrom('search_docs').where('id', '=', existing.id).execute();
+}
+
+export const sqliteFtsSearch: SearchBackend = {
+  name: 'sqlite-fts5',
+
+  async indexFeedback(trx, changes: FeedbackChange[]) {
+    for (const { after } of changes) {
+      const key = `feedback:${after.id}`;
+      if (after.deleted || !after.record) {
+        await removeDoc(trx, key);
+        continue;
+      }
+      const record = JSON.parse(after.record) as FeedbackInput;
+      await upsertDoc(trx, {
+        doc_key: key,
+        workspace_id: after.workspace_id,
+        source: 'feedback',
+        ref_id: after.id,
+        subject: after.subject,
+        model: after.model,
+        at: after.created_at,
+        quality: qualityOf(after),
+        texts: { ...feedbackTexts(record), note: '' },
+      });
+    }
+  },
+
+  async indexNote(db, note: SubjectNotesTable) {
+    await upsertDoc(db, {
+      doc_key: `note:${note.id}`,
+      workspace_id: note.workspace_id,
+      source: 'note',
+      ref_id: note.id,
+      subject: note.subject,
+      model: null,
+      at: note.created_at,
+      quality: null,
+      texts: { prompt: '', answer: '', comment: '', correction: '', note: note.body },
+    });
+  },
+
+  async search(db, workspaceId, q, opts: SearchOptions) {
+    const terms = parseQuery(q);
+    if (terms.length === 0) return [];
+    const subjectFilter = opts.subject === undefined ? sql`` : sql`AND d.subject = ${opts.subject}`;
+    const { rows } = await sql<{
+      source: 'feedback' | 'note';
+      ref_id: string;
+      subject: string | null;
+      model: string | null;
+      at: string;
+      quality: number | null;
+      rank: number;
+      marked: string;
+    }>`SELECT d.source, d.ref_id, d.subject, d.model, d.at, d.quality,
+        bm25(search_fts, ${WEIGHTS}) AS rank,
+        snippet(search_fts, -1, char(2), char(3), '…', 24) AS marked
+      FROM search_fts JOIN search_docs d ON d.id = search_fts.rowid
+      WHERE search_fts MATCH ${toFtsMatch(terms)} AND d.workspace_id = ${workspaceId} ${subjectFilter}
+      ORDER BY rank LIMIT ${CANDIDATES}`.execute(db);
+    const now = opts.now ?? Date.now();
+    const hits: SearchHit[] = rows.map((r) => {
+      // bm25() is lower-is-better and negative for a match; relevance is its opposite.
+      const relevance = -r.rank;
+      return {
+        source: r.source,
+        id: r.ref_id,
+        subject: r.subject,
+        model: r.model,
+        at: r.at,
+        quality: r.quality,
+        relevance,
+        score: boostedScore(relevance, r.at, r.quality, now),
+        snippet: partsFromMarked(r.marked),
+      };
+    });
+    return hits.sort((a, b) => b.score - a.score).slice(0, opts.limit);
+  },
+};
