@@ -1,0 +1,41 @@
+import type { FeedbackTable } from '../../store/schema.ts';
+import type { ExampleSide, PromptGroup } from '../examples.ts';
+
+export interface FormatOptions {
+  /** Weights of the `weighted` format. */
+  weights: { up: number; down: number };
+}
+
+export interface Line {
+  side: ExampleSide;
+  /** One complete line, newline included. */
+  text: string;
+}
+
+interface FormatBase {
+  name: string;
+  description: string;
+  contentType: string;
+  /** File extension without the dot. */
+  extension: string;
+}
+
+/** One line per stored record (full records, spreadsheets). */
+export interface RecordFormat extends FormatBase {
+  mode: 'records';
+  /** Written at the top of every file. */
+  header?: string;
+  line(row: FeedbackTable): string;
+}
+
+/** Training examples built one prompt at a time (merged, labelled by majority). */
+export interface ExampleFormat extends FormatBase {
+  mode: 'examples';
+  lines(group: PromptGroup, options: FormatOptions, skipped: { count: number }): Line[];
+}
+
+export type Format = RecordFormat | ExampleFormat;
+
+export function jsonLine(value: unknown): string {
+  return `${JSON.stringify(value)}\n`;
+}

@@ -1,0 +1,288 @@
+/**
+ * Streamed exports: rows come from the database one at a time (Kysely `.stream()`), become lines,
+ * and go out through a sink that waits whenever the consumer is slower (backpressure), so memory
+ * stays flat whatever the number of rows. See docs/decisions (streaming exports ADR).
+ *
+ * On SQLite the export reads through a connection of its own: a streaming statement holds its
+ * connection until the last row, and the store's single connection must keep serving writes.
+ * WAL mode gives that reader one consistent snapshot while writers go on.
+ */
+import { createHash, type Hash } from 'node:crypto';
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
+import Database from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
+import type { DB, FeedbackTable } from '../store/schema.ts';
+import type { Store } from '../store/open.ts';
+import { withInsightsTables } from '../insights/tables.ts';
+import { PromptGrouper, type ExampleRow, type ExampleSide } from './examples.ts';
+import { resolveFilters, type ExportFilterInput, type ResolvedFilters } from './filters.ts';
+import { FORMATS, FORMAT_NAMES, type Format, type FormatName, type FormatOptions, type Line } from './formats/index.ts';
+import { DEFAULT_WEIGHTS } from './formats/weighted.ts';
+import { sideOf, splitKeyOf } from './split.ts';
+
+export interface ExportOptions {
+  format: FormatName;
+  filters?: ExportFilterInput;
+  /** Share of conversations that go to validation, 0 < split < 1; omitted: one file. */
+  split?: number;
+  /** Weights of the `weighted` format (default up 2.0, down 0.5). */
+  weights?: { up?: number; down?: number };
+  /** The clock for `days` (tests pin it). */
+  now?: Date;
+}
+
+export interface PreparedExport {
+  format: Format;
+  filters: ResolvedFilters;
+  split: number | null;
+  formatOptions: FormatOptions;
+}
+
+export interface ExportCounts {
+  /** Records read from the store. */
+  read: number;
+  /** Distinct prompt+answer examples (training formats). */
+  examples: number;
+  /** Records merged into an identical example. */
+  merged: number;
+  /** Examples whose copies were on both sides, kept on train only. */
+  leaksDropped: number;
+  /** Examples a format could not use (ties, thumbs-down answers in SFT, answers without a counterpart in DPO). */
+  skipped: number;
+  /** Lines written per side (`all` without a split). */
+  written: Record<ExampleSide, number>;
+}
+
+export function emptyCounts(): ExportCounts {
+  return { read: 0, examples: 0, merged: 0, leaksDropped: 0, skipped: 0, written: { train: 0, validation: 0, all: 0 } };
+}
+
+/** Checks options and resolves the time window once (manifests record the resolved one). */
+export function prepareExport(options: ExportOptions): PreparedExport {
+  const format = FORMATS[options.format];
+  if (!format) throw new RangeError(`unknown format ${options.format}; known: ${FORMAT_NAMES.join(', ')}`);
+  if (options.split !== undefined && !(options.split > 0 && options.split < 1)) {
+    throw new RangeError('split must be a share between 0 and 1, e.g. 0.1');
+  }
+  const up = options.weights?.up ?? DEFAULT_WEIGHTS.up;
+  const down = options.weights?.down ?? DEFAULT_WEIGHTS.down;
+  for (const w of [up, down]) if (!Number.isFinite(w) || w < 0) throw new RangeError('weights must be non-negative numbers');
+  return {
+    format,
+    filters: resolveFilters(options.filters ?? {}, options.now),
+    split: options.split ?? null,
+    formatOptions: { weights: { up, down } },
+  };
+}
+
+type Filterable = {
+  where(...args: unknown[]): Filterable;
+};
+
+function applyFilters<Q>(q: Q, f: ResolvedFilters, createdAtColumn: string): Q {
+  let out = q as unknown as Filterable;
+  if (f.since) out = out.where(createdAtColumn, '>=', f.since);
+  if (f.until) out = out.where(createdAtColumn, '<', f.until);
+  for (const col of ['model', 'intent', 'project', 'site', 'kind', 'thumb'] as const) {
+    if (f[col] !== undefined) out = out.where(`f.${col}`, '=', f[col]);
+  }
+  if (f.minStars !== undefined) out = out.where('f.stars', '>=', f.minStars);
+  return out as unknown as Q;
+}
+
+function recordsQuery(db: Kysely<DB>, workspaceId: string, f: ResolvedFilters) {
+  const q = db.selectFrom('feedback as f').selectAll('f').where('f.workspace_id', '=', workspaceId).where('f.deleted', '=', 0);
+  return applyFilters(q, f, 'f.created_at');
+}
+
+function examplesQuery(db: Kysely<DB>, workspaceId: string, f: ResolvedFilters) {
+  const q = withInsightsTables(db)
+    .selectFrom('feedback_examples as e')
+    .innerJoin('feedback as f', 'f.id', 'e.feedback_id')
+    .selectAll('f')
+    .select(['e.prompt_hash', 'e.example_hash'])
+    .where('e.workspace_id', '=', workspaceId)
+    .where('f.deleted', '=', 0);
+  return applyFilters(q, f, 'e.created_at');
+}
+
+/** How many records the export will read (for a progress bar). */
+export async function countExportRows(db: Kysely<DB>, workspaceId: string, prepared: PreparedExport): Promise<number> {
+  const q =
+    prepared.format.mode === 'records'
+      ? recordsQuery(db, workspaceId, prepared.filters)
+      : examplesQuery(db, workspaceId, prepared.filters);
+  const row = await (q as ReturnType<typeof recordsQuery>)
+    .clearSelect()
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
+
+/**
+ * The export as lines, in a stable order: records by (createdAt, id); training examples by
+ * prompt, then example. `counts` is filled in as lines are produced.
+ */
+export async function* exportLines(
+  db: Kysely<DB>,
+  workspaceId: string,
+  prepared: PreparedExport,
+  counts: ExportCounts = emptyCounts(),
+): AsyncGenerator<Line> {
+  const { format, filters, split } = prepared;
+  if (format.mode === 'records') {
+    const rows = recordsQuery(db, workspaceId, filters).orderBy('f.created_at').orderBy('f.id').stream(500);
+    for await (const row of rows) {
+      counts.read++;
+      const side: ExampleSide = split === null ? 'all' : sideOf(splitKeyOf(row), split);
+      counts.written[side]++;
+      yield { side, text: format.line(row as FeedbackTable) };
+    }
+    return;
+  }
+  const skipped = { count: 0 };
+  const grouper = new PromptGrouper(split, counts);
+  const rows = examplesQuery(db, workspaceId, filters)
+    .orderBy('e.prompt_hash')
+    .orderBy('e.example_hash')
+    .orderBy('e.created_at')
+    .orderBy('e.feedback_id')
+    .stream(500);
+  const emit = function* (lines: Line[]) {
+    for (const line of lines) {
+      counts.written[line.side]++;
+      yield line;
+    }
+  };
+  try {
+    for await (const row of rows) {
+      const group = grouper.add(row as ExampleRow);
+      if (group) yield* emit(format.lines(group, prepared.formatOptions, skipped));
+    }
+    const last = grouper.flush();
+    if (last) yield* emit(format.lines(last, prepared.formatOptions, skipped));
+  } finally {
+    counts.skipped = skipped.count;
+  }
+}
+
+/** Collects lines into chunks, hashes and counts them, and awaits the consumer's backpressure. */
+export class LineSink {
+  readonly hash: Hash = createHash('sha256');
+  bytes = 0;
+  rows = 0;
+  private parts: string[] = [];
+  private size = 0;
+
+  constructor(
+    private readonly writeChunk: (chunk: string) => Promise<void> | void,
+    private readonly chunkChars = 64 * 1024,
+  ) {}
+
+  /** Buffers a line; returns a promise only when the buffer had to be flushed. */
+  push(text: string, isRow = true): Promise<void> | undefined {
+    this.parts.push(text);
+    this.size += text.length;
+    if (isRow) this.rows++;
+    return this.size >= this.chunkChars ? this.flush() : undefined;
+  }
+
+  async flush(): Promise<void> {
+    if (!this.parts.length) return;
+    const chunk = this.parts.join('');
+    this.parts = [];
+    this.size = 0;
+    this.hash.update(chunk);
+    this.bytes += Buffer.byteLength(chunk);
+    await this.writeChunk(chunk);
+  }
+
+  digest(): string {
+    return this.hash.digest('hex');
+  }
+}
+
+/** A chunk writer for a Node stream that waits for 'drain' when the stream's buffer is full. */
+export function writableChunks(w: Writable): (chunk: string) => Promise<void> | void {
+  return (chunk) => {
+    if (!w.write(chunk)) return once(w, 'drain').then(() => undefined);
+  };
+}
+
+/** A reader for exports: a connection of its own on a SQLite file, the store's pool otherwise. */
+export function openExportReader(store: Store): { db: Kysely<DB>; close(): Promise<void> } {
+  if (store.dialect !== 'sqlite' || !store.sqlite || store.location === ':memory:') {
+    return { db: store.db, close: async () => {} };
+  }
+  const sqlite = new Database(store.location, { fileMustExist: true });
+  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma('query_only = ON');
+  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return { db, close: () => db.destroy() };
+}
+
+export interface StreamedFile {
+  split: ExampleSide;
+  rows: number;
+  bytes: number;
+  sha256: string;
+}
+
+export interface StreamExportResult {
+  prepared: PreparedExport;
+  counts: ExportCounts;
+  files: StreamedFile[];
+}
+
+/**
+ * Streams an export into Node writables: one for a plain export, or one per side with a split
+ * (`{train, validation}`). Ends the writables and resolves when everything is flushed.
+ * This is the function API for other parts of the server (dashboard, CLI).
+ */
+export async function streamExport(
+  store: Store,
+  workspaceId: string,
+  options: ExportOptions | PreparedExport,
+  out: Writable | { train: Writable; validation: Writable },
+  hooks: { onRead?: (read: number) => void } = {},
+): Promise<StreamExportResult> {
+  const prepared = 'formatOptions' in options ? options : prepareExport(options);
+  const single = !('train' in out && 'validation' in out);
+  if (single === (prepared.split !== null)) {
+    throw new RangeError(prepared.split === null ? 'a plain export writes to one stream' : 'a split export needs {train, validation} streams');
+  }
+  const targets: Partial<Record<ExampleSide, Writable>> = single ? { all: out as Writable } : { train: (out as { train: Writable }).train, validation: (out as { validation: Writable }).validation };
+  const sinks = new Map<ExampleSide, LineSink>();
+  for (const [side, w] of Object.entries(targets) as [ExampleSide, Writable][]) {
+    const sink = new LineSink(writableChunks(w));
+    if (prepared.format.mode === 'records' && prepared.format.header) sink.push(prepared.format.header, false);
+    sinks.set(side, sink);
+  }
+  const counts = emptyCounts();
+  const reader = openExportReader(store);
+  try {
+    let lastRead = 0;
+    for await (const line of exportLines(reader.db, workspaceId, prepared, counts)) {
+      const pending = sinks.get(line.side)!.push(line.text);
+      if (pending) await pending;
+      if (hooks.onRead && counts.read - lastRead >= 1000) {
+        lastRead = counts.read;
+        hooks.onRead(counts.read);
+      }
+    }
+  } finally {
+    await reader.close();
+  }
+  hooks.onRead?.(counts.read);
+  const files: StreamedFile[] = [];
+  for (const [side, sink] of sinks) {
+    await sink.flush();
+    const w = targets[side]!;
+    await new Promise<void>((resolve, reject) => {
+      w.end((err?: Error | null) => (err ? reject(err) : resolve()));
+    });
+    files.push({ split: side, rows: sink.rows, bytes: sink.bytes, sha256: sink.digest() });
+  }
+  return { prepared, counts, files };
+}
