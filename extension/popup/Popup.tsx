@@ -1,0 +1,160 @@
+/**
+ * The popup: how many ratings wait, went through or were refused, when the last sync was and what
+ * went wrong in words, a "Sync now" button, and the recent ratings. A pure view over PopupSummary;
+ * PopupApp (below) fetches it from the background.
+ */
+import { useCallback, useEffect, useState } from 'preact/hooks';
+import type { PopupSummary, RecentRating } from '../background/summary.ts';
+import { ratingText, relativeTime, STATE_WORDS } from './words.ts';
+
+export interface PopupViewProps {
+  summary: PopupSummary | undefined;
+  syncing: boolean;
+  /** A failure to reach the background itself. */
+  error?: string;
+  now: number;
+  onSyncNow(): void;
+  onOpenOptions(): void;
+}
+
+function LastSyncLine({ summary, now }: { summary: PopupSummary; now: number }) {
+  const last = summary.lastSync;
+  if (!last) return <p data-gt="last-sync">Not synced yet.</p>;
+  if (last.ok) {
+    return (
+      <p data-gt="last-sync">
+        Last sync {relativeTime(last.at, now)}
+        {last.sent > 0 ? ` (${last.sent} sent)` : ''}.
+      </p>
+    );
+  }
+  return (
+    <div data-gt="last-sync" class="problem" role="alert">
+      <p>Last attempt {relativeTime(last.at, now)} failed:</p>
+      <p data-gt="sync-error">{last.error}</p>
+      {last.nextAttemptAt && last.nextAttemptAt > now ? <p class="muted">Next try {relativeTime(last.nextAttemptAt, now)}.</p> : null}
+    </div>
+  );
+}
+
+function RecentItem({ item }: { item: RecentRating }) {
+  const undone = item.op === 'delete';
+  return (
+    <li data-gt="recent-item" data-gt-state={item.state}>
+      <span class={`badge ${item.state}`}>{undone ? 'undo, ' : ''}{STATE_WORDS[item.state]}</span>{' '}
+      <span class="rating">{undone ? '' : ratingText(item.rating)}</span>
+      <div class="snippet" title={item.snippet}>
+        {item.snippet}
+      </div>
+      <div class="muted">
+        {[item.site, item.model].filter(Boolean).join(' · ')}
+      </div>
+      {item.error ? <div class="reason">Reason: {item.error}</div> : null}
+    </li>
+  );
+}
+
+export function PopupView({ summary, syncing, error, now, onSyncNow, onOpenOptions }: PopupViewProps) {
+  return (
+    <main>
+      <h1>Groundtruth</h1>
+      {error ? (
+        <p class="problem" role="alert">
+          {error}
+        </p>
+      ) : null}
+      {summary ? (
+        <>
+          <dl class="counts">
+            <div>
+              <dt>Waiting</dt>
+              <dd data-gt="pending-count">{summary.counts.pending}</dd>
+            </div>
+            <div>
+              <dt>Synced</dt>
+              <dd data-gt="synced-count">{summary.counts.synced}</dd>
+            </div>
+            <div>
+              <dt>Not accepted</dt>
+              <dd data-gt="rejected-count">{summary.counts.rejected}</dd>
+            </div>
+          </dl>
+          <LastSyncLine summary={summary} now={now} />
+          {!summary.hasToken ? (
+            <p class="problem">
+              No token yet.{' '}
+              <button type="button" class="link" onClick={onOpenOptions}>
+                Open the options
+              </button>{' '}
+              to connect to your server.
+            </p>
+          ) : null}
+          <div class="actions">
+            <button type="button" data-gt="sync-now" onClick={onSyncNow} disabled={syncing}>
+              {syncing ? 'Syncing…' : 'Sync now'}
+            </button>
+            <button type="button" class="link" data-gt="open-options" onClick={onOpenOptions}>
+              Settings
+            </button>
+          </div>
+          <h2>Recent ratings</h2>
+          {summary.recent.length ? (
+            <ul class="recent">
+              {summary.recent.map((item) => (
+                <RecentItem key={item.key} item={item} />
+              ))}
+            </ul>
+          ) : (
+            <p class="muted">No ratings yet. Rate an AI answer with the buttons below it.</p>
+          )}
+        </>
+      ) : error ? null : (
+        <p class="muted">Loading…</p>
+      )}
+    </main>
+  );
+}
+
+export interface PopupAppProps {
+  send(message: { type: 'get-summary' } | { type: 'sync-now' }): Promise<unknown>;
+  openOptions(): void;
+  /** How often to refresh while open. */
+  refreshMs?: number;
+}
+
+function asSummary(answer: unknown): { summary?: PopupSummary; error?: string } {
+  if (answer && typeof answer === 'object' && 'counts' in answer) return { summary: answer as PopupSummary };
+  const error = answer && typeof answer === 'object' && 'error' in answer ? String((answer as { error: unknown }).error) : 'No answer from the extension.';
+  return { error };
+}
+
+export function PopupApp({ send, openOptions, refreshMs = 2000 }: PopupAppProps) {
+  const [summary, setSummary] = useState<PopupSummary>();
+  const [error, setError] = useState<string>();
+  const [syncing, setSyncing] = useState(false);
+  const [now, setNow] = useState(Date.now());
+
+  const load = useCallback(async (type: 'get-summary' | 'sync-now') => {
+    try {
+      const res = asSummary(await send({ type }));
+      if (res.summary) setSummary(res.summary);
+      setError(res.error);
+    } catch (err) {
+      setError(`The extension did not answer: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    setNow(Date.now());
+  }, [send]);
+
+  useEffect(() => {
+    void load('get-summary');
+    const timer = setInterval(() => void load('get-summary'), refreshMs);
+    return () => clearInterval(timer);
+  }, [load, refreshMs]);
+
+  const onSyncNow = async () => {
+    setSyncing(true);
+    await load('sync-now');
+    setSyncing(false);
+  };
+  return <PopupView summary={summary} syncing={syncing} error={error} now={now} onSyncNow={() => void onSyncNow()} onOpenOptions={openOptions} />;
+}

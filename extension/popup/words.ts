@@ -1,0 +1,30 @@
+/** Small phrases the popup and options pages show: times and states in plain words. */
+import type { Rating } from '../../shared/schemas.ts';
+
+const rtf = new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
+
+/** "just now", "2 minutes ago", "in 30 seconds". */
+export function relativeTime(at: number, now: number = Date.now()): string {
+  const diff = at - now;
+  const abs = Math.abs(diff);
+  if (abs < 5_000) return 'just now';
+  if (abs < 60_000) return rtf.format(Math.round(diff / 1000), 'second');
+  if (abs < 3_600_000) return rtf.format(Math.round(diff / 60_000), 'minute');
+  if (abs < 86_400_000) return rtf.format(Math.round(diff / 3_600_000), 'hour');
+  return rtf.format(Math.round(diff / 86_400_000), 'day');
+}
+
+export function ratingText(rating: Rating | undefined): string {
+  if (!rating) return '';
+  const parts: string[] = [];
+  if (rating.thumb) parts.push(rating.thumb === 'up' ? '👍' : '👎');
+  if (rating.stars) parts.push(`${'★'.repeat(rating.stars)}${'☆'.repeat(5 - rating.stars)}`);
+  if (rating.label) parts.push(rating.label);
+  return parts.join(' ');
+}
+
+export const STATE_WORDS = {
+  pending: 'waiting to sync',
+  synced: 'synced',
+  rejected: 'not accepted',
+} as const;
