@@ -8,7 +8,8 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { FeedbackInput } from '../../shared/schemas.ts';
 import type { DB } from '../store/schema.ts';
-import { wilsonInterval } from './wilson.ts';
+import { THIN_BELOW } from '../insights/accuracy.ts';
+import { wilson } from '../insights/wilson.ts';
 import { listNotes, Note } from './notes.ts';
 import { subjectActivity, ActivityEntry, raterNames } from './activity.ts';
 
@@ -16,7 +17,6 @@ import { subjectActivity, ActivityEntry, raterNames } from './activity.ts';
 export const CORRECTION_SCAN_LIMIT = 5000;
 /** Targets considered for top findings (most rated first). */
 export const FINDING_GROUP_LIMIT = 5000;
-export const THIN_DATA = 10;
 
 const Interval = z.object({ low: z.number(), high: z.number() });
 
@@ -109,7 +109,7 @@ export async function subjectKnowledge(db: Kysely<DB>, workspaceId: string, subj
     .limit(FINDING_GROUP_LIMIT)
     .execute();
   const ranked = groups
-    .map((g) => ({ key: g.target_key, n: n(g.n), up: n(g.up), down: n(g.down), id: String(g.some_id), wilson: wilsonInterval(n(g.up), n(g.up) + n(g.down)) }))
+    .map((g) => ({ key: g.target_key, n: n(g.n), up: n(g.up), down: n(g.down), id: String(g.some_id), wilson: wilson(n(g.up), n(g.up) + n(g.down)) }))
     .filter((g) => g.up + g.down > 0)
     .sort((a, b) => b.wilson.low - a.wilson.low || b.n - a.n)
     .slice(0, 10);
@@ -131,7 +131,7 @@ export async function subjectKnowledge(db: Kysely<DB>, workspaceId: string, subj
       up: g.up,
       down: g.down,
       wilson: g.wilson,
-      thin: g.up + g.down < THIN_DATA,
+      thin: g.up + g.down < THIN_BELOW,
     };
   });
 
@@ -187,7 +187,7 @@ export async function subjectKnowledge(db: Kysely<DB>, workspaceId: string, subj
     subject,
     counts: { total: n(totals.total), up, down, starsN, starsMean: starsN ? Number(totals.starsMean) : null, targets: n(totals.targets) },
     shareUp: up + down ? up / (up + down) : null,
-    wilson: up + down ? wilsonInterval(up, up + down) : null,
+    wilson: up + down ? wilson(up, up + down) : null,
     lastActivityAt: candidates.sort().at(-1) ?? null,
     notes,
     topFindings,
