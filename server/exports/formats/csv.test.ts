@@ -1,0 +1,60 @@
+import { parse } from 'csv-parse/sync';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStore, type Store } from '../../store/open.ts';
+import { seedRatings } from '../../../test/helpers/ratings.ts';
+import { emptyCounts, exportLines, prepareExport } from '../stream.ts';
+import { csv } from './csv.ts';
+
+let store: Store;
+
+const DANGEROUS = ['=HYPERLINK("http://evil.example","x")', '+1+cmd|calc', '-2+3', '@SUM(A1:A9)', '\t=1', '\r=1', '＝1+1', '＋1', '－1', '＠x'];
+
+beforeAll(async () => {
+  store = await openStore({ dataDir: ':memory:' });
+  await seedRatings(
+    store,
+    'w',
+    DANGEROUS.map((text, i) => ({
+      prompt: text,
+      output: text,
+      comment: text,
+      tags: [text.replace(/[\t\r]/g, '') || 'x'],
+      label: 'safe',
+      thumb: 'up',
+      model: i === 0 ? '=1+1' : 'gpt',
+      conversationId: `c${i}`,
+    })),
+  );
+  await seedRatings(store, 'w', [{ prompt: 'He said "hi",\nthen left', output: 'a,b;"c"\r\nd', thumb: 'down', conversationId: 'q' }]);
+});
+afterAll(() => store.close());
+
+async function exportCsv(): Promise<string> {
+  let text = csv.header!;
+  for await (const line of exportLines(store.db, 'w', prepareExport({ format: 'csv', filters: { all: true } }), emptyCounts())) text += line.text;
+  return text;
+}
+
+describe('csv', () => {
+  it('neutralises every cell that a spreadsheet would run as a formula', async () => {
+    const rows = parse(await exportCsv(), { columns: true }) as Record<string, string>[];
+    expect(rows).toHaveLength(DANGEROUS.length + 1);
+    const risky = /^[=+\-@\t\r＝＋－＠]/;
+    for (const row of rows) for (const [col, cell] of Object.entries(row)) expect(risky.test(cell), `${col}: ${JSON.stringify(cell)}`).toBe(false);
+    for (const text of DANGEROUS) {
+      const row = rows.find((r) => r.prompt === `'${text}`);
+      expect(row, text).toBeDefined();
+      expect(row!.output).toBe(`'${text}`);
+      expect(row!.comment).toBe(`'${text}`);
+    }
+    expect(rows.find((r) => r.model === "'=1+1")).toBeDefined();
+  });
+
+  it('keeps quotes, commas and line breaks inside cells intact', async () => {
+    const rows = parse(await exportCsv(), { columns: true }) as Record<string, string>[];
+    const row = rows.find((r) => r.conversationId === 'q')!;
+    expect(row.prompt).toBe('He said "hi",\nthen left');
+    expect(row.output).toBe('a,b;"c"\r\nd');
+    expect(row.thumb).toBe('down');
+  });
+});

@@ -1,0 +1,97 @@
+/**
+ * `groundtruth import FILE`: restores records from a `jsonl` export exactly — same ids, rater,
+ * workspace, client, createdAt/updatedAt and receivedAt — through applyMutations, so the event
+ * log, the rollups and every other projection follow. Idempotent: importing the same file again
+ * changes nothing (each record comes back `unchanged`); a newer stored version is kept (`stale`).
+ *
+ * Lines are read as a stream and applied in chunks; records of one chunk that share workspace,
+ * rater, client and receivedAt go in one applyMutations call (receivedAt is the batch's clock).
+ */
+import readline from 'node:readline';
+import type { Readable } from 'node:stream';
+import type { Kysely } from 'kysely';
+import { Feedback, describeZodError } from '../../shared/schemas.ts';
+import { applyMutations } from '../store/feedback.ts';
+import type { DB } from '../store/schema.ts';
+import { ensureWorkspace } from '../store/tokens.ts';
+
+export interface ImportReport {
+  lines: number;
+  applied: number;
+  unchanged: number;
+  stale: number;
+  rejected: { line: number; id: string; error: string }[];
+}
+
+const CHUNK_LINES = 2000;
+
+interface Parsed {
+  line: number;
+  record: Feedback;
+}
+
+export async function importRecords(
+  db: Kysely<DB>,
+  input: Readable,
+  hooks: { onLines?: (lines: number) => void } = {},
+): Promise<ImportReport> {
+  const report: ImportReport = { lines: 0, applied: 0, unchanged: 0, stale: 0, rejected: [] };
+  const workspaces = new Set<string>();
+  let chunk: Parsed[] = [];
+
+  const flush = async () => {
+    const groups = new Map<string, Parsed[]>();
+    for (const p of chunk) {
+      const r = p.record;
+      const key = JSON.stringify([r.workspaceId, r.raterId, r.clientId, r.receivedAt]);
+      const list = groups.get(key);
+      if (list) list.push(p);
+      else groups.set(key, [p]);
+    }
+    chunk = [];
+    for (const list of groups.values()) {
+      const { workspaceId, raterId, clientId, receivedAt } = list[0]!.record;
+      if (!workspaces.has(workspaceId)) {
+        await ensureWorkspace(db, workspaceId);
+        workspaces.add(workspaceId);
+      }
+      const mutations = list.map(({ record }) => {
+        const { receivedAt: _r, raterId: _rater, workspaceId: _w, clientId: _c, deleted: _d, ...input } = record;
+        return { id: input.id, op: 'upsert', updatedAt: input.updatedAt, feedback: input };
+      });
+      const results = await applyMutations(db, { workspaceId, raterId, role: 'rater', tokenId: null, clientId }, mutations, new Date(receivedAt));
+      results.forEach((res, i) => {
+        if (res.status === 'rejected') report.rejected.push({ line: list[i]!.line, id: res.id, error: res.error ?? 'rejected' });
+        else report[res.status]++;
+      });
+    }
+  };
+
+  const lines = readline.createInterface({ input, crlfDelay: Infinity });
+  for await (const text of lines) {
+    report.lines++;
+    if (!text.trim()) continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      report.rejected.push({ line: report.lines, id: '', error: 'not valid JSON' });
+      continue;
+    }
+    const parsed = Feedback.safeParse(value);
+    if (!parsed.success) {
+      const id = value && typeof value === 'object' && typeof (value as { id?: unknown }).id === 'string' ? (value as { id: string }).id : '';
+      report.rejected.push({ line: report.lines, id, error: describeZodError(parsed.error) });
+      continue;
+    }
+    if (parsed.data.deleted) continue;
+    chunk.push({ line: report.lines, record: parsed.data });
+    if (chunk.length >= CHUNK_LINES) {
+      await flush();
+      hooks.onLines?.(report.lines);
+    }
+  }
+  await flush();
+  hooks.onLines?.(report.lines);
+  return report;
+}
