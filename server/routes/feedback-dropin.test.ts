@@ -249,6 +249,15 @@ describe('GET /v1/feedback/accuracy and /stats', () => {
     await seed(t, raterA.token);
     expect(await (await t.call(analystB.token, 'GET', '/v1/feedback/accuracy')).json()).toMatchObject({ total: 0 });
     expect(await (await t.call(analystB.token, 'GET', '/v1/feedback/stats')).json()).toMatchObject({ total: 0, by_model: [] });
+    const id = (await create(t, raterA.token, dropIn())).body.feedback_id as string;
+    expect((await t.call(analystB.token, 'GET', `/v1/feedback/${id}`)).status).toBe(404);
+    const adminB = await t.token('admin', { workspaceId: 'ws-b' });
+    expect((await t.call(adminB.token, 'PUT', `/v1/feedback/${id}`, { rating: -1 })).status).toBe(404);
+    expect((await t.call(adminB.token, 'DELETE', `/v1/feedback/${id}`)).status).toBe(404);
+    const exported = await t.call(analystB.token, 'POST', '/v1/feedback/export/finetuning', {});
+    expect(await exported.text()).toBe('');
+    const analystA = await t.token('analyst', { workspaceId: 'ws-a' });
+    expect((await (await t.call(analystA.token, 'POST', '/v1/feedback/export/finetuning', {})).text()).trim().split('\n')).toHaveLength(7);
   });
 });
 
