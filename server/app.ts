@@ -14,6 +14,8 @@ import { rateLimitPerToken } from './middleware/rate-limit/index.ts';
 import { extensionConfigRoutes } from './routes/extension-config.ts';
 import { feedbackRoutes } from './routes/feedback.ts';
 import { healthRoutes } from './routes/health.ts';
+import { insightsRoutes } from './routes/insights.ts';
+import { exportRoutes } from './routes/exports.ts';
 import { conversationFeedbackRoutes } from './routes/conversation-feedback.ts';
 import { docsRoutes } from './routes/docs.ts';
 import { eventRoutes } from './routes/events.ts';
@@ -73,7 +75,9 @@ export function createApp({ store, rateLimitPerMinute }: AppOptions) {
     .route('/', raterRoutes)
     .route('/', settingsRoutes)
     .route('/', searchRoutes)
-    .route('/', subjectRoutes);
+    .route('/', subjectRoutes)
+    .route('/', insightsRoutes)
+    .route('/', exportRoutes);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   const openApiConfig = {
