@@ -1,0 +1,172 @@
+// @vitest-environment happy-dom
+import { render } from 'preact';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { fakeBrowser } from 'wxt/testing';
+import { loadSettings, saveRemoteConfig, type KeyValueArea } from '../background/settings.ts';
+import { OptionsApp, type OptionsDeps } from './Options.tsx';
+
+let root: HTMLElement;
+let storage: KeyValueArea;
+let deps: OptionsDeps;
+
+beforeEach(() => {
+  fakeBrowser.reset();
+  storage = fakeBrowser.storage.local as unknown as KeyValueArea;
+  deps = {
+    storage,
+    testConnection: vi.fn(async () => ({ ok: false, kind: 'unauthorized', message: 'The server does not accept this token (unknown or revoked).' })),
+    requestPermission: vi.fn(async () => true),
+    download: vi.fn(),
+    sites: [
+      { id: 'chatgpt', label: 'ChatGPT' },
+      { id: 'claude', label: 'Claude' },
+    ],
+    validSelector: (s) => !s.includes('!!'),
+  };
+});
+afterEach(() => {
+  render(null, root);
+  root.remove();
+});
+
+const tick = () => new Promise((r) => setTimeout(r, 0));
+async function until(check: () => boolean | Promise<boolean>) {
+  for (let i = 0; i < 100; i++) {
+    if (await check()) return;
+    await tick();
+  }
+  throw new Error('condition not reached');
+}
+async function show() {
+  root = document.createElement('div');
+  document.body.append(root);
+  render(<OptionsApp {...deps} />, root);
+  await until(() => root.querySelector('input[name=serverUrl]') !== null);
+}
+const $ = <T extends Element = HTMLElement>(sel: string) => root.querySelector<T>(sel)!;
+const hook = (name: string) => $(`[data-gt="${name}"]`);
+/** Types into a field; like a person, one event at a time, each followed by a render. */
+async function type(sel: string, value: string) {
+  const el = $<HTMLInputElement>(sel);
+  el.value = value;
+  el.dispatchEvent(new Event('input', { bubbles: true }));
+  await tick();
+}
+async function toggle(sel: string) {
+  $<HTMLInputElement>(sel).click();
+  await tick();
+}
+
+describe('options page', () => {
+  it('starts from the defaults: local server, no token, redaction on', async () => {
+    await show();
+    expect($<HTMLInputElement>('input[name=serverUrl]').value).toBe('http://127.0.0.1:8787');
+    expect($<HTMLInputElement>('input[name=token]').value).toBe('');
+    expect($<HTMLInputElement>('input[name=redact]').checked).toBe(true);
+    expect($<HTMLInputElement>('input[name=hashesOnly]').checked).toBe(false);
+  });
+
+  it('saves server, token and privacy; a local server needs no permission prompt', async () => {
+    await show();
+    await type('input[name=serverUrl]', 'http://localhost:9000');
+    await type('input[name=token]', '  gt_abc  ');
+    await toggle('input[name=hashesOnly]');
+    await toggle('input[name=starMode]');
+    await toggle('input[name=site-claude]');
+    await type('textarea[name=offHosts]', 'Intranet.example.com\n');
+    hook('save-settings').click();
+    await until(() => root.querySelector('[data-gt="save-result"]')?.textContent === 'Saved.');
+    const s = await loadSettings(storage);
+    expect(s).toMatchObject({
+      serverUrl: 'http://localhost:9000',
+      token: 'gt_abc',
+      privacy: { redact: true, hashesOnly: true },
+      starMode: true,
+      siteEnabled: { claude: false, 'intranet.example.com': false },
+    });
+    expect(deps.requestPermission).not.toHaveBeenCalled();
+  });
+
+  it('asks for permission to reach another server when it is saved, and says so when refused', async () => {
+    deps.requestPermission = vi.fn(async () => false);
+    await show();
+    await type('input[name=serverUrl]', 'https://gt.example.com:8443/');
+    hook('save-settings').click();
+    await until(() => !!root.querySelector('[data-gt="save-result"]'));
+    expect(deps.requestPermission).toHaveBeenCalledWith(['https://gt.example.com/*']);
+    expect(hook('save-result').textContent).toMatch(/may not reach https:\/\/gt\.example\.com:8443\/ until you allow it/);
+    expect((await loadSettings(storage)).serverUrl).toBe('https://gt.example.com:8443/');
+  });
+
+  it('refuses a server URL that is not http(s), in words', async () => {
+    await show();
+    await type('input[name=serverUrl]', 'ftp://example.com');
+    hook('save-settings').click();
+    await until(() => !!root.querySelector('[data-gt="save-result"]'));
+    expect(hook('save-result').textContent).toMatch(/^Not saved: serverUrl: must be an http:\/\/ or https:\/\/ address/);
+  });
+
+  it('Test connection shows the background answer in plain words', async () => {
+    await show();
+    await type('input[name=token]', 'gt_bad');
+    hook('test-connection').click();
+    await until(() => !!root.querySelector('[data-gt="connection-result"]'));
+    expect(deps.testConnection).toHaveBeenCalledWith('http://127.0.0.1:8787', 'gt_bad');
+    expect(hook('connection-result').textContent).toBe('The server does not accept this token (unknown or revoked).');
+    expect(hook('connection-result').className).toBe('bad');
+  });
+
+  it('edits custom rules: says what is wrong, saves what is right, exports and imports JSON', async () => {
+    await show();
+    hook('add-rule').click();
+    await until(() => !!root.querySelector('[data-gt="rule"]'));
+    await type('input[name=rule-0-urlPattern]', 'https://airflow.example.com/*');
+    await type('input[name=rule-0-outputSelector]', '.ai !! nope');
+    hook('save-settings').click();
+    await until(() => !!root.querySelector('[data-gt="rule-error"]'));
+    expect(hook('rule-error').textContent).toBe('".ai !! nope" is not a valid CSS selector');
+    expect((await loadSettings(storage)).customRules).toEqual([]);
+
+    await type('input[name=rule-0-outputSelector]', '.ai-analysis');
+    await type('input[name=rule-0-subjectUrlRegex]', 'dags/([^/]+)');
+    hook('save-settings').click();
+    await until(async () => (await loadSettings(storage)).customRules.length === 1);
+    expect((await loadSettings(storage)).customRules[0]).toMatchObject({
+      id: 'rule-1',
+      urlPattern: 'https://airflow.example.com/*',
+      outputSelector: '.ai-analysis',
+      kind: 'error_analysis',
+      subject: { urlRegex: 'dags/([^/]+)' },
+      source: 'user',
+    });
+
+    hook('export-rules').click();
+    expect(deps.download).toHaveBeenCalledWith('groundtruth-rules.json', expect.stringContaining('"outputSelector": ".ai-analysis"'));
+
+    await type('textarea[name=rulesJson]', JSON.stringify({ rules: [{ id: 'grafana', urlPattern: 'https://grafana.example.com/*', outputSelector: '.insight' }, { id: 'x' }] }));
+    hook('import-rules').click();
+    await until(() => !!root.querySelector('[data-gt="rules-note"]')?.textContent?.startsWith('Imported'));
+    expect(hook('rules-note').textContent).toMatch(/^Imported 1 rule\. Skipped 1: rule 2 \(x\): /);
+    expect((await loadSettings(storage)).customRules.map((r) => r.id)).toEqual(['rule-1', 'grafana']);
+    await until(() => root.querySelectorAll('[data-gt="rule"]').length === 2);
+  });
+
+  it('lists rules published by the admin, and those this version cannot use', async () => {
+    await saveRemoteConfig(storage, {
+      config: {
+        rules: [
+          { id: 'team', name: 'Team Airflow', urlPattern: 'https://airflow.example.com/*', outputSelector: '.ai' },
+          { id: 'odd', urlPattern: 'https://x/*', outputSelector: '.a', kind: 'nonsense' },
+        ],
+        disabledAdapters: ['gemini'],
+      },
+      updatedAt: null,
+      caller: { workspaceId: 'default', role: 'rater', name: 'a' },
+    });
+    await show();
+    await until(() => !!root.querySelector('[data-gt="server-rules"]'));
+    expect(hook('server-rules').textContent).toContain('Team Airflow');
+    expect(root.textContent).toContain('Ignored published rule odd');
+    expect(root.textContent).toContain('Switched off by your admin: gemini.');
+  });
+});

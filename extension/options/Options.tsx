@@ -1,0 +1,315 @@
+/**
+ * The options page: the server and token (with "Test connection"), privacy, star mode, sites on
+ * and off, and custom rules. Settings are written to browser.storage.local here, in the
+ * extension's own origin; the background notices and syncs with the new settings.
+ */
+import type { JSX } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { z } from 'zod';
+import { TARGET_KINDS, describeZodError, type TargetKind } from '../../shared/schemas.ts';
+import { CustomRule } from '../config.ts';
+import type { ConnectionResult } from '../background/connection.ts';
+import { isBuiltinServer, originPattern } from '../background/permissions.ts';
+import {
+  loadRemoteConfig,
+  loadSettings,
+  remoteRules,
+  saveSettings,
+  type KeyValueArea,
+  type Settings,
+  type StoredRemoteConfig,
+} from '../background/settings.ts';
+import { RulesEditor, draftOf, ruleInputOf, type RuleDraft } from './RulesEditor.tsx';
+
+export interface OptionsDeps {
+  storage: KeyValueArea;
+  testConnection(serverUrl: string, token: string): Promise<unknown>;
+  /** permissions.request: must be called while the click is being handled (a user gesture). */
+  requestPermission(origins: string[]): Promise<boolean>;
+  download(filename: string, text: string): void;
+  /** Built-in sites that can be switched off: adapter id and a label. */
+  sites: { id: string; label: string }[];
+  /** Checks a CSS selector's syntax (the page has a DOM). */
+  validSelector?(selector: string): boolean;
+}
+
+interface Form {
+  serverUrl: string;
+  token: string;
+  redact: boolean;
+  hashesOnly: boolean;
+  starMode: boolean;
+  selectionKind: TargetKind;
+  siteEnabled: Record<string, boolean>;
+  /** Other hostnames switched off, one per line. */
+  offHosts: string;
+  rules: RuleDraft[];
+}
+
+function formOf(s: Settings, builtinIds: string[]): Form {
+  return {
+    serverUrl: s.serverUrl,
+    token: s.token,
+    redact: s.privacy.redact,
+    hashesOnly: s.privacy.hashesOnly,
+    starMode: s.starMode,
+    selectionKind: s.selectionKind,
+    siteEnabled: s.siteEnabled,
+    offHosts: Object.entries(s.siteEnabled)
+      .filter(([id, on]) => !on && !builtinIds.includes(id) && !s.customRules.some((r) => r.id === id))
+      .map(([id]) => id)
+      .join('\n'),
+    rules: s.customRules.map(draftOf),
+  };
+}
+
+function needsPermission(url: string): boolean {
+  try {
+    const u = new URL(url.trim());
+    return (u.protocol === 'http:' || u.protocol === 'https:') && !isBuiltinServer(u.href);
+  } catch {
+    return false;
+  }
+}
+
+export function OptionsApp(deps: OptionsDeps) {
+  const [saved, setSaved] = useState<Settings>();
+  const [remote, setRemote] = useState<StoredRemoteConfig>();
+  const [form, setForm] = useState<Form>();
+  const [message, setMessage] = useState<{ ok: boolean; text: string }>();
+  const [connection, setConnection] = useState<{ ok: boolean; text: string }>();
+  const [testing, setTesting] = useState(false);
+  const [ruleErrors, setRuleErrors] = useState<Record<number, string>>({});
+  const [showToken, setShowToken] = useState(false);
+  const builtinIds = deps.sites.map((s) => s.id);
+
+  useEffect(() => {
+    void (async () => {
+      const s = await loadSettings(deps.storage);
+      setSaved(s);
+      setForm(formOf(s, builtinIds));
+      setRemote(await loadRemoteConfig(deps.storage));
+    })();
+  }, []);
+
+  if (!form || !saved) return <p class="muted">Loading…</p>;
+  // Functional updates: several inputs may change before the next render.
+  const set = (patch: Partial<Form>) => setForm((f) => ({ ...f!, ...patch }));
+
+  /** Turns the form into settings; says what is wrong with the rules otherwise. */
+  function collect(): Partial<Settings> | undefined {
+    const errors: Record<number, string> = {};
+    const rules: CustomRule[] = [];
+    form!.rules.forEach((d, i) => {
+      const parsed = CustomRule.safeParse(ruleInputOf(d));
+      if (!parsed.success) {
+        errors[i] = describeZodError(parsed.error);
+        return;
+      }
+      const badSelector = [parsed.data.outputSelector, parsed.data.prompt?.selector, parsed.data.model?.selector, parsed.data.subject?.selector]
+        .filter((s): s is string => !!s)
+        .find((s) => deps.validSelector && !deps.validSelector(s));
+      if (badSelector) errors[i] = `"${badSelector}" is not a valid CSS selector`;
+      else if (rules.some((r) => r.id === parsed.data.id)) errors[i] = `another rule already has the id "${parsed.data.id}"`;
+      else rules.push(parsed.data);
+    });
+    setRuleErrors(errors);
+    if (Object.keys(errors).length) return undefined;
+    const siteEnabled: Record<string, boolean> = {};
+    for (const [id, on] of Object.entries(form!.siteEnabled)) if (builtinIds.includes(id) || rules.some((r) => r.id === id)) siteEnabled[id] = on;
+    for (const host of form!.offHosts.split(/\s+/).map((h) => h.trim().toLowerCase()).filter(Boolean)) siteEnabled[host] = false;
+    return {
+      serverUrl: form!.serverUrl.trim(),
+      token: form!.token.trim(),
+      privacy: { redact: form!.redact, hashesOnly: form!.hashesOnly },
+      starMode: form!.starMode,
+      selectionKind: form!.selectionKind,
+      siteEnabled,
+      customRules: rules,
+    };
+  }
+
+  function onSave(e: JSX.TargetedEvent<HTMLFormElement>) {
+    e.preventDefault();
+    // Ask now, inside the click: the browser only shows the prompt during a user gesture.
+    const url = form!.serverUrl.trim();
+    const permission = needsPermission(url) ? deps.requestPermission([originPattern(url)]).catch(() => false) : Promise.resolve(true);
+    void (async () => {
+      const granted = await permission;
+      const next = collect();
+      if (!next) {
+        setMessage({ ok: false, text: 'Not saved: a custom rule needs fixing (see below).' });
+        return;
+      }
+      try {
+        const stored = await saveSettings(deps.storage, next);
+        setSaved(stored);
+        setForm(formOf(stored, builtinIds));
+        setMessage(
+          granted
+            ? { ok: true, text: 'Saved.' }
+            : { ok: false, text: `Saved, but Groundtruth may not reach ${url} until you allow it: press Save again and accept the prompt.` },
+        );
+      } catch (err) {
+        setMessage({ ok: false, text: `Not saved: ${err instanceof z.ZodError ? describeZodError(err) : String(err)}` });
+      }
+    })();
+  }
+
+  function onTest() {
+    const url = form!.serverUrl.trim();
+    const permission = needsPermission(url) ? deps.requestPermission([originPattern(url)]).catch(() => false) : Promise.resolve(true);
+    setTesting(true);
+    setConnection(undefined);
+    void (async () => {
+      await permission;
+      try {
+        const res = (await deps.testConnection(url, form!.token)) as Partial<ConnectionResult> & { error?: string };
+        setConnection({ ok: res.ok === true, text: res.message ?? res.error ?? 'No answer from the extension.' });
+      } catch (err) {
+        setConnection({ ok: false, text: `The extension did not answer: ${String(err)}` });
+      }
+      setTesting(false);
+    })();
+  }
+
+  const published = remoteRules(remote);
+  const input = (name: 'serverUrl' | 'token', props: JSX.InputHTMLAttributes<HTMLInputElement> = {}) => (
+    <input
+      name={name}
+      value={form[name]}
+      onInput={(e: JSX.TargetedEvent<HTMLInputElement>) => set({ [name]: e.currentTarget.value })}
+      autoComplete="off"
+      spellcheck={false}
+      {...props}
+    />
+  );
+
+  return (
+    <main>
+      <h1>Groundtruth settings</h1>
+      <form onSubmit={onSave}>
+        <section aria-labelledby="server-title">
+          <h2 id="server-title">Server</h2>
+          <label>
+            Server URL
+            {input('serverUrl', { type: 'url', placeholder: 'http://127.0.0.1:8787', required: true })}
+          </label>
+          <label>
+            Token
+            <span class="row">
+              {input('token', { type: showToken ? 'text' : 'password', placeholder: 'gt_…' })}
+              <button type="button" class="link" onClick={() => setShowToken(!showToken)}>
+                {showToken ? 'Hide' : 'Show'}
+              </button>
+            </span>
+          </label>
+          <p class="muted">Ask an admin for a rater token (npx groundtruth token create --role rater --name you). It stays in this browser's extension storage and is only sent to this server.</p>
+          <div class="actions">
+            <button type="button" data-gt="test-connection" onClick={onTest} disabled={testing}>
+              {testing ? 'Testing…' : 'Test connection'}
+            </button>
+          </div>
+          {connection ? (
+            <p data-gt="connection-result" class={connection.ok ? 'good' : 'bad'} role="status">
+              {connection.text}
+            </p>
+          ) : null}
+        </section>
+
+        <section aria-labelledby="privacy-title">
+          <h2 id="privacy-title">Privacy</h2>
+          <label class="check">
+            <input type="checkbox" name="redact" checked={form.redact} onChange={(e) => set({ redact: e.currentTarget.checked })} /> Redact emails, phone numbers,
+            card numbers, IBANs, IP addresses and secrets (API keys, tokens, private keys) before anything is saved or sent
+          </label>
+          <label class="check">
+            <input type="checkbox" name="hashesOnly" checked={form.hashesOnly} onChange={(e) => set({ hashesOnly: e.currentTarget.checked })} /> Hashes only: send
+            SHA-256 fingerprints of the prompt and the answer, and none of their text
+          </label>
+          <h3>Sites</h3>
+          {deps.sites.map((s) => (
+            <label class="check">
+              <input
+                type="checkbox"
+                name={`site-${s.id}`}
+                checked={form.siteEnabled[s.id] !== false}
+                onChange={(e) => {
+                  const on = e.currentTarget.checked;
+                  setForm((f) => ({ ...f!, siteEnabled: { ...f!.siteEnabled, [s.id]: on } }));
+                }}
+              />{' '}
+              {s.label}
+            </label>
+          ))}
+          <label>
+            Other sites where Groundtruth stays off (host names, one per line)
+            <textarea name="offHosts" rows={3} value={form.offHosts} onInput={(e) => set({ offHosts: e.currentTarget.value })} />
+          </label>
+        </section>
+
+        <section aria-labelledby="widget-title">
+          <h2 id="widget-title">Rating</h2>
+          <label class="check">
+            <input type="checkbox" name="starMode" checked={form.starMode} onChange={(e) => set({ starMode: e.currentTarget.checked })} /> Show 1–5 stars besides
+            thumbs
+          </label>
+          <label>
+            Kind of a rated text selection
+            <select name="selectionKind" value={form.selectionKind} onChange={(e) => set({ selectionKind: e.currentTarget.value as TargetKind })}>
+              {TARGET_KINDS.map((k) => (
+                <option value={k}>{k}</option>
+              ))}
+            </select>
+          </label>
+        </section>
+
+        <RulesEditor
+          rules={form.rules}
+          errors={ruleErrors}
+          saved={saved.customRules}
+          download={deps.download}
+          onChange={(update) => setForm((f) => ({ ...f!, rules: update(f!.rules) }))}
+          onImport={async (incoming) => {
+            const ids = new Set(incoming.map((r) => r.id));
+            const stored = await saveSettings(deps.storage, { customRules: [...saved.customRules.filter((r) => !ids.has(r.id)), ...incoming] });
+            setSaved(stored);
+            setForm((f) => ({ ...f!, rules: stored.customRules.map(draftOf) }));
+          }}
+        />
+
+        <section aria-labelledby="published-title">
+          <h3 id="published-title">Rules published by your admin</h3>
+          {published.rules.length ? (
+            <ul data-gt="server-rules">
+              {published.rules.map((r) => (
+                <li>
+                  <strong>{r.name ?? r.id}</strong> — {r.urlPattern} → <code>{r.outputSelector}</code> ({r.kind})
+                </li>
+              ))}
+            </ul>
+          ) : (
+            <p class="muted">None{remote ? '' : ' yet (they arrive with the next sync)'}.</p>
+          )}
+          {published.ignored.map((i) => (
+            <p class="bad">
+              Ignored published rule {i.id}: {i.reason}
+            </p>
+          ))}
+          {remote?.config.disabledAdapters.length ? <p>Switched off by your admin: {remote.config.disabledAdapters.join(', ')}.</p> : null}
+        </section>
+
+        <div class="actions sticky">
+          <button type="submit" data-gt="save-settings">
+            Save
+          </button>
+          {message ? (
+            <span data-gt="save-result" class={message.ok ? 'good' : 'bad'} role="status">
+              {message.text}
+            </span>
+          ) : null}
+        </div>
+      </form>
+    </main>
+  );
+}
