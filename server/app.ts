@@ -27,6 +27,7 @@ import { settingsRoutes } from './routes/settings.ts';
 import { syncRoutes } from './routes/sync.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import type { Store } from './store/open.ts';
+import { dashboardRoutes } from './dashboard/index.ts';
 
 export interface AppOptions {
   store: Store;
@@ -53,7 +54,9 @@ export function createApp({ store, rateLimitPerMinute }: AppOptions) {
     }),
     async function requireJson(c: Context<AppEnv>, next: Next) {
       const method = c.req.method;
-      if ((method === 'POST' || method === 'PUT' || method === 'PATCH') && c.req.header('Content-Length') !== '0') {
+      // A request with no body at all (no length, not chunked) has nothing to type-check.
+      const hasBody = (c.req.header('Content-Length') ?? '0') !== '0' || c.req.header('Transfer-Encoding') !== undefined;
+      if ((method === 'POST' || method === 'PUT' || method === 'PATCH') && hasBody) {
         const type = c.req.header('Content-Type') ?? '';
         if (!/^application\/([\w.+-]+\+)?json\b/i.test(type)) {
           throw new ApiError(415, 'unsupported_media_type', 'Send the body as JSON with "Content-Type: application/json".');
@@ -78,6 +81,8 @@ export function createApp({ store, rateLimitPerMinute }: AppOptions) {
     .route('/', subjectRoutes)
     .route('/', insightsRoutes)
     .route('/', exportRoutes);
+  // Server-rendered pages with their own session auth, CSP and CSRF checks (not under /v1).
+  app.route('/dashboard', dashboardRoutes());
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   const openApiConfig = {

@@ -38,7 +38,7 @@ describe('feedback access', () => {
 
   it('filters by model, site, thumb, stars and rater, and pages with a cursor', async () => {
     const s = await seed();
-    const q = (query: string) => s.t.call(s.analyst.token, 'GET', `/v1/feedback?${query}`).then(ids);
+    const q = async (query: string) => ids(await s.t.call(s.analyst.token, 'GET', `/v1/feedback?${query}`));
     expect(await q('model=claude-4')).toEqual([s.a2.id]);
     expect(await q('site=claude')).toEqual([s.a2.id]);
     expect(await q('thumb=up')).toEqual([s.a1.id]);
@@ -102,5 +102,15 @@ describe('feedback access', () => {
     const bad = await t.call(token, 'POST', '/v1/feedback', { ...f, id: 'not-a-uuid' });
     expect(bad.status).toBe(422);
     expect((await bad.json()).error.message).toMatch(/id/);
+  });
+});
+
+describe('request bodies', () => {
+  it('a POST without any body is not refused as a wrong content type', async () => {
+    const t = await createTestApp();
+    const { token } = await t.token('rater');
+    const res = await t.app.request('/v1/sync', { method: 'POST', headers: { Authorization: `Bearer ${token}` } });
+    expect(res.status).not.toBe(415);
+    expect(res.status).toBeLessThan(500);
   });
 });
