@@ -12,6 +12,8 @@ export interface Bench {
 
 const BENCHES: Record<string, () => Promise<{ default: Bench }>> = {
   sync: () => import('./sync.ts'),
+  load: () => import('./load.ts'),
+  crash: () => import('./crash.ts'),
 };
 
 const wanted = process.argv.slice(2);

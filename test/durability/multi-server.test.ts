@@ -24,8 +24,8 @@ describe('several servers on one PostgreSQL', () => {
   beforeAll(async () => {
     url = await freshPostgresUrl('multi');
     // The first server migrates the empty schema; the others start together on the migrated one.
-    servers.push(await startServer({ env: { DATABASE_URL: url } }));
-    servers.push(...(await Promise.all([startServer({ env: { DATABASE_URL: url } }), startServer({ env: { DATABASE_URL: url } })])));
+    servers.push(await startServer({ env: { DATABASE_URL: url, RATE_LIMIT_PER_MINUTE: '0' } }));
+    servers.push(...(await Promise.all([startServer({ env: { DATABASE_URL: url, RATE_LIMIT_PER_MINUTE: '0' } }), startServer({ env: { DATABASE_URL: url, RATE_LIMIT_PER_MINUTE: '0' } })])));
     store = await openStore({ databaseUrl: url, poolSize: 2 });
   }, 120_000);
 

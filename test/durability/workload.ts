@@ -67,6 +67,8 @@ export interface SyncAnswer {
   httpStatus: number;
   results?: { id: string; status: Status; error?: string }[];
   error?: string;
+  /** Network failures: the system error code (ECONNREFUSED: nobody listening; ECONNRESET…: cut in flight). */
+  code?: string;
 }
 
 /** POST /v1/sync over real HTTP. Network failures come back as httpStatus 0. */
@@ -82,7 +84,8 @@ export async function postSync(url: string, token: string, clientId: string, ver
     if (res.status !== 200) return { httpStatus: res.status, error: text.slice(0, 300) };
     return { httpStatus: 200, results: (JSON.parse(text) as { results: SyncAnswer['results'] }).results };
   } catch (err) {
-    return { httpStatus: 0, error: (err as Error).message };
+    const cause = (err as { cause?: { code?: string } }).cause;
+    return { httpStatus: 0, error: (err as Error).message, code: cause?.code ?? (err as Error).name };
   }
 }
 
