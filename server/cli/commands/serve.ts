@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { Command } from 'commander';
 import { parseEnv } from '../../env.ts';
+import { startBackgroundJobs } from '../../jobs/index.ts';
 import { startHttpServer } from '../../server.ts';
 import { openStore } from '../../store/open.ts';
 import { countTokens, createToken } from '../../store/tokens.ts';
@@ -16,6 +17,10 @@ export function serveCommand(): Command {
         firstToken = (await createToken(store.db, { role: 'admin', name: 'first-admin' })).token;
       }
       const running = await startHttpServer(store, { port: env.PORT, host: env.HOST });
+      // Webhook deliveries and the daily retention purge; stopped before the store closes.
+      const jobs = startBackgroundJobs(store, env, (line) => {
+        if (env.LOG_LEVEL === 'info' || env.LOG_LEVEL === 'debug') process.stdout.write(`${line}\n`);
+      });
       const extensionDir = path.resolve('.output/chrome-mv3');
       const lines = [
         `Groundtruth is serving on ${running.url} (data: ${store.location})`,
@@ -37,13 +42,16 @@ export function serveCommand(): Command {
       process.stdout.write(`${lines.join('\n')}\n`);
       const shutdown = (signal: string) => {
         process.stdout.write(`${signal}: finishing requests in flight, then closing the store…\n`);
-        running.stop().then(
-          () => process.exit(0),
-          (err) => {
-            console.error(err);
-            process.exit(1);
-          },
-        );
+        jobs
+          .stop()
+          .then(() => running.stop())
+          .then(
+            () => process.exit(0),
+            (err) => {
+              console.error(err);
+              process.exit(1);
+            },
+          );
       };
       process.once('SIGTERM', () => shutdown('SIGTERM'));
       process.once('SIGINT', () => shutdown('SIGINT'));
