@@ -412,6 +412,11 @@ function redactPhones(text: string, hit: Hit): string {
     const cand = m[0];
     if (cand.length < 8) return cand;
     const { parts, seps } = splitKeep(cand, SPACES);
+    // Digit groups separated by spaces alone ("415 555 0123") count only when no other number
+    // stands next to them: in "120 340 560 780 900 1100" they are a list, not a phone number.
+    const punctuated = parts.map((p) => /[-.()+]/.test(p));
+    const punctuatedBefore = [0];
+    for (const x of punctuated) punctuatedBefore.push(punctuatedBefore[punctuatedBefore.length - 1]! + (x ? 1 : 0));
     return redactWindows(
       parts,
       seps,
@@ -419,9 +424,8 @@ function redactPhones(text: string, hit: Hit): string {
         maxParts: 7,
         minDigits: 8,
         maxDigits: 17,
-        // Digit groups separated by spaces alone ("415 555 0123") count only when no other number
-        // stands next to them: in "120 340 560 780 900 1100" they are a list, not a phone number.
-        valid: (w) => phoneShaped(w) && (w === cand || /[-.()+]/.test(w)),
+        shape: (_digits, i, j) => (i === 0 && j === parts.length - 1) || punctuatedBefore[j + 1]! > punctuatedBefore[i]!,
+        valid: (w) => phoneShaped(w),
       },
       hit,
     );
@@ -486,8 +490,13 @@ export function redact(text: string, options: RedactOptions = {}): RedactResult 
 // Feedback records
 // ---------------------------------------------------------------------------------------------
 
-/** The text-bearing fields of a Target (shared/schemas.ts) that redaction and hashing touch. */
-export type TargetText = Pick<Target, 'prompt' | 'output' | 'messages' | 'alternatives' | 'quote' | 'promptHash' | 'outputHash'>;
+/**
+ * The text-bearing fields of a Target (shared/schemas.ts) that redaction and hashing touch; other
+ * fields pass through untouched. (The index signature keeps TypeScript from treating this
+ * all-optional type as a "weak type" that rejects a target carrying none of these fields.)
+ */
+export type TargetText = Pick<Target, 'prompt' | 'output' | 'messages' | 'alternatives' | 'quote' | 'promptHash' | 'outputHash'> &
+  Record<string, unknown>;
 
 /** Anything shaped like FeedbackInput (or Feedback) as far as its free text goes. */
 export interface RedactableFeedback {
