@@ -8,7 +8,7 @@ export default defineConfig({
   vite: () => ({
     plugins: [preact()],
   }),
-  manifest: {
+  manifest: ({ manifestVersion }) => ({
     name: 'Groundtruth',
     description: 'Rate AI answers where you read them; ratings sync to your Groundtruth server.',
     // Reaching the server: docs/decisions (host permissions, not CORS). A local server works at once;
@@ -16,5 +16,7 @@ export default defineConfig({
     permissions: ['storage', 'alarms', 'contextMenus'],
     host_permissions: ['http://127.0.0.1/*', 'http://localhost/*'],
     optional_host_permissions: ['http://*/*', 'https://*/*'],
-  },
+    // MV2 (WXT's Firefox default) has no optional_host_permissions and WXT drops it: same origins here.
+    ...(manifestVersion === 2 ? { optional_permissions: ['http://*/*', 'https://*/*'] } : {}),
+  }),
 });
