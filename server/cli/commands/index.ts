@@ -2,8 +2,11 @@
 import type { Command } from 'commander';
 import { backupCommand } from './backup.ts';
 import { eraseRaterCommand } from './erase-rater.ts';
+import { exportCommand } from './export.ts';
+import { importCommand } from './import.ts';
 import { purgeCommand } from './purge.ts';
 import { serveCommand } from './serve.ts';
+import { statsCommand } from './stats.ts';
 import { tokenCommand } from './token.ts';
 
-export const COMMANDS: (() => Command)[] = [serveCommand, tokenCommand, purgeCommand, eraseRaterCommand, backupCommand];
+export const COMMANDS: (() => Command)[] = [serveCommand, tokenCommand, purgeCommand, eraseRaterCommand, backupCommand, exportCommand, importCommand, statsCommand];

@@ -1,0 +1,118 @@
+import { Command, Option } from 'commander';
+import { TARGET_KINDS } from '../../../shared/schemas.ts';
+import { exportToFiles } from '../../exports/files.ts';
+import { DEFAULT_EXPORT_DAYS } from '../../exports/filters.ts';
+import { FORMAT_NAMES, FORMATS, type FormatName } from '../../exports/formats/index.ts';
+import { fail, withStore } from '../context.ts';
+import { progressBar } from '../progress.ts';
+
+interface ExportOpts {
+  format: FormatName;
+  out: string;
+  workspace: string;
+  days?: string;
+  since?: string;
+  until?: string;
+  all?: boolean;
+  model?: string;
+  intent?: string;
+  project?: string;
+  site?: string;
+  kind?: string;
+  minStars?: string;
+  thumb?: 'up' | 'down';
+  split?: string;
+  weightUp?: string;
+  weightDown?: string;
+  json?: boolean;
+}
+
+function number(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n)) throw new Error(`${name} must be a number, not ${JSON.stringify(value)}`);
+  return n;
+}
+
+export function exportCommand(): Command {
+  return new Command('export')
+    .summary('Export feedback as a training dataset or a spreadsheet, streamed to a file with a manifest')
+    .description(
+      'Streams the workspace’s feedback into FILE (never the whole set in memory) and writes FILE’s manifest ' +
+        '(format, filters, counts per split, sha256 of each file), recorded as an export run (GET /v1/exports/runs). ' +
+        'Identical prompt+answer examples are merged with the majority label.',
+    )
+    .addOption(new Option('--format <format>', 'output format').choices([...FORMAT_NAMES]).makeOptionMandatory())
+    .requiredOption('--out <file>', 'output file; with --split, x.jsonl becomes x.train.jsonl and x.validation.jsonl')
+    .option('--workspace <id>', 'workspace', 'default')
+    .option('--days <n>', `records created in the last N days (default ${DEFAULT_EXPORT_DAYS}: the weekly export)`)
+    .option('--since <date>', 'records created at or after this ISO date/time (wins over --days)')
+    .option('--until <date>', 'records created before this ISO date/time')
+    .option('--all', 'every record, whenever it was created')
+    .option('--model <model>', 'only this model')
+    .option('--intent <intent>', 'only this intent')
+    .option('--project <project>', 'only this project')
+    .option('--site <site>', 'only this site')
+    .addOption(new Option('--kind <kind>', 'only this target kind').choices([...TARGET_KINDS]))
+    .option('--min-stars <n>', 'only ratings with at least N stars')
+    .addOption(new Option('--thumb <thumb>', 'only thumbs up or down').choices(['up', 'down']))
+    .option('--split <share>', 'validation share, e.g. 0.1: split by hash of the conversation (deterministic, leak-free)')
+    .option('--weight-up <w>', 'weighted format: weight of up-rated answers', '2.0')
+    .option('--weight-down <w>', 'weighted format: weight of down-rated answers', '0.5')
+    .option('--json', 'print the manifest as JSON on stdout')
+    .addHelpText(
+      'after',
+      '\nFormats:\n' +
+        FORMAT_NAMES.map((f) => `  ${f.padEnd(11)} ${FORMATS[f].description}`).join('\n') +
+        '\n\nExamples:\n' +
+        '  npx groundtruth export --format openai-sft --out data/sft.jsonl --split 0.1\n' +
+        '  npx groundtruth export --format csv --out week.csv --days 7 --model gpt-5\n' +
+        '  npx groundtruth export --format jsonl --out backup.jsonl --all   # restore with: npx groundtruth import backup.jsonl',
+    )
+    .action(async (opts: ExportOpts) => {
+      const bar = progressBar(`export ${opts.format}`);
+      try {
+        await withStore(async (store) => {
+          const { manifest, paths } = await exportToFiles(
+            store,
+            opts.workspace,
+            {
+              format: opts.format,
+              split: number('--split', opts.split),
+              weights: { up: number('--weight-up', opts.weightUp), down: number('--weight-down', opts.weightDown) },
+              filters: {
+                days: number('--days', opts.days),
+                since: opts.since,
+                until: opts.until,
+                all: opts.all,
+                model: opts.model,
+                intent: opts.intent,
+                project: opts.project,
+                site: opts.site,
+                kind: opts.kind as never,
+                minStars: number('--min-stars', opts.minStars),
+                thumb: opts.thumb,
+              },
+            },
+            opts.out,
+            { onTotal: (n) => bar.start(n), onRead: (n) => bar.update(n), via: 'cli' },
+          );
+          bar.stop();
+          if (opts.json) {
+            process.stdout.write(`${JSON.stringify(manifest, null, 2)}\n`);
+            return;
+          }
+          const c = manifest.counts;
+          for (const f of manifest.files) process.stdout.write(`${f.name}: ${f.rows} lines, ${f.bytes} bytes, sha256 ${f.sha256}\n`);
+          process.stdout.write(
+            `${c.read} records read` +
+              (manifest.format === 'jsonl' || manifest.format === 'csv' ? '' : `, ${c.examples} examples (${c.merged} merged, ${c.skipped} not usable in this format, ${c.leaksDropped} kept on train only)`) +
+              `\nmanifest: ${paths.manifest} (export run ${manifest.runId})\n`,
+          );
+        });
+      } catch (err) {
+        bar.stop();
+        fail(err instanceof Error && 'issues' in err ? new Error(`invalid option: ${err.message}`) : err);
+      }
+    });
+}
