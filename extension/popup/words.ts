@@ -7,7 +7,7 @@ const rtf = new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
 export function relativeTime(at: number, now: number = Date.now()): string {
   const diff = at - now;
   const abs = Math.abs(diff);
-  if (abs < 5_000) return 'just now';
+  if (abs < 5_000) return diff > 0 ? 'in a few seconds' : 'just now';
   if (abs < 60_000) return rtf.format(Math.round(diff / 1000), 'second');
   if (abs < 3_600_000) return rtf.format(Math.round(diff / 60_000), 'minute');
   if (abs < 86_400_000) return rtf.format(Math.round(diff / 3_600_000), 'hour');
@@ -17,7 +17,8 @@ export function relativeTime(at: number, now: number = Date.now()): string {
 export function ratingText(rating: Rating | undefined): string {
   if (!rating) return '';
   const parts: string[] = [];
-  if (rating.thumb) parts.push(rating.thumb === 'up' ? '👍' : '👎');
+  // Words, not emoji: not every system has an emoji font.
+  if (rating.thumb) parts.push(rating.thumb === 'up' ? 'thumbs up' : 'thumbs down');
   if (rating.stars) parts.push(`${'★'.repeat(rating.stars)}${'☆'.repeat(5 - rating.stars)}`);
   if (rating.label) parts.push(rating.label);
   return parts.join(' ');

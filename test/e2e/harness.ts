@@ -1,0 +1,118 @@
+/**
+ * Real Chromium with the built extension (.output/chrome-mv3), for the end-to-end tests and the
+ * extension benchmark. Saved real pages are served at their real addresses with context.route, so
+ * the content script runs on them as on the site. Nothing here skips: a missing Chromium or a
+ * missing build is an error that says what to do.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium, type BrowserContext, type Page, type Worker } from 'playwright-core';
+import { readSiteFixture } from '../helpers/sites.ts';
+
+export const ROOT = path.resolve(import.meta.dirname, '../..');
+export const EXTENSION_DIR = path.join(ROOT, '.output/chrome-mv3');
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const RESULTS_DIR = path.join(ROOT, 'test-results');
+
+/** Throws (never skips) when the browser or the build is missing. */
+export function requireBrowserAndBuild(): void {
+  if (!fs.existsSync(CHROMIUM)) {
+    throw new Error(
+      `Chromium is not at ${CHROMIUM}${process.env.CI ? ' (CI=true: real-browser tests must run)' : ''}. ` +
+        'Install it (apt-get install chromium) or set CHROMIUM_PATH.',
+    );
+  }
+  if (!fs.existsSync(path.join(EXTENSION_DIR, 'manifest.json'))) {
+    throw new Error(`No built extension in ${EXTENSION_DIR}: run "npx wxt build" first (npm test does).`);
+  }
+}
+
+export interface ExtensionBrowser {
+  context: BrowserContext;
+  extensionId: string;
+  worker: Worker;
+  close(): Promise<void>;
+}
+
+/** Flags from DESIGN.md ("Real browser tests"). */
+export async function launchWithExtension(userDataDir: string): Promise<ExtensionBrowser> {
+  requireBrowserAndBuild();
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    headless: false,
+    viewport: { width: 1280, height: 900 },
+    args: [
+      '--headless=new',
+      `--disable-extensions-except=${EXTENSION_DIR}`,
+      `--load-extension=${EXTENSION_DIR}`,
+      '--no-sandbox',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+  const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker', { timeout: 20_000 }));
+  const extensionId = new URL(worker.url()).host;
+  return { context, extensionId, worker, close: () => context.close() };
+}
+
+/** A saved page fragment as a whole document (UTF-8: several are in Japanese). */
+export function asDocument(fragment: string, title = 'Saved page'): string {
+  if (/^\s*<!doctype/i.test(fragment)) return fragment;
+  return `<!doctype html><html><head><meta charset="utf-8"><title>${title}</title></head><body>${fragment.replace(/^<!--[\s\S]*?-->\s*/, '')}</body></html>`;
+}
+
+/**
+ * Serves `html` for every document request under `origin` (e.g. https://chatgpt.com) and an empty
+ * 404 for anything else there, so nothing leaves the machine.
+ */
+export async function serveSite(context: BrowserContext, origin: string, html: string | (() => string)): Promise<void> {
+  await context.route(`${origin}/**`, (route) => {
+    if (route.request().resourceType() === 'document') {
+      return route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: typeof html === 'string' ? html : html() });
+    }
+    return route.fulfill({ status: 404, body: '' });
+  });
+}
+
+export function savedPage(fixture: string): string {
+  return asDocument(readSiteFixture(fixture));
+}
+
+export async function extensionPage(b: ExtensionBrowser, file: 'popup.html' | 'options.html'): Promise<Page> {
+  const page = await b.context.newPage();
+  await page.goto(`chrome-extension://${b.extensionId}/${file}`);
+  return page;
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  fs.mkdirSync(RESULTS_DIR, { recursive: true });
+  const file = path.join(RESULTS_DIR, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: false });
+  return file;
+}
+
+/** Sets server URL and token on the options page and saves, as a rater would. */
+export async function configure(b: ExtensionBrowser, serverUrl: string, token: string): Promise<Page> {
+  const options = await extensionPage(b, 'options.html');
+  await options.locator('input[name=serverUrl]').fill(serverUrl);
+  await options.locator('input[name=token]').fill(token);
+  await options.locator('[data-gt="save-settings"]').click();
+  await options.locator('[data-gt="save-result"]', { hasText: 'Saved.' }).waitFor();
+  return options;
+}
+
+/** Counts in the popup (a fresh load of popup.html). */
+export async function popupCounts(popup: Page): Promise<{ pending: number; synced: number; rejected: number }> {
+  const read = async (hook: string) => Number(await popup.locator(`[data-gt="${hook}"]`).textContent());
+  await popup.locator('[data-gt="pending-count"]').waitFor();
+  return { pending: await read('pending-count'), synced: await read('synced-count'), rejected: await read('rejected-count') };
+}
+
+/** Presses Sync now and waits until the popup shows nothing pending. */
+export async function syncNow(popup: Page): Promise<void> {
+  await popup.locator('[data-gt="sync-now"]').click();
+  await popup.locator('[data-gt="sync-now"]', { hasText: 'Sync now' }).waitFor();
+  await popup.locator('[data-gt="pending-count"]', { hasText: /^0$/ }).waitFor({ timeout: 15_000 });
+}
