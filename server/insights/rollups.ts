@@ -219,10 +219,19 @@ async function upsertAdding(
   }
 }
 
+/**
+ * Rows in primary-key order: concurrent batches (several servers on one PostgreSQL) then lock the
+ * rollup rows they share in the same order and cannot deadlock each other (each deadlock costs a
+ * 1 s deadlock_timeout and a retry of the whole batch). See docs/decisions (several servers).
+ */
+function inKeyOrder<T>(rows: Map<string, T>): T[] {
+  return [...rows.keys()].sort().map((k) => rows.get(k)!);
+}
+
 async function write(db: Kysely<any>, deltas: Deltas): Promise<void> {
-  const daily = [...deltas.daily.values()].filter((r) => nonZero(r, DAILY_COUNTS));
-  const members = [...deltas.members.values()].filter((r) => r.n !== 0);
-  const targets = [...deltas.targets.values()].filter((r) => nonZero(r, TARGET_COUNTS));
+  const daily = inKeyOrder(deltas.daily).filter((r) => nonZero(r, DAILY_COUNTS));
+  const members = inKeyOrder(deltas.members).filter((r) => r.n !== 0);
+  const targets = inKeyOrder(deltas.targets).filter((r) => nonZero(r, TARGET_COUNTS));
   if (daily.length) await upsertAdding(db, 'rollup_daily', DAILY_KEYS, DAILY_COUNTS, daily as never);
   if (members.length) await upsertAdding(db, 'rollup_members', MEMBER_KEYS, ['n'], members as never);
   if (targets.length) await upsertAdding(db, 'rollup_targets', TARGET_KEYS, TARGET_COUNTS, targets as never);
