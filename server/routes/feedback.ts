@@ -5,6 +5,7 @@ import { LIMITS } from '../../shared/limits.ts';
 import { uuidv7 } from '../../shared/ids.ts';
 import { applyDropInUpdate, dropInToInput, isDropInRecord, toDropIn } from '../dropin/feedback-v1.ts';
 import { ApiError, forbidden, notFound } from '../lib/errors.ts';
+import { redactProgramFeedback, redactProgramPatch } from '../lib/program-feedback.ts';
 import { programTextRedactor } from '../lib/program-text.ts';
 import { createRouter } from '../lib/router.ts';
 import { explainUnionFailure } from '../lib/union-body.ts';
@@ -176,7 +177,8 @@ export const feedbackRoutes = createRouter()
         if (failure) throw failure;
         return c.json({ status: 'success' as const, feedback_id: id }, 201);
       }
-      const input = body;
+      // Programs' text is redacted server-side unless the workspace turned it off (issue 6).
+      const input = await redactProgramFeedback(store.db, auth.workspaceId, body);
       const [result] = await applyMutations(store.db, { ...auth, tokenId: auth.id, clientId: null }, [
         { id: input.id, op: 'upsert', updatedAt: input.updatedAt, feedback: input },
       ]);
@@ -228,9 +230,9 @@ export const feedbackRoutes = createRouter()
   })
   .openapi(patch, async (c) => {
     const { id } = c.req.valid('param');
-    const body = c.req.valid('json');
     const auth = c.get('auth');
     const store = c.get('store');
+    const body = await redactProgramPatch(store.db, auth.workspaceId, c.req.valid('json'));
     const row = await getFeedbackRow(store.db, readScope(auth), id);
     if (!row || row.deleted || !row.record) throw notFound('feedback');
     if (row.rater_id !== auth.raterId) throw forbidden('Only the rater who wrote this feedback can change it.');
