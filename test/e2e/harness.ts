@@ -14,17 +14,30 @@ export const EXTENSION_DIR = path.join(ROOT, '.output/chrome-mv3');
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const RESULTS_DIR = path.join(ROOT, 'test-results');
 
-/** Throws (never skips) when the browser or the build is missing. */
-export function requireBrowserAndBuild(): void {
+/**
+ * Throws (never skips) when the browser or the build is missing. Waits a little for a build in
+ * progress (\`wxt build\` empties the folder first), then copies the build aside, so a rebuild
+ * during the test cannot pull files from under the running browser.
+ */
+export async function requireBrowserAndBuild(copyTo: string): Promise<string> {
   if (!fs.existsSync(CHROMIUM)) {
     throw new Error(
       `Chromium is not at ${CHROMIUM}${process.env.CI ? ' (CI=true: real-browser tests must run)' : ''}. ` +
         'Install it (apt-get install chromium) or set CHROMIUM_PATH.',
     );
   }
-  if (!fs.existsSync(path.join(EXTENSION_DIR, 'manifest.json'))) {
-    throw new Error(`No built extension in ${EXTENSION_DIR}: run "npx wxt build" first (npm test does).`);
+  const manifest = path.join(EXTENSION_DIR, 'manifest.json');
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    // The manifest is written last; the folder then settles a moment later.
+    if (fs.existsSync(manifest) && Date.now() - fs.statSync(manifest).mtimeMs > 2_000) break;
+    if (Date.now() > deadline) throw new Error(`No built extension in ${EXTENSION_DIR}: run "npx wxt build" first (npm test does).`);
+    await new Promise((r) => setTimeout(r, 500));
   }
+  // Once per profile: an unpacked extension's id comes from its path, and a relaunch must find
+  // the same extension (its storage and outbox) again.
+  if (!fs.existsSync(path.join(copyTo, 'manifest.json'))) fs.cpSync(EXTENSION_DIR, copyTo, { recursive: true });
+  return copyTo;
 }
 
 export interface ExtensionBrowser {
@@ -36,15 +49,15 @@ export interface ExtensionBrowser {
 
 /** Flags from DESIGN.md ("Real browser tests"). */
 export async function launchWithExtension(userDataDir: string): Promise<ExtensionBrowser> {
-  requireBrowserAndBuild();
+  const extensionDir = await requireBrowserAndBuild(`${userDataDir.replace(/\/+$/, '')}.extension`);
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
     headless: false,
     viewport: { width: 1280, height: 900 },
     args: [
       '--headless=new',
-      `--disable-extensions-except=${EXTENSION_DIR}`,
-      `--load-extension=${EXTENSION_DIR}`,
+      `--disable-extensions-except=${extensionDir}`,
+      `--load-extension=${extensionDir}`,
       '--no-sandbox',
       '--disable-background-networking',
       '--disable-component-update',
