@@ -441,6 +441,13 @@ describe('redact', () => {
     expect(totalRedactions(twice.counts)).toBe(0);
   });
 
+  it('is idempotent when findings are glued together', () => {
+    // The second number is glued to a digit, then (after the first is replaced) to "]".
+    const once = redact('+1 415-555-0123+1 415-555-01238');
+    expect(once).toEqual({ text: '[PHONE][PHONE]', counts: counts({ phone: 2 }) });
+    expect(redact(once.text).text).toBe(once.text);
+  });
+
   it('redacts only the kinds asked for', () => {
     const res = redact(mixed, { kinds: ['email', 'jwt'] });
     expect(res.counts).toEqual(counts({ email: 2, jwt: 1 }));
@@ -612,8 +619,8 @@ describe('properties', () => {
   it('is idempotent, and counts one placeholder per finding', () => {
     const item = fc.oneof(noise, card, secret, iban, email);
     fc.assert(
-      fc.property(fc.array(item, { maxLength: 8 }), (items) => {
-        const text = items.join(' ');
+      fc.property(fc.array(item, { maxLength: 8 }), fc.constantFrom(' ', '', '\n', '、'), (items, separator) => {
+        const text = items.join(separator);
         const once = redact(text);
         expect(redact(once.text).text).toBe(once.text);
         const placeholders = once.text.match(/\[(?:EMAIL|PHONE|CARD|IBAN|IP|SECRET:[a-z_]+)\]/g) ?? [];

@@ -470,18 +470,31 @@ const DETECTORS: readonly Detector[] = [
   { kind: 'phone', apply: redactPhones },
 ];
 
+/**
+ * Passes at most. A pass changes the text around what it replaced (`415-555-0123+1 415-555-0124`:
+ * the second number is glued to a digit, then to `]`), which can reveal a match the pass could not
+ * see; passes repeat until nothing changes, so that redacting twice gives what redacting once gives.
+ * Each changing pass removes digits or key material and adds none, so this ends quickly.
+ */
+const MAX_PASSES = 8;
+
 /** Replaces emails, phone numbers, cards, IBANs, IP addresses and secrets by typed placeholders. */
 export function redact(text: string, options: RedactOptions = {}): RedactResult {
   const counts = emptyCounts();
   const enabled = options.kinds ? new Set(options.kinds) : undefined;
   let out = text;
-  for (const detector of DETECTORS) {
-    if (enabled && !enabled.has(detector.kind)) continue;
-    const mark = placeholder(detector.kind);
-    out = detector.apply(out, () => {
-      counts[detector.kind]++;
-      return mark;
-    });
+  for (let pass = 0; pass < MAX_PASSES; pass++) {
+    let changed = false;
+    for (const detector of DETECTORS) {
+      if (enabled && !enabled.has(detector.kind)) continue;
+      const mark = placeholder(detector.kind);
+      out = detector.apply(out, () => {
+        counts[detector.kind]++;
+        changed = true;
+        return mark;
+      });
+    }
+    if (!changed) break;
   }
   return { text: out, counts };
 }
