@@ -10,6 +10,7 @@
  *   cannot store it), as a StoreInputError that the HTTP layer answers with 422.
  */
 import pg from 'pg';
+import Cursor from 'pg-cursor';
 import { Kysely, PostgresAdapter, sql, type PostgresPoolClient } from 'kysely';
 import { CurrentSchemaPostgresDialect } from './pg-introspector.ts';
 import type { DB } from './schema.ts';
@@ -54,7 +55,8 @@ function hasNul(value: unknown): boolean {
 function guardClient(client: pg.PoolClient): PostgresPoolClient {
   return {
     query(...args: unknown[]) {
-      const params = args[1];
+      // Streaming queries (exports) pass a Cursor that carries its own parameters.
+      const params = args[0] instanceof Cursor ? (args[0] as unknown as { values?: unknown[] }).values : args[1];
       if (Array.isArray(params) && params.some(hasNul)) {
         return Promise.reject(new StoreInputError('Text must not contain the NUL character (U+0000).'));
       }
@@ -86,7 +88,8 @@ export async function openPostgres(options: PostgresOptions): Promise<PostgresHa
   // pool; unhandled, that would kill the process. The pool drops the client and opens a new one.
   pool.on('error', (err) => console.error('[groundtruth] PostgreSQL connection lost:', err.message));
   const db = new Kysely<DB>({
-    dialect: new CurrentSchemaPostgresDialect({ pool: { connect: async () => guardClient(await pool.connect()), end: () => pool.end() } }),
+    // pg-cursor: Kysely's .stream() (exports read row by row, never the whole set in memory).
+    dialect: new CurrentSchemaPostgresDialect({ cursor: Cursor, pool: { connect: async () => guardClient(await pool.connect()), end: () => pool.end() } }),
   });
   let schema: string | null;
   try {
