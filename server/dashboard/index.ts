@@ -1,0 +1,92 @@
+/**
+ * The dashboard at /dashboard: server-rendered pages (hono/jsx) for analysts and admins. See
+ * docs/decisions (dashboard ADR) for why server-rendered and not a Preact app.
+ *
+ * Order matters: security headers on everything; static assets; the origin check on every POST;
+ * the session; sign-in/out; then every page behind `requireAnalyst` (admins-only pages check more).
+ */
+import fs from 'node:fs';
+import { Hono, type Context, type Next } from 'hono';
+import { csrf } from 'hono/csrf';
+import { secureHeaders } from 'hono/secure-headers';
+import { ApiError } from '../lib/errors.ts';
+import type { DashEnv } from './env.ts';
+import { BASE } from './layout.tsx';
+import { renderError } from './render.tsx';
+import { csrfMatches, dashboardSession } from './session.ts';
+import { signInPage, signInRoutes } from './sign-in.tsx';
+import { exportsPages } from './exports.tsx';
+import { feedbackPages } from './feedback.tsx';
+import { modelsPage } from './models.tsx';
+import { overviewPage } from './overview.tsx';
+import { reviewPages } from './review.tsx';
+import { recordPage } from './record.tsx';
+import { subjectPages } from './subjects.tsx';
+import { searchPage } from './search.tsx';
+import { tokensPage } from './tokens.tsx';
+
+const asset = (name: string) => fs.readFileSync(new URL(`./${name}`, import.meta.url), 'utf8');
+const STYLE = asset('style.css');
+const SCRIPT = asset('dashboard.js');
+
+/** No inline script or style anywhere; only this origin's files; no framing; forms post here only. */
+const CSP = {
+  defaultSrc: ["'none'"],
+  scriptSrc: ["'self'"],
+  styleSrc: ["'self'"],
+  imgSrc: ["'self'", 'data:'],
+  connectSrc: ["'self'"],
+  formAction: ["'self'"],
+  frameAncestors: ["'none'"],
+  baseUri: ["'none'"],
+};
+
+/** Signed in with an analyst or admin token; a POST also carries the session's CSRF field. */
+async function requireAnalyst(c: Context<DashEnv>, next: Next) {
+  const auth = c.get('auth');
+  if (!auth || !c.get('session')) {
+    if (c.req.method === 'GET' || c.req.method === 'HEAD') return signInPage(c, c.req.path === BASE ? 200 : 401);
+    throw new ApiError(401, 'unauthorized', 'Your session has ended; sign in again.');
+  }
+  if (auth.role === 'rater') throw new ApiError(403, 'forbidden', 'The dashboard is for analysts and admins.');
+  if (c.req.method === 'POST') {
+    const body = await c.req.parseBody();
+    if (!csrfMatches(c.get('session'), body._csrf)) {
+      throw new ApiError(403, 'forbidden', 'The form was stale or did not come from this dashboard; reload the page and try again.');
+    }
+  }
+  await next();
+}
+
+export function dashboardRoutes() {
+  const app = new Hono<DashEnv>();
+  app.onError(renderError);
+  app.use('*', secureHeaders({ contentSecurityPolicy: CSP, referrerPolicy: 'same-origin' }));
+  app.use('*', async function noStore(c, next) {
+    await next();
+    if (!c.res.headers.has('Cache-Control')) c.res.headers.set('Cache-Control', 'no-store');
+  });
+  app.get('/assets/style.css', (c) => c.body(STYLE, 200, { 'Content-Type': 'text/css; charset=utf-8', 'Cache-Control': 'public, max-age=300' }));
+  app.get('/assets/dashboard.js', (c) =>
+    c.body(SCRIPT, 200, { 'Content-Type': 'text/javascript; charset=utf-8', 'Cache-Control': 'public, max-age=300' }),
+  );
+  // Origin / Sec-Fetch-Site check on every form POST (sign-in included); the session's own token
+  // is checked on top in requireAnalyst.
+  app.use('*', csrf());
+  app.use('*', dashboardSession());
+  app.route('/', signInRoutes);
+  app.use('*', requireAnalyst);
+  app.route('/', overviewPage);
+  app.route('/', modelsPage);
+  app.route('/', feedbackPages);
+  app.route('/', recordPage);
+  app.route('/', subjectPages);
+  app.route('/', reviewPages);
+  app.route('/', searchPage);
+  app.route('/', exportsPages);
+  app.route('/', tokensPage);
+  app.all('*', () => {
+    throw new ApiError(404, 'not_found', 'There is no such dashboard page.');
+  });
+  return app;
+}

@@ -1,0 +1,58 @@
+/** @jsxImportSource hono/jsx */
+/** One box over prompts, answers, comments, corrections and notes (the same as GET /v1/search). */
+import { Hono } from 'hono';
+import { searchWorkspace } from '../search/index.ts';
+import type { DashEnv } from './env.ts';
+import { when } from './format.ts';
+import { BASE, Empty } from './layout.tsx';
+import { RatingBadge, Snippet, SubjectLink } from './parts.tsx';
+import { render } from './render.tsx';
+
+export const searchPage = new Hono<DashEnv>().get('/search', async function search(c) {
+  const q = (c.req.query('q') ?? '').slice(0, 500).trim();
+  const auth = c.get('auth');
+  const result = q ? await searchWorkspace(c.get('store').db, auth.workspaceId, q, { limit: 50 }) : undefined;
+  return render(
+    c,
+    { title: 'Search', page: 'search', q },
+    <>
+      <form class="filters" method="get" action={`${BASE}/search`} role="search">
+        <label>
+          Words (all must occur; "quote" a phrase)
+          <input type="search" name="q" value={q} size={50} autofocus data-gt="search-input" />
+        </label>
+        <button type="submit">Search</button>
+      </form>
+      {result &&
+        (result.hits.length === 0 ? (
+          <Empty>Nothing matches.</Empty>
+        ) : (
+          <>
+            <p class="muted">
+              {result.hits.length} best matches, by relevance with a boost for recent and well-rated records.
+            </p>
+            <ol class="hits" data-gt="search-results">
+              {result.hits.map((h) => (
+                <li>
+                  <div class="meta">
+                    {h.source === 'note' ? <span class="pill">note</span> : <RatingBadge rating={h.rating} />} · {when(h.at)}
+                    {h.model && <> · {h.model}</>} · <SubjectLink subject={h.subject} />
+                  </div>
+                  <div>
+                    <Snippet parts={h.snippet} />
+                  </div>
+                  <div>
+                    {h.source === 'feedback' ? (
+                      <a href={`${BASE}/feedback/${encodeURIComponent(h.id)}`}>Open record</a>
+                    ) : (
+                      h.subject && <a href={`${BASE}/subjects/${encodeURIComponent(h.subject)}`}>Open subject</a>
+                    )}
+                  </div>
+                </li>
+              ))}
+            </ol>
+          </>
+        ))}
+    </>,
+  );
+});
