@@ -5,8 +5,8 @@
  * contribution before the batch is taken away and its contribution after is added, so a re-vote,
  * a delete, a supersede or an erasure (after.deleted = 1) moves the counts exactly.
  *
- * Writes are upserts that add deltas (`n = n + excluded.n`), dialect-neutral through Kysely's
- * onConflict, so SQLite and PostgreSQL run the same code.
+ * Writes are upserts that add deltas (`n = n + excluded.n`), as INSERT … ON CONFLICT … DO UPDATE
+ * that SQLite and PostgreSQL both run (see upsert.ts for why they are precompiled).
  */
 import { createHash } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
@@ -14,6 +14,7 @@ import { canonicalJson } from '../../shared/hash.ts';
 import { onFeedbackChanges, type FeedbackChange } from '../store/feedback.ts';
 import type { DB, FeedbackTable } from '../store/schema.ts';
 import type { FeedbackExamplesTable, RollupDailyTable, RollupMembersTable, RollupTargetsTable } from './tables.ts';
+import { deleteWhereIn, upsertMany } from './upsert.ts';
 
 export const DIMENSIONS = ['model', 'intent', 'project', 'site', 'kind'] as const;
 export type Dimension = (typeof DIMENSIONS)[number];
@@ -26,6 +27,7 @@ const DAILY_COUNTS = [
 const MEMBER_KEYS = ['workspace_id', 'facet', 'day', 'value'] as const;
 const TARGET_KEYS = ['workspace_id', 'target_key', 'model'] as const;
 const TARGET_COUNTS = ['n', 'up', 'down', 'stars_n', 'stars_1', 'stars_2', 'stars_3', 'stars_4', 'stars_5'] as const;
+const EXAMPLE_COLUMNS = ['feedback_id', 'workspace_id', 'created_at', 'prompt_hash', 'example_hash'] as const;
 
 /** What one live record adds to the rollups. */
 export interface Contribution {
@@ -190,67 +192,20 @@ function nonZero<K extends string>(row: Counts<K>, counts: readonly K[]): boolea
   return counts.some((k) => row[k] !== 0);
 }
 
-function chunks<T>(items: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
-
-/** INSERT … ON CONFLICT (keys) DO UPDATE SET c = table.c + excluded.c, for every count column. */
-async function upsertAdding(
-  db: Kysely<any>,
-  table: string,
-  keys: readonly string[],
-  counts: readonly string[],
-  rows: Record<string, unknown>[],
-): Promise<void> {
-  // Keep each statement well under SQLite's bound-parameter limit.
-  const perStatement = Math.max(1, Math.floor(2000 / (keys.length + counts.length)));
-  for (const part of chunks(rows, perStatement)) {
-    await db
-      .insertInto(table)
-      .values(part)
-      .onConflict((oc) =>
-        oc.columns(keys as string[]).doUpdateSet((eb) =>
-          Object.fromEntries(counts.map((c) => [c, eb(eb.ref(`${table}.${c}`), '+', eb.ref(`excluded.${c}`))])),
-        ),
-      )
-      .execute();
-  }
-}
-
-/**
- * Rows in primary-key order: concurrent batches (several servers on one PostgreSQL) then lock the
- * rollup rows they share in the same order and cannot deadlock each other (each deadlock costs a
- * 1 s deadlock_timeout and a retry of the whole batch). See docs/decisions (several servers).
- */
-function inKeyOrder<T>(rows: Map<string, T>): T[] {
-  return [...rows.keys()].sort().map((k) => rows.get(k)!);
-}
-
 async function write(db: Kysely<any>, deltas: Deltas): Promise<void> {
-  const daily = inKeyOrder(deltas.daily).filter((r) => nonZero(r, DAILY_COUNTS));
-  const members = inKeyOrder(deltas.members).filter((r) => r.n !== 0);
-  const targets = inKeyOrder(deltas.targets).filter((r) => nonZero(r, TARGET_COUNTS));
-  if (daily.length) await upsertAdding(db, 'rollup_daily', DAILY_KEYS, DAILY_COUNTS, daily as never);
-  if (members.length) await upsertAdding(db, 'rollup_members', MEMBER_KEYS, ['n'], members as never);
-  if (targets.length) await upsertAdding(db, 'rollup_targets', TARGET_KEYS, TARGET_COUNTS, targets as never);
-  for (const part of chunks([...deltas.examplesDelete], 500)) {
-    await db.deleteFrom('feedback_examples').where('feedback_id', 'in', part).execute();
-  }
-  for (const part of chunks([...deltas.examplesUpsert.values()], 300)) {
-    await db
-      .insertInto('feedback_examples')
-      .values(part)
-      .onConflict((oc) =>
-        oc.column('feedback_id').doUpdateSet((eb) => ({
-          workspace_id: eb.ref('excluded.workspace_id'),
-          created_at: eb.ref('excluded.created_at'),
-          prompt_hash: eb.ref('excluded.prompt_hash'),
-          example_hash: eb.ref('excluded.example_hash'),
-        })),
-      )
-      .execute();
+  const daily = [...deltas.daily.values()].filter((r) => nonZero(r, DAILY_COUNTS));
+  const members = [...deltas.members.values()].filter((r) => r.n !== 0);
+  const targets = [...deltas.targets.values()].filter((r) => nonZero(r, TARGET_COUNTS));
+  if (daily.length) await upsertMany(db, { table: 'rollup_daily', columns: [...DAILY_KEYS, ...DAILY_COUNTS], keys: DAILY_KEYS, add: DAILY_COUNTS }, daily as never);
+  if (members.length) await upsertMany(db, { table: 'rollup_members', columns: [...MEMBER_KEYS, 'n'], keys: MEMBER_KEYS, add: ['n'] }, members as never);
+  if (targets.length) await upsertMany(db, { table: 'rollup_targets', columns: [...TARGET_KEYS, ...TARGET_COUNTS], keys: TARGET_KEYS, add: TARGET_COUNTS }, targets as never);
+  if (deltas.examplesDelete.size) await deleteWhereIn(db, 'feedback_examples', 'feedback_id', [...deltas.examplesDelete]);
+  if (deltas.examplesUpsert.size) {
+    await upsertMany(
+      db,
+      { table: 'feedback_examples', columns: EXAMPLE_COLUMNS, keys: ['feedback_id'], replace: EXAMPLE_COLUMNS.slice(1) },
+      [...deltas.examplesUpsert.values()] as never,
+    );
   }
 }
 

@@ -1,0 +1,89 @@
+/**
+ * Batched upserts for the rollups, as precompiled SQL. The listener runs inside every sync batch,
+ * so its cost is on the hot path: Kysely's builder would compile a fresh multi-row statement per
+ * batch (a new SQL text each time, so SQLite prepares it anew too). Here each table has at most
+ * four statement texts (64, 16, 4 and 1 rows), built once and reused, so the store's statement
+ * cache prepares each once. The SQL is plain INSERT … ON CONFLICT … DO UPDATE, the same on SQLite
+ * and PostgreSQL; only the placeholders differ (? or $n).
+ */
+import { CompiledQuery, SqliteAdapter, type Kysely, type Transaction } from 'kysely';
+
+export interface UpsertSpec {
+  table: string;
+  columns: readonly string[];
+  /** The conflict target (the primary key). */
+  keys: readonly string[];
+  /** Columns that add up: col = table.col + excluded.col. */
+  add?: readonly string[];
+  /** Columns that take the new value: col = excluded.col. */
+  replace?: readonly string[];
+}
+
+const SIZES = [64, 16, 4, 1] as const;
+const texts = new Map<string, string>();
+
+function isPostgres(db: Kysely<any> | Transaction<any>): boolean {
+  return !(db.getExecutor().adapter instanceof SqliteAdapter);
+}
+
+const q = (name: string) => `"${name}"`;
+
+function values(pg: boolean, rows: number, width: number): string {
+  const out: string[] = [];
+  for (let r = 0; r < rows; r++) {
+    const cells: string[] = [];
+    for (let c = 0; c < width; c++) cells.push(pg ? `$${r * width + c + 1}` : '?');
+    out.push(`(${cells.join(', ')})`);
+  }
+  return out.join(', ');
+}
+
+function upsertText(pg: boolean, spec: UpsertSpec, rows: number): string {
+  const key = `${pg}|${spec.table}|${rows}`;
+  let text = texts.get(key);
+  if (!text) {
+    const sets = [
+      ...(spec.add ?? []).map((c) => `${q(c)} = ${q(spec.table)}.${q(c)} + excluded.${q(c)}`),
+      ...(spec.replace ?? []).map((c) => `${q(c)} = excluded.${q(c)}`),
+    ];
+    text =
+      `insert into ${q(spec.table)} (${spec.columns.map(q).join(', ')}) values ${values(pg, rows, spec.columns.length)} ` +
+      `on conflict (${spec.keys.map(q).join(', ')}) do update set ${sets.join(', ')}`;
+    texts.set(key, text);
+  }
+  return text;
+}
+
+/** Runs `run(part, size)` over `items` in parts of the fixed sizes. */
+async function inParts<T>(items: readonly T[], run: (part: readonly T[], size: number) => Promise<void>): Promise<void> {
+  let i = 0;
+  for (const size of SIZES) {
+    while (items.length - i >= size) {
+      await run(items.slice(i, i + size), size);
+      i += size;
+    }
+  }
+}
+
+export async function upsertMany(db: Kysely<any> | Transaction<any>, spec: UpsertSpec, rows: readonly Record<string, unknown>[]): Promise<void> {
+  const pg = isPostgres(db);
+  await inParts(rows, async (part, size) => {
+    const params: unknown[] = [];
+    for (const row of part) for (const c of spec.columns) params.push(row[c]);
+    await db.executeQuery(CompiledQuery.raw(upsertText(pg, spec, size), params));
+  });
+}
+
+export async function deleteWhereIn(db: Kysely<any> | Transaction<any>, table: string, column: string, ids: readonly string[]): Promise<void> {
+  const pg = isPostgres(db);
+  await inParts(ids, async (part, size) => {
+    const key = `${pg}|delete|${table}|${column}|${size}`;
+    let text = texts.get(key);
+    if (!text) {
+      const marks = part.map((_, i) => (pg ? `$${i + 1}` : '?')).join(', ');
+      text = `delete from ${q(table)} where ${q(column)} in (${marks})`;
+      texts.set(key, text);
+    }
+    await db.executeQuery(CompiledQuery.raw(text, [...part]));
+  });
+}
