@@ -38,12 +38,27 @@ export const FALLBACK_CONFIG: ContentConfig = {
 };
 
 const NONE: WidgetStatus = { state: 'none' };
-/** Mounting work per slice before yielding to the page (no long task on a page of 300 answers). */
-const SLICE_MS = 8;
+/**
+ * Work per task before yielding to the page: keeps every task well under the 50 ms of a long task,
+ * while few enough yields that the page is not laid out again after every handful of widgets.
+ */
+const SLICE_MS = 20;
 /** How often, at most, the page's theme is read again. */
 const THEME_EVERY_MS = 2000;
 /** Re-inserting a widget the site keeps removing stops after this many tries. */
 const MAX_PLACEMENTS = 5;
+/**
+ * Events for benchmarks (test/bench/grow-page.ts): when the controller starts and, each time its
+ * queue of widgets drains, how many there are and how long it kept the main thread busy so far.
+ * Events on document, with a JSON string as detail, because a content script's performance
+ * marks and objects do not cross into the page's world, where a benchmark reads them.
+ */
+export const EVENT_START = 'groundtruth:start';
+export const EVENT_PLACED = 'groundtruth:placed';
+
+function announce(type: string, detail?: object) {
+  document.dispatchEvent(new CustomEvent(type, { detail: detail ? JSON.stringify(detail) : '' }));
+}
 
 interface Rated {
   key: string;
@@ -112,6 +127,9 @@ const BLOCKS = 'p,li,pre,blockquote,td,th,dd,h1,h2,h3,h4,h5,h6,figcaption,div,se
 
 export async function startContent(options: StartOptions): Promise<ContentController> {
   const { port, signal } = options;
+  announce(EVENT_START);
+  /** Main-thread time spent scanning and mounting, and parts of it (the benchmark's figures). */
+  const timing = { busyMs: 0, scanMs: 0, scans: 0, insertMs: 0, firstScanAt: -1 };
   const entries = new Map<Element, AnswerEntry>();
   const statuses = new Map<string, WidgetStatus>();
   const versions = new Versions();
@@ -255,8 +273,13 @@ export async function startContent(options: StartOptions): Promise<ContentContro
     entry.placements++;
   }
 
+  /** The slots of the conversation on screen start with this. */
+  function conversationOf(adapter: SiteAdapter): string {
+    return `${adapter.id}:${adapter.conversationId(url) ?? url.pathname}:`;
+  }
+
   function slotOf(adapter: SiteAdapter, position: number): string {
-    return `${adapter.id}:${adapter.conversationId(url) ?? url.pathname}:${position}`;
+    return conversationOf(adapter) + position;
   }
 
   function mount(item: Queued) {
@@ -265,13 +288,17 @@ export async function startContent(options: StartOptions): Promise<ContentContro
     entry.target = (full) => answerTarget(entry, full);
     entry.widget = mountWidget(propsFor(entry, statuses.get(item.key) ?? NONE), { theme });
     entries.set(item.answer, entry);
+    const before = performance.now();
     place(entry);
-    versions.note(item.slot, item.key, plainText(item.answer));
+    timing.insertMs += performance.now() - before;
     if (!statuses.has(item.key)) wantStatus.add(item.key);
   }
 
-  /** Mounts queued widgets in slices of SLICE_MS, yielding to the page between slices. */
-  function flush() {
+  /**
+   * Mounts queued widgets in slices of SLICE_MS, yielding to the page between slices. `taskStart`:
+   * when the current task began (a scan that ran just before counts against the same slice).
+   */
+  function flush(taskStart = performance.now()) {
     flushTimer = undefined;
     if (signal.aborted) return;
     const start = performance.now();
@@ -284,11 +311,14 @@ export async function startContent(options: StartOptions): Promise<ContentContro
       } catch (err) {
         reportOnce(item.adapter, err);
       }
-      if (performance.now() - start > SLICE_MS && queue.length > 0) {
+      if (performance.now() - taskStart > SLICE_MS && queue.length > 0) {
+        timing.busyMs += performance.now() - start;
         flushTimer = setTimeout(flush, 0);
         return;
       }
     }
+    timing.busyMs += performance.now() - start;
+    announce(EVENT_PLACED, { widgets: entries.size, ...timing, sinceFirstScanMs: performance.now() - timing.firstScanAt });
     void fetchStatuses();
     const waiters = idleWaiters;
     idleWaiters = [];
@@ -304,6 +334,21 @@ export async function startContent(options: StartOptions): Promise<ContentContro
 
   function scan() {
     if (signal.aborted) return;
+    const started = performance.now();
+    if (timing.firstScanAt < 0) timing.firstScanAt = started;
+    try {
+      scanPage();
+    } finally {
+      timing.busyMs += performance.now() - started;
+      timing.scanMs += performance.now() - started;
+      timing.scans++;
+    }
+    if (queue.length > 0) {
+      if (flushTimer === undefined) flush(started);
+    } else void fetchStatuses();
+  }
+
+  function scanPage() {
     if (location.href !== href) {
       href = location.href;
       url = new URL(href);
@@ -325,10 +370,10 @@ export async function startContent(options: StartOptions): Promise<ContentContro
             return;
           }
           if (entry.key !== key) {
-            // The site reused the element for another answer (a version switch): follow it.
+            // The site reused the element for another answer (a version switch): follow it. The
+            // old text is gone from the element, so this one version is not kept as an alternative.
             entry.key = key;
             entry.slot = slotOf(adapter, position);
-            versions.note(entry.slot, key, plainText(answer));
             entry.widget.update(propsFor(entry, statuses.get(key) ?? NONE));
             if (!statuses.has(key)) wantStatus.add(key);
           }
@@ -340,15 +385,17 @@ export async function startContent(options: StartOptions): Promise<ContentContro
     }
     for (const [answer, entry] of entries) {
       if (!seen.has(answer) || !answer.isConnected) {
+        // An answer replaced within the same conversation (a regeneration, a version switch):
+        // remember its text, still readable on the detached element, as a version of its slot.
+        if (entry.slot.startsWith(conversationOf(entry.adapter))) {
+          versions.note(entry.slot, entry.key, plainText(answer));
+        }
         entry.widget.destroy();
         entries.delete(answer);
       }
     }
     const first = entries.values().next().value;
     if (first) readTheme(first.adapter.anchor(first.answer));
-    if (queue.length > 0) {
-      if (flushTimer === undefined) flush();
-    } else void fetchStatuses();
   }
 
   // ---- text selections ------------------------------------------------------------------------

@@ -38,16 +38,26 @@ export function queryFirst(root: ParentNode, selectors: readonly string[]): Elem
   return null;
 }
 
-/** True if `el` or an ancestor or a descendant matches one of the selectors. */
+/**
+ * True if `el` or an ancestor or a descendant matches one of the selectors. The selectors are tried
+ * as one list first (one walk of the subtree instead of one per selector: this runs for every answer
+ * on every scan), one by one only if the list does not parse.
+ */
 export function hasAround(el: Element, selectors: readonly string[]): boolean {
-  for (const selector of selectors) {
-    try {
-      if (el.closest(selector) || el.querySelector(selector)) return true;
-    } catch {
-      // invalid selector
+  if (selectors.length === 0) return false;
+  try {
+    const list = selectors.join(',');
+    return el.closest(list) !== null || el.querySelector(list) !== null;
+  } catch {
+    for (const selector of selectors) {
+      try {
+        if (el.closest(selector) || el.querySelector(selector)) return true;
+      } catch {
+        // invalid selector
+      }
     }
+    return false;
   }
-  return false;
 }
 
 /**

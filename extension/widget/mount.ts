@@ -4,8 +4,13 @@
  * Content scripts cannot define custom elements in Chrome (their `customElements` is null in the
  * isolated world), so the element stays an undefined custom element: attachShadow accepts any
  * valid custom element name.
+ *
+ * Cheap to place hundreds: a widget with nothing rated yet starts as a clone of a prototype that
+ * Preact rendered once, and Preact takes it over (hydrate: same nodes, listeners attached) on the
+ * first pointer, focus or click inside it, or when its status changes. Rendering each widget with
+ * Preact up front cost ~5× more on a page of 300 answers (see docs/decisions on the widget).
  */
-import { h, render } from 'preact';
+import { h, hydrate, render } from 'preact';
 import { Widget, type WidgetProps } from './widget.tsx';
 import { WIDGET_CSS } from './styles.ts';
 import type { Theme } from './theme.ts';
@@ -21,6 +26,40 @@ export interface MountedWidget {
 
 /** Events that stop at the widget: the page must not react to typing or clicks inside it. */
 const CONTAINED_EVENTS = ['keydown', 'keyup', 'keypress', 'click', 'mousedown', 'mouseup', 'pointerdown', 'pointerup', 'input'];
+/** The first of these inside a pristine widget hands it to Preact (capture phase: before the target's own listeners run). */
+const WAKE_EVENTS = ['pointerover', 'focusin', 'click', 'keydown'];
+
+/** Props a widget can start from without Preact: nothing rated, nothing open. */
+function isPristine(props: WidgetProps): boolean {
+  const { status } = props;
+  return (
+    status.state === 'none' &&
+    !status.rating &&
+    !status.comment &&
+    !status.correction &&
+    !status.error &&
+    !props.openForm &&
+    !props.autoFocus &&
+    !props.onClose
+  );
+}
+
+/** The DOM Preact renders for a pristine widget, per document and star mode. */
+const prototypes = new WeakMap<Document, Map<boolean, Element>>();
+
+function prototypeFor(doc: Document, starMode: boolean): Element {
+  let byMode = prototypes.get(doc);
+  if (!byMode) prototypes.set(doc, (byMode = new Map()));
+  let proto = byMode.get(starMode);
+  if (!proto) {
+    const scratch = doc.createElement('div');
+    render(h(Widget, { status: { state: 'none' }, starMode, onChange() {} }), scratch);
+    proto = scratch.firstElementChild!.cloneNode(true) as Element;
+    render(null, scratch);
+    byMode.set(starMode, proto);
+  }
+  return proto;
+}
 
 export function mountWidget(props: WidgetProps, options: { theme?: Theme; doc?: Document } = {}): MountedWidget {
   const doc = options.doc ?? document;
@@ -35,18 +74,40 @@ export function mountWidget(props: WidgetProps, options: { theme?: Theme; doc?: 
   // Sites listen on document for keys (ChatGPT moves focus to its composer when you type):
   // keep events from inside the widget from reaching them.
   for (const type of CONTAINED_EVENTS) shadow.addEventListener(type, (e) => e.stopPropagation());
-  render(h(Widget, props), container);
+
+  const initial = props;
+  let current = props;
+  let live = false;
+  const wake = () => {
+    if (live) return;
+    live = true;
+    for (const type of WAKE_EVENTS) shadow.removeEventListener(type, wake, true);
+    hydrate(h(Widget, initial), container);
+    if (current !== initial) render(h(Widget, current), container);
+  };
+
+  if (isPristine(props)) {
+    container.append(prototypeFor(doc, props.starMode).cloneNode(true));
+    for (const type of WAKE_EVENTS) shadow.addEventListener(type, wake, true);
+  } else {
+    live = true;
+    render(h(Widget, props), container);
+  }
+
   return {
     host,
     update(next) {
       if (host.getAttribute('data-gt-state') !== next.status.state) host.setAttribute('data-gt-state', next.status.state);
-      render(h(Widget, next), container);
+      current = next;
+      if (live) render(h(Widget, next), container);
+      // Still pristine and nothing to show differently: stay a plain clone.
+      else if (!isPristine(next) || next.starMode !== initial.starMode) wake();
     },
     setTheme(theme) {
       if (host.getAttribute('data-theme') !== theme) host.setAttribute('data-theme', theme);
     },
     destroy() {
-      render(null, container);
+      if (live) render(null, container);
       host.remove();
     },
   };
