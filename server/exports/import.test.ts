@@ -3,7 +3,8 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { applyMutations } from '../store/feedback.ts';
-import { openStore, type Store } from '../store/open.ts';
+import type { Store } from '../store/open.ts';
+import { openTestStore } from '../../test/helpers/backend.ts';
 import { seedRatings } from '../../test/helpers/ratings.ts';
 import { tempDir } from '../../test/helpers/app.ts';
 import { withInsightsTables } from '../insights/tables.ts';
@@ -28,7 +29,7 @@ async function exportAll(store: Store, workspaceId: string, out: string): Promis
 describe('import', () => {
   it('import(export(x)) = x: same ids, raters, workspace, client, timestamps, rollups; and again is a no-op', async () => {
     const dir = tempDir('gt-import-');
-    const source = await openStore({ dataDir: path.join(dir, 'a') });
+    const source = await openTestStore();
     const ids = await seedRatings(source, 'w', [
       { rater: 'ann', prompt: 'p1', output: 'o1', thumb: 'up', model: 'm', intent: 'code', project: 'x', site: 'chatgpt', conversationId: 'c1', tags: ['t1', 't2'], comment: 'nice', context: { latency_ms: 12, tokens_used: 30, nested: { z: 1, a: [1, 2] } } },
       { rater: 'ann', prompt: 'p2', output: 'o2', stars: 3, label: 'partial', messages: [{ role: 'system', content: 's' }, { role: 'user', content: 'u' }] },
@@ -47,7 +48,7 @@ describe('import', () => {
     const exported = await exportAll(source, 'w', path.join(dir, 'x.jsonl'));
     expect(exported.trim().split('\n')).toHaveLength(4);
 
-    const target = await openStore({ dataDir: path.join(dir, 'b') });
+    const target = await openTestStore();
     const report = await importRecords(target.db, fs.createReadStream(path.join(dir, 'x.jsonl')));
     expect(report).toMatchObject({ lines: 4, applied: 4, unchanged: 0, stale: 0, rejected: [] });
 
@@ -73,7 +74,7 @@ describe('import', () => {
   });
 
   it('reports bad lines with their numbers and applies the rest; keeps a newer stored version', async () => {
-    const store = await openStore({ dataDir: ':memory:' });
+    const store = await openTestStore();
     const [id] = await seedRatings(store, 'w', [{ rater: 'ann', prompt: 'p', output: 'o', thumb: 'up', day: '2026-01-01' }]);
     const row = (await store.db.selectFrom('feedback').selectAll().executeTakeFirstOrThrow())!;
     const stored = { ...JSON.parse(row.record!), receivedAt: row.received_at, raterId: 'ann', workspaceId: 'w', clientId: null };

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStore, type Store } from '../store/open.ts';
+import type { Store } from '../store/open.ts';
+import { openTestStore } from '../../test/helpers/backend.ts';
 import { seedRatings, type RatingSpec } from '../../test/helpers/ratings.ts';
 import { tempDir } from '../../test/helpers/app.ts';
 import { exportToFiles } from './files.ts';
@@ -26,7 +27,7 @@ function conversation(i: number, day: string): RatingSpec[] {
 
 beforeAll(async () => {
   dir = tempDir('gt-split-');
-  store = await openStore({ dataDir: dir });
+  store = await openTestStore();
   const specs: RatingSpec[] = [];
   for (let i = 0; i < 200; i++) specs.push(...conversation(i, i < 100 ? '2026-01-01' : '2026-01-10'));
   // The same prompt+answer in many conversations: it must land on one side only.

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStore, type Store } from '../store/open.ts';
+import type { Store } from '../store/open.ts';
+import { openTestStore } from '../../test/helpers/backend.ts';
 import { seedRatings, type RatingSpec } from '../../test/helpers/ratings.ts';
 import { accuracy } from './accuracy.ts';
 import { Z95 } from './wilson.ts';
@@ -8,7 +9,7 @@ let store: Store;
 const repeat = (n: number, spec: RatingSpec): RatingSpec[] => Array.from({ length: n }, () => ({ ...spec }));
 
 beforeAll(async () => {
-  store = await openStore({ dataDir: ':memory:' });
+  store = await openTestStore();
   await seedRatings(store, 'w', [
     // model a: 8 up, 2 down (+ stars 4 and 2 on two of them), on 2026-01-01
     ...repeat(7, { model: 'a', intent: 'code', thumb: 'up', day: '2026-01-01' }),

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStore, type Store } from '../store/open.ts';
+import type { Store } from '../store/open.ts';
+import { openTestStore } from '../../test/helpers/backend.ts';
 import { seedRatings, type RatingSpec } from '../../test/helpers/ratings.ts';
 import { agreement } from './agreement.ts';
 import { krippendorffAlpha } from './krippendorff.ts';
@@ -7,7 +8,7 @@ import { krippendorffAlpha } from './krippendorff.ts';
 let store: Store;
 
 beforeAll(async () => {
-  store = await openStore({ dataDir: ':memory:' });
+  store = await openTestStore();
   const specs: RatingSpec[] = [];
   const rate = (key: string, model: string, votes: (['up' | 'down', number?])[]) =>
     votes.forEach(([thumb, stars], i) => specs.push({ rater: `r${i}`, key, model, thumb, ...(stars ? { stars } : {}) }));

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { applyMutations, type Actor } from '../store/feedback.ts';
-import { openStore, type Store } from '../store/open.ts';
+import type { Store } from '../store/open.ts';
+import { openTestStore } from '../../test/helpers/backend.ts';
 import type { FeedbackTable } from '../store/schema.ts';
 import { ensureWorkspace } from '../store/tokens.ts';
 import { uuidv7 } from '../../shared/ids.ts';
@@ -166,7 +167,7 @@ async function stored(store: Store, workspaces: string[]) {
 describe('rollups', () => {
   it('equal a full recount after random sequences of votes, re-votes, second devices, deletes and erasures', async () => {
     // One real SQLite store for every run; each run writes to workspaces of its own.
-    const store = await openStore({ dataDir: ':memory:' });
+    const store = await openTestStore();
     let run = 0;
     try {
       await fc.assert(
@@ -202,7 +203,7 @@ describe('rollups', () => {
   });
 
   it('moves counts within one batch that changes the same record twice', async () => {
-    const store = await openStore({ dataDir: ':memory:' });
+    const store = await openTestStore();
     await ensureWorkspace(store.db, 'w1');
     const actor: Actor = { workspaceId: 'w1', raterId: 'r1', role: 'rater', tokenId: null, clientId: null };
     const id = uuidv7();

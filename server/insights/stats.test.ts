@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyMutations } from '../store/feedback.ts';
-import { openStore, type Store } from '../store/open.ts';
+import type { Store } from '../store/open.ts';
+import { openTestStore } from '../../test/helpers/backend.ts';
 import { seedRatings } from '../../test/helpers/ratings.ts';
 import { stats } from './stats.ts';
 
@@ -9,7 +10,7 @@ let toDelete: string[];
 const now = new Date('2026-03-10T15:00:00Z');
 
 beforeAll(async () => {
-  store = await openStore({ dataDir: ':memory:' });
+  store = await openTestStore();
   // Current 7-day window: 2026-03-04 … 2026-03-10. Previous: 2026-02-25 … 2026-03-03.
   await seedRatings(store, 'w', [
     { rater: 'ann', thumb: 'up', stars: 5, day: '2026-03-10', conversationId: 'c1', context: { latency_ms: 100, tokens_used: 50 } },

@@ -1,6 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStore, type Store } from '../../store/open.ts';
+import type { Store } from '../../store/open.ts';
+import { openTestStore } from '../../../test/helpers/backend.ts';
 import { seedRatings } from '../../../test/helpers/ratings.ts';
 import { emptyCounts, exportLines, prepareExport } from '../stream.ts';
 import { csv } from './csv.ts';
@@ -10,7 +11,7 @@ let store: Store;
 const DANGEROUS = ['=HYPERLINK("http://evil.example","x")', '+1+cmd|calc', '-2+3', '@SUM(A1:A9)', '\t=1', '\r=1', '＝1+1', '＋1', '－1', '＠x'];
 
 beforeAll(async () => {
-  store = await openStore({ dataDir: ':memory:' });
+  store = await openTestStore();
   await seedRatings(
     store,
     'w',

@@ -1,7 +1,8 @@
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Feedback } from '../../../shared/schemas.ts';
-import { openStore, type Store } from '../../store/open.ts';
+import type { Store } from '../../store/open.ts';
+import { openTestStore } from '../../../test/helpers/backend.ts';
 import { seedRatings, type RatingSpec } from '../../../test/helpers/ratings.ts';
 import { emptyCounts, exportLines, prepareExport, type ExportCounts, type ExportOptions } from '../stream.ts';
 import { validateOpenAIChatExample, validateOpenAIPreferenceExample } from '../validate-openai-chat.ts';
@@ -40,7 +41,7 @@ const DATA: RatingSpec[] = [
 ];
 
 beforeAll(async () => {
-  store = await openStore({ dataDir: ':memory:' });
+  store = await openTestStore();
   await seedRatings(store, 'w', DATA);
   await seedRatings(store, 'other', [{ prompt: 'What is 2+2?', output: 'four', thumb: 'up' }]);
 });
