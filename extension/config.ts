@@ -83,5 +83,5 @@ export const ContentConfig = z.object({
   selectionKind: TargetKind.default('other'),
 });
 export type ContentConfig = z.infer<typeof ContentConfig>;
-
-/** The config when none is stored: `ContentConfig.parse({})`. */
+// The config when none is stored is `ContentConfig.parse({})`; content scripts that cannot reach
+// the background use FALLBACK_CONFIG in extension/content/controller.ts (no zod in their bundle).

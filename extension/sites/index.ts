@@ -27,8 +27,3 @@ export function activeAdapters(url: URL, config: ContentConfig): SiteAdapter[] {
     .filter((a) => a.matches(url));
   return [...builtins, ...rules];
 }
-
-/** True if some built-in adapter could run on this URL (the content script asks for config only then, or for rules). */
-export function builtinFor(url: URL): SiteAdapter | undefined {
-  return BUILTIN_ADAPTERS.find((a) => a.matches(url));
-}
