@@ -14,6 +14,8 @@ const BENCHES: Record<string, () => Promise<{ default: Bench }>> = {
   sync: () => import('./sync.ts'),
   load: () => import('./load.ts'),
   crash: () => import('./crash.ts'),
+  exports: () => import('./exports.ts'),
+  extension: () => import('./extension.ts'),
 };
 
 const wanted = process.argv.slice(2);
