@@ -6,6 +6,7 @@
  * newest version of every record is the stored one (no lost update), one live record per target
  * (no duplicate), no version applied twice in the event log.
  */
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../../server/store/open.ts';
 import { createToken } from '../../server/store/tokens.ts';
@@ -14,6 +15,14 @@ import { startServer, type ServerHandle } from '../helpers/server.ts';
 import { checkStore, Ledger, newVersion, nextVersion, postSync, type Version } from './workload.ts';
 
 const RATERS = 4;
+
+/** Deadlocks PostgreSQL has seen in this database (pg_stat_database; flushed within a second). */
+async function deadlocks(store: Store): Promise<number> {
+  await new Promise((r) => setTimeout(r, 1500));
+  await sql`select pg_stat_clear_snapshot()`.execute(store.db);
+  const { rows } = await sql<{ n: number }>`select deadlocks as n from pg_stat_database where datname = current_database()`.execute(store.db);
+  return Number(rows[0]?.n ?? 0);
+}
 const ROUNDS = 25;
 
 describe('several servers on one PostgreSQL', () => {
@@ -44,6 +53,7 @@ describe('several servers on one PostgreSQL', () => {
 
   it('concurrent syncs of the same and of different records lose no update and create no duplicate', async () => {
     const ledger = new Ledger();
+    const deadlocksBefore = await deadlocks(store);
     const admin = (await createToken(store.db, { role: 'admin', name: 'ms-admin' })).token;
     const clients: { token: string; clientId: string; rater: number; device: number }[] = [];
     for (let r = 0; r < RATERS; r++) {
@@ -107,6 +117,9 @@ describe('several servers on one PostgreSQL', () => {
     const rejected = [...ledger.acks.values()].flat().filter((s) => s === 'rejected').length;
     expect(rejected).toBe(0);
     expect(await checkStore(store, ledger)).toEqual([]);
+    // Batches that share rows (rollups of one day and model) must lock them in one order: a
+    // deadlock is retried, so nothing is lost, but each costs a second (deadlock_timeout).
+    expect(await deadlocks(store), 'deadlocks: write shared rows in key order (docs/decisions, several servers)').toBe(deadlocksBefore);
     // The re-votes really raced: some arrived after a newer version (stale), most applied.
     const statuses = [...ledger.acks.values()].flat();
     expect(statuses.filter((s) => s === 'applied').length).toBeGreaterThan(ledger.mutationsSent / 2);
