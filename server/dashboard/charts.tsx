@@ -90,7 +90,7 @@ export const TrendChart: FC<{ points: TrendPoint[]; label: string }> = ({ points
           0
         </text>
         {points.map((p, i) =>
-          i % labelEvery === 0 || i === points.length - 1 ? (
+          (i % labelEvery === 0 && points.length - 1 - i >= labelEvery / 2) || i === points.length - 1 ? (
             <text x={fmt(x(i))} y={H - 8} text-anchor="middle" class="axis">
               {p.day.slice(5)}
             </text>

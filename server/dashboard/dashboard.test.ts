@@ -170,7 +170,7 @@ describe('dashboard pages', () => {
     expect(html).toMatch(/<svg[^>]+class="trend"/);
     expect(html).toContain('class="band"');
     expect(html).toContain('Star ratings from 5 to 1');
-    expect(html).toContain(`${seed.ratings}`);
+    expect(html).toContain(`>${seed.ratingsLast30}<`);
   });
 
   it('an analyst cannot open the tokens page; an admin creates a token shown once', async () => {

@@ -93,7 +93,7 @@ function filtersText(run: ExportRun): string {
   return Object.entries(run.filters)
     .filter(([, v]) => v !== null && v !== undefined)
     .map(([k, v]) => `${k}=${String(v)}`)
-    .join(' ');
+    .join(' ') || 'none (all time)';
 }
 
 export const exportsPages = new Hono<DashEnv>()

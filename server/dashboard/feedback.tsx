@@ -140,10 +140,10 @@ export const feedbackPages = new Hono<DashEnv>().get('/feedback', async function
           <tbody>
             {page.items.map((f) => (
               <tr data-id={f.id}>
-                <td>
+                <td class="nowrap">
                   <a href={`${BASE}/feedback/${encodeURIComponent(f.id)}`}>{when(f.createdAt)}</a>
                 </td>
-                <td>
+                <td class="nowrap">
                   <RatingBadge rating={f.rating} />
                   {f.correction && (
                     <>

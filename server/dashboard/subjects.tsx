@@ -97,7 +97,9 @@ export const subjectPages = new Hono<DashEnv>()
       <>
         <p>
           <a href={`${BASE}/subjects`}>← All subjects</a> · <a href={`${BASE}/feedback${qs({ subject })}`}>its feedback</a> ·{' '}
-          <a href={`/v1/subjects/${encodeURIComponent(subject)}/knowledge`}>as JSON (with a token)</a>
+          <span class="muted">
+            as JSON: <code>{`GET /v1/subjects/${encodeURIComponent(subject)}/knowledge`}</code>
+          </span>
         </p>
         <div class="cards">
           <div class="card">

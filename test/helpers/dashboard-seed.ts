@@ -26,6 +26,8 @@ export interface SeedResult {
   hostileFeedbackId: string;
   plainFeedbackId: string;
   ratings: number;
+  /** Ratings created in the last 30 UTC days (today included): the overview's default window. */
+  ratingsLast30: number;
 }
 
 export async function seedDashboard(call: Call, tokens: { alice: string; bob: string; analyst: string }, now = Date.now()): Promise<SeedResult> {
@@ -33,12 +35,18 @@ export async function seedDashboard(call: Call, tokens: { alice: string; bob: st
   let hostileFeedbackId = '';
   let plainFeedbackId = '';
   let ratings = 0;
-  // Deterministic spread: 30 days, 6 ratings a day, gpt-5 mostly up, gemini-2 mostly down.
-  for (let day = 0; day < 30; day++) {
-    for (let i = 0; i < 6; i++) {
+  let ratingsLast30 = 0;
+  const since30 = new Date(Date.parse(`${new Date(now).toISOString().slice(0, 10)}T00:00:00Z`) - 29 * 86_400_000).toISOString();
+  // Deterministic spread over 40 days (so the last 30 have a window before them to compare with):
+  // 3 to 8 ratings a day; gpt-5 mostly up, claude-4 getting worse lately, gemini-2 mostly down.
+  for (let day = 0; day < 40; day++) {
+    const perDay = 3 + ((day * 7) % 6);
+    for (let i = 0; i < perDay; i++) {
       const m = (day + i) % 3;
       const model = MODELS[m]!;
-      const good = m === 0 ? i % 5 !== 0 : m === 1 ? i % 2 === 0 : i % 4 === 0;
+      const r = ((day * 131 + i * 71 + m * 17) % 100) / 100;
+      const pUp = m === 0 ? 0.8 : m === 1 ? 0.35 + Math.min(day, 30) / 60 : 0.3;
+      const good = r < pUp;
       const at = new Date(now - day * 86_400_000 - i * 600_000).toISOString();
       const who = i % 2 === 0 ? 'alice' : 'bob';
       const id = uuidv7(Date.parse(at));
@@ -75,6 +83,7 @@ export async function seedDashboard(call: Call, tokens: { alice: string; bob: st
       if (day === 2 && i === 1) plainFeedbackId = id;
       mutations[who]!.push({ id, op: 'upsert', updatedAt: at, feedback });
       ratings++;
+      if (at >= since30) ratingsLast30++;
     }
   }
   for (const who of ['alice', 'bob'] as const) {
@@ -112,5 +121,5 @@ export async function seedDashboard(call: Call, tokens: { alice: string; bob: st
   );
   await ok(call(tokens.analyst, 'POST', `/v1/subjects/${encodeURIComponent(HOSTILE_SUBJECT)}/notes`, { body: 'Known quirk: the orders export lags one day on Mondays.' }), 'note');
   await ok(call(tokens.analyst, 'POST', `/v1/subjects/${encodeURIComponent(HOSTILE_SUBJECT)}/notes`, { body: `Hostile note ${HOSTILE}` }), 'note');
-  return { hostileFeedbackId, plainFeedbackId, ratings };
+  return { hostileFeedbackId, plainFeedbackId, ratings, ratingsLast30 };
 }
