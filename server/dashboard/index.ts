@@ -1,6 +1,6 @@
 /**
  * The dashboard at /dashboard: server-rendered pages (hono/jsx) for analysts and admins. See
- * docs/decisions (dashboard ADR) for why server-rendered and not a Preact app.
+ * docs/decisions/0019-dashboard-server-rendered-and-search.md for why server-rendered and not a Preact app.
  *
  * Order matters: security headers on everything; static assets; the origin check on every POST;
  * the session; sign-in/out; then every page behind `requireAnalyst` (admins-only pages check more).

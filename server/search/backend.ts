@@ -1,7 +1,7 @@
 /**
  * The search interface the routes and the dashboard use. Two implementations: SQLite FTS5
  * (sqlite-fts.ts, the real one) and a LIKE scan for PostgreSQL until it gets its own index
- * (like-search.ts). See docs/decisions (dashboard and search ADR).
+ * (like-search.ts). See docs/decisions/0019-dashboard-server-rendered-and-search.md.
  */
 import type { Kysely, Transaction } from 'kysely';
 import type { FeedbackInput } from '../../shared/schemas.ts';

@@ -7,7 +7,7 @@ import '../../search/index.ts';
  * Dashboard sign-in sessions, notes on subjects, an index for per-subject reads, and (SQLite only)
  * the FTS5 search index. Frozen once shipped: the SQL below is written out here on purpose, not
  * imported, so a later change to the search code cannot change what this migration did.
- * See docs/decisions (dashboard and search ADR).
+ * See docs/decisions/0019-dashboard-server-rendered-and-search.md.
  */
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
