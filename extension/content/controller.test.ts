@@ -7,6 +7,7 @@ import { ContentConfig, type CustomRuleInput } from '../config.ts';
 import type { ContentMessage, Message, RatingDraft, TargetStatus } from '../messages.ts';
 import { loadSiteFixture } from '../../test/helpers/sites.ts';
 import { chatgpt } from '../sites/chatgpt.ts';
+import { claude } from '../sites/claude.ts';
 
 const CHAT_URL = 'https://chatgpt.com/c/697b1066-3e40-8322-8670-d2c03bdf20db';
 
@@ -258,6 +259,36 @@ describe('content controller on a ChatGPT page', () => {
     hook(widgets()[0]!, 'star-3').click();
     await flushPromises();
     expect(bg.drafts()[0]!.rating).toEqual({ stars: 3 });
+  });
+});
+
+describe('content controller on a Claude page (keys hash the text)', () => {
+  const CLAUDE_URL = 'https://claude.ai/chat/3f1c2d4e-5b6a-4c7d-8e9f-0a1b2c3d4e5f';
+
+  it('reads keys again only for answers that changed', async () => {
+    setUrl(CLAUDE_URL);
+    loadSiteFixture('claude/chat-simple.html');
+    await start();
+    expect(widgets()).toHaveLength(7);
+    const key = vi.spyOn(claude, 'key');
+    // A change elsewhere on the page: no key is hashed again.
+    document.body.append(document.createElement('div'));
+    await frames(2);
+    expect(key).not.toHaveBeenCalled();
+
+    hook(widgets()[1]!, 'up').click();
+    await flushPromises();
+    const before = bg.drafts()[0]!.target.key;
+    // The site rewrites answer 2 in place (a retry shown in the same element).
+    document.querySelectorAll('.font-claude-response p')[1]!.textContent = 'いいえ、やはりはい';
+    await frames(2);
+    expect(key).toHaveBeenCalledTimes(1);
+    hook(widgets()[1]!, 'up').click();
+    await flushPromises();
+    const after = bg.drafts()[1]!.target;
+    expect(after.key).not.toBe(before);
+    expect(after.output).toBe('いいえ、やはりはい');
+    key.mockRestore();
   });
 });
 

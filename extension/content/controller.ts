@@ -70,6 +70,7 @@ interface Rated {
 interface AnswerEntry extends Rated {
   adapter: SiteAdapter;
   answer: Element;
+  position: number;
   slot: string;
   placements: number;
 }
@@ -77,6 +78,7 @@ interface AnswerEntry extends Rated {
 interface Queued {
   adapter: SiteAdapter;
   answer: Element;
+  position: number;
   key: string;
   slot: string;
 }
@@ -136,6 +138,8 @@ export async function startContent(options: StartOptions): Promise<ContentContro
   const queue: Queued[] = [];
   const queued = new Set<Element>();
   const wantStatus = new Set<string>();
+  /** Answers with a widget whose content changed since the last scan. */
+  const dirty = new Set<Element>();
   const failed = new Set<string>();
   let idleWaiters: (() => void)[] = [];
   let flushTimer: ReturnType<typeof setTimeout> | undefined;
@@ -349,10 +353,12 @@ export async function startContent(options: StartOptions): Promise<ContentContro
   }
 
   function scanPage() {
+    let moved = false;
     if (location.href !== href) {
       href = location.href;
       url = new URL(href);
       adapters = activeAdapters(url, config);
+      moved = true;
     }
     const seen = new Set<Element>();
     for (const adapter of adapters) {
@@ -361,14 +367,22 @@ export async function startContent(options: StartOptions): Promise<ContentContro
         const last = answers.length - 1;
         answers.forEach((answer, position) => {
           seen.add(answer);
-          if (queued.has(answer) || adapter.isStreaming(answer, position === last)) return;
-          const key = adapter.key(answer, position, url);
+          if (queued.has(answer)) return;
           const entry = entries.get(answer);
           if (!entry) {
-            queue.push({ adapter, answer, key, slot: slotOf(adapter, position) });
+            if (adapter.isStreaming(answer, position === last)) return;
+            queue.push({ adapter, answer, position, key: adapter.key(answer, position, url), slot: slotOf(adapter, position) });
             queued.add(answer);
             return;
           }
+          // Keys can hash the answer's text: read them again only when something could have
+          // changed them, so a scan of a long conversation stays cheap while an answer streams.
+          if (!moved && entry.position === position && !dirty.has(answer)) {
+            place(entry);
+            return;
+          }
+          entry.position = position;
+          const key = adapter.key(answer, position, url);
           if (entry.key !== key) {
             // The site reused the element for another answer (a version switch): follow it. The
             // old text is gone from the element, so this one version is not kept as an alternative.
@@ -394,8 +408,22 @@ export async function startContent(options: StartOptions): Promise<ContentContro
         entries.delete(answer);
       }
     }
+    dirty.clear();
     const first = entries.values().next().value;
     if (first) readTheme(first.adapter.anchor(first.answer));
+  }
+
+  /** Notes which answers with a widget changed inside (MutationObserver records, before the batched scan). */
+  function noteMutations(records: readonly MutationRecord[]) {
+    if (entries.size === 0) return;
+    for (const record of records) {
+      for (let node: Node | null = record.target; node; node = node.parentNode) {
+        if (entries.has(node as Element)) {
+          dirty.add(node as Element);
+          break;
+        }
+      }
+    }
   }
 
   // ---- text selections ------------------------------------------------------------------------
@@ -458,7 +486,16 @@ export async function startContent(options: StartOptions): Promise<ContentContro
     const attributes = new Set<string>();
     for (const adapter of BUILTIN_ADAPTERS) if (adapter.matches(url)) adapter.watchAttributes.forEach((a) => attributes.add(a));
     if (config.rules.length > 0) attributes.add('aria-busy');
-    observer = observePage(document.body, scan, { signal, attributes: [...attributes] });
+    observer = observePage(document.body, scan, { signal, attributes: [...attributes], onRecords: noteMutations });
+    // A switch of the system theme; a site's own theme switch shows at the next scan.
+    window.matchMedia?.('(prefers-color-scheme: dark)').addEventListener?.(
+      'change',
+      () => {
+        themeReadAt = -Infinity;
+        observer?.schedule();
+      },
+      { signal },
+    );
     // Back/forward in a single-page app may change the URL before the page changes.
     window.addEventListener('popstate', observer.schedule, { signal });
     scan();

@@ -12,6 +12,8 @@ export interface ObserveOptions {
   attributes?: readonly string[];
   /** Least time between two runs while the page keeps changing. */
   minGapMs?: number;
+  /** Sees every batch of records (ours included) as it comes: keep it cheap. */
+  onRecords?(records: readonly MutationRecord[]): void;
 }
 
 function isWidget(node: Node): boolean {
@@ -32,7 +34,7 @@ export interface PageObserver {
 }
 
 export function observePage(root: Node, onChange: () => void, options: ObserveOptions): PageObserver {
-  const { signal, attributes = [], minGapMs = 100 } = options;
+  const { signal, attributes = [], minGapMs = 100, onRecords } = options;
   let frame = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let lastRun = -Infinity;
@@ -57,6 +59,7 @@ export function observePage(root: Node, onChange: () => void, options: ObserveOp
   };
 
   const observer = new MutationObserver((records) => {
+    onRecords?.(records);
     for (const record of records) {
       if (!isOwn(record)) {
         schedule();

@@ -111,6 +111,16 @@ describe('widget', () => {
     expect(($('comment-text') as HTMLTextAreaElement).value).toBe('Wrong year.');
   });
 
+  it('Escape closes the form without saving', async () => {
+    const { $, onChange } = setup({ state: 'pending', rating: { thumb: 'up' } });
+    $('comment')!.click();
+    await settle();
+    $('comment-text')!.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }));
+    await settle();
+    expect($('comment-text')).toBeNull();
+    expect(onChange).not.toHaveBeenCalled();
+  });
+
   it('saving without any rating asks for one instead of sending', async () => {
     const { widget, $, onChange } = setup();
     $('comment')!.click();

@@ -187,7 +187,7 @@ export function Widget({ status, starMode, onChange, openForm, autoFocus, onClos
         )}
       </div>
       {formOpen && (
-        <form onSubmit={save}>
+        <form onSubmit={save} onKeyDown={(e) => e.key === 'Escape' && toggleForm()}>
           <label>
             Comment
             <textarea
