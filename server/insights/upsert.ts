@@ -65,9 +65,26 @@ async function inParts<T>(items: readonly T[], run: (part: readonly T[], size: n
   }
 }
 
+/**
+ * Rows in conflict-key order: concurrent batches (several servers on one PostgreSQL) then lock the
+ * rows they share in the same order and cannot deadlock each other (each deadlock costs a 1 s
+ * deadlock_timeout and a retry of the whole batch). test/durability/multi-server.test.ts asserts
+ * none happen; docs/decisions/0017.
+ */
+function inKeyOrder(keys: readonly string[], rows: readonly Record<string, unknown>[]): Record<string, unknown>[] {
+  const cmp = (a: unknown, b: unknown) => (a === b ? 0 : String(a) < String(b) ? -1 : 1);
+  return [...rows].sort((x, y) => {
+    for (const k of keys) {
+      const c = cmp(x[k], y[k]);
+      if (c) return c;
+    }
+    return 0;
+  });
+}
+
 export async function upsertMany(db: Kysely<any> | Transaction<any>, spec: UpsertSpec, rows: readonly Record<string, unknown>[]): Promise<void> {
   const pg = isPostgres(db);
-  await inParts(rows, async (part, size) => {
+  await inParts(inKeyOrder(spec.keys, rows), async (part, size) => {
     const params: unknown[] = [];
     for (const row of part) for (const c of spec.columns) params.push(row[c]);
     await db.executeQuery(CompiledQuery.raw(upsertText(pg, spec, size), params));
