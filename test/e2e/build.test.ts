@@ -1,0 +1,40 @@
+/** What the built Chrome extension (npm test builds it first) grants and bundles. */
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import config from '../../wxt.config.ts';
+import { EXTENSION_DIR, requireBrowserAndBuild } from './harness.ts';
+import { tempDir } from '../helpers/app.ts';
+
+describe('the built extension', () => {
+  it('asks for storage, alarms, context menus, the local server, and other servers only on request', async () => {
+    const dir = await requireBrowserAndBuild(path.join(tempDir('gt-build-'), 'ext'));
+    const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
+    expect(manifest.manifest_version).toBe(3);
+    expect(manifest.permissions).toEqual(expect.arrayContaining(['storage', 'alarms', 'contextMenus']));
+    expect(manifest.host_permissions).toEqual(['http://127.0.0.1/*', 'http://localhost/*']);
+    expect(manifest.optional_host_permissions).toEqual(['http://*/*', 'https://*/*']);
+    expect(manifest.action.default_popup).toBe('popup.html');
+    expect(manifest.options_ui.page).toBe('options.html');
+    expect(fs.existsSync(path.join(dir, 'popup.html')) && fs.existsSync(path.join(dir, 'options.html'))).toBe(true);
+  });
+
+  it('keeps the outbox, the sync client and the token out of the content script', async () => {
+    const dir = await requireBrowserAndBuild(path.join(tempDir('gt-build-'), 'ext'));
+    const content = fs.readFileSync(path.join(dir, 'content-scripts/content.js'), 'utf8');
+    const background = fs.readFileSync(path.join(dir, 'background.js'), 'utf8');
+    for (const marker of ['Bearer ', '/v1/sync', 'groundtruth-outbox']) {
+      expect(background).toContain(marker);
+      expect(content).not.toContain(marker);
+    }
+    expect(EXTENSION_DIR).toMatch(/chrome-mv3$/);
+  });
+
+  it('gives the Firefox (MV2) build the other servers as optional permissions', async () => {
+    const manifest = config.manifest as (env: { manifestVersion: 2 | 3; browser: string; mode: string; command: string }) => Record<string, unknown>;
+    const mv2 = await manifest({ manifestVersion: 2, browser: 'firefox', mode: 'production', command: 'build' });
+    expect(mv2.optional_permissions).toEqual(['http://*/*', 'https://*/*']);
+    const mv3 = await manifest({ manifestVersion: 3, browser: 'chrome', mode: 'production', command: 'build' });
+    expect(mv3).not.toHaveProperty('optional_permissions');
+  });
+});
