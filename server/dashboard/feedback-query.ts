@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { TargetKind, Thumb, type Feedback } from '../../shared/schemas.ts';
 import { decodeCursor, listFeedback, rowToFeedback, type ListFilters } from '../store/feedback.ts';
 import type { DB } from '../store/schema.ts';
+import { withInsightsTables } from '../insights/tables.ts';
 
 const optionalText = z
   .string()
@@ -111,18 +112,18 @@ export async function browseFeedback(db: Kysely<DB>, workspaceId: string, q: Bro
   };
 }
 
-/** Values for the filter drop-downs (most used first). */
+/** Values for the filter drop-downs (most used first), from the daily rollups: no scan of raw rows. */
 export async function filterChoices(db: Kysely<DB>, workspaceId: string) {
   const distinct = async (col: 'model' | 'site') =>
     (
-      await db
-        .selectFrom('feedback')
+      await withInsightsTables(db)
+        .selectFrom('rollup_daily')
         .select(col)
         .where('workspace_id', '=', workspaceId)
-        .where('deleted', '=', 0)
-        .where(col, 'is not', null)
+        .where(col, '!=', '')
         .groupBy(col)
-        .orderBy((eb) => eb.fn.countAll(), 'desc')
+        .having((eb) => eb(eb.fn.sum('n'), '>', 0))
+        .orderBy((eb) => eb.fn.sum('n'), 'desc')
         .limit(100)
         .execute()
     ).map((r) => r[col] as string);

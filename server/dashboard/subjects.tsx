@@ -24,6 +24,7 @@ const ACTIVITY_WORDS: Record<ActivityEntry['type'], string> = {
   'feedback.updated': 'changed a rating',
   'feedback.deleted': 'deleted a rating',
   'note.added': 'added a note',
+  trace: 'traced',
 };
 
 const Activity: FC<{ entries: ActivityEntry[] }> = ({ entries }) =>
@@ -35,6 +36,7 @@ const Activity: FC<{ entries: ActivityEntry[] }> = ({ entries }) =>
         <li>
           <time>{when(e.at)}</time>
           <strong>{e.actor.name}</strong> {ACTIVITY_WORDS[e.type]}{' '}
+          {e.traceType && <span class="pill">{e.traceType}</span>}{' '}
           {e.rating && <RatingBadge rating={e.rating} />}{' '}
           {e.feedbackId && e.type !== 'feedback.deleted' && <a href={`${BASE}/feedback/${encodeURIComponent(e.feedbackId)}`}>record</a>}
           {e.text && <div class="muted">{e.text}</div>}

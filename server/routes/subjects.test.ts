@@ -91,6 +91,26 @@ describe('subjects', () => {
     expect(next.entries.length).toBeGreaterThan(0);
   });
 
+  it('the activity feed includes investigation trace steps about the subject', async () => {
+    const { t, analyst, alice } = await seed();
+    const res = await t.call(alice.token, 'POST', '/v1/events', {
+      events: [
+        { type: 'investigation.started', investigationId: 'inv-1', subject: SUBJECT, data: {} },
+        { type: 'hypothesis.generated', investigationId: 'inv-1', subject: SUBJECT, data: { hypothesis: 'the upstream file is late' } },
+        { type: 'hypothesis.generated', investigationId: 'inv-2', subject: 'other', data: { hypothesis: 'not this subject' } },
+      ],
+    });
+    expect(res.status).toBe(200);
+    const page = (await (await t.call(analyst, 'GET', `/v1/subjects/${encodeURIComponent(SUBJECT)}/activity?limit=50`)).json()) as any;
+    const traces = page.entries.filter((e: any) => e.type === 'trace');
+    expect(traces.map((e: any) => e.traceType).sort()).toEqual(['hypothesis.generated', 'investigation.started']);
+    expect(traces.find((e: any) => e.traceType === 'hypothesis.generated')).toMatchObject({
+      investigationId: 'inv-1',
+      text: 'the upstream file is late',
+      actor: { name: 'Alice' },
+    });
+  });
+
   it('an unknown subject has empty knowledge; roles and validation are enforced', async () => {
     const { t, analyst, alice } = await seed();
     const empty = (await (await t.call(analyst, 'GET', '/v1/subjects/nothing-here/knowledge')).json()) as any;

@@ -1,22 +1,27 @@
 /**
  * A subject's recent activity, newest first: feedback created, changed and deleted (from the event
- * log), and notes added. Pages with `before` (an ISO time from the previous page's `nextBefore`).
+ * log), notes added, and the steps of investigation traces about it (trace_events). Pages with `before` (an ISO time from the previous page's `nextBefore`).
  */
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { FeedbackInput } from '../../shared/schemas.ts';
 import { withDashboardTables } from '../store/dashboard-schema.ts';
+import { withItemTables } from '../store/items-tables.ts';
 import type { DB } from '../store/schema.ts';
 
 export const ActivityEntry = z.object({
   at: z.string(),
-  type: z.enum(['feedback.created', 'feedback.updated', 'feedback.deleted', 'note.added']),
+  /** feedback.* and note.added, or `trace` for a step of an investigation trace (POST /v1/events). */
+  type: z.enum(['feedback.created', 'feedback.updated', 'feedback.deleted', 'note.added', 'trace']),
   actor: z.object({ raterId: z.string(), name: z.string() }),
   feedbackId: z.string().optional(),
   noteId: z.string().optional(),
   rating: z.object({ thumb: z.enum(['up', 'down']).optional(), stars: z.number().optional(), label: z.string().optional() }).optional(),
-  /** A short excerpt: the comment of a rating, the text of a note. */
+  /** A short excerpt: the comment of a rating, the text of a note, a trace step's summary. */
   text: z.string().optional(),
+  /** For `trace`: the event type (hypothesis.generated, query.failed, …) and its investigation. */
+  traceType: z.string().optional(),
+  investigationId: z.string().optional(),
 });
 export type ActivityEntry = z.infer<typeof ActivityEntry>;
 
@@ -32,6 +37,19 @@ const EVENT_TYPES: Record<string, ActivityEntry['type'] | undefined> = {
 function excerpt(text: string | undefined, max = 200): string | undefined {
   if (!text) return undefined;
   return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
+/** A line of a trace step's data worth showing: its summary, text, hypothesis or query. */
+function traceSummary(json: string): string | undefined {
+  try {
+    const data = JSON.parse(json) as Record<string, unknown>;
+    for (const key of ['summary', 'text', 'hypothesis', 'conclusion', 'query', 'comment', 'message']) {
+      if (typeof data[key] === 'string' && data[key]) return excerpt(data[key] as string);
+    }
+  } catch {
+    /* not JSON: nothing to show */
+  }
+  return undefined;
 }
 
 /** Display names of raters (from their newest token), for the ids given. */
@@ -74,7 +92,15 @@ export async function subjectActivity(
   if (opts.before) notes = notes.where('created_at', '<', opts.before);
   const noteRows = await notes.orderBy('created_at', 'desc').limit(opts.limit).execute();
 
-  const names = await raterNames(db, workspaceId, eventRows.map((e) => e.actor_rater_id));
+  let traces = withItemTables(db)
+    .selectFrom('trace_events')
+    .select(['id', 'type', 'investigation_id', 'data', 'at', 'received_at', 'rater_id'])
+    .where('workspace_id', '=', workspaceId)
+    .where('subject', '=', subject);
+  if (opts.before) traces = traces.where('received_at', '<', opts.before);
+  const traceRows = await traces.orderBy('seq', 'desc').limit(opts.limit).execute();
+
+  const names = await raterNames(db, workspaceId, [...eventRows.map((e) => e.actor_rater_id), ...traceRows.map((t) => t.rater_id)]);
   const entries: ActivityEntry[] = [];
   for (const e of eventRows) {
     const type = EVENT_TYPES[e.op];
@@ -99,8 +125,18 @@ export async function subjectActivity(
       text: excerpt(n.body),
     });
   }
+  for (const t of traceRows) {
+    entries.push({
+      at: t.received_at,
+      type: 'trace',
+      actor: { raterId: t.rater_id, name: names.get(t.rater_id) ?? t.rater_id },
+      traceType: t.type,
+      investigationId: t.investigation_id,
+      ...(traceSummary(t.data) ? { text: traceSummary(t.data) } : {}),
+    });
+  }
   entries.sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0));
   const page = entries.slice(0, opts.limit);
-  const full = eventRows.length === opts.limit || noteRows.length === opts.limit;
+  const full = eventRows.length === opts.limit || noteRows.length === opts.limit || traceRows.length === opts.limit;
   return { subject, entries: page, nextBefore: full && page.length ? page[page.length - 1]!.at : null };
 }
