@@ -91,8 +91,19 @@ function applyFilters<Q>(q: Q, f: ResolvedFilters, createdAtColumn: string): Q {
   return out as unknown as Q;
 }
 
+/**
+ * Only the columns the formats read (rowToFeedback, the split key, the example fields): building
+ * 21-column row objects a million times is a measurable share of an export.
+ */
+const RECORD_COLUMNS = [
+  'f.id', 'f.workspace_id', 'f.rater_id', 'f.client_id', 'f.target_key', 'f.conversation_id', 'f.created_at', 'f.received_at', 'f.deleted', 'f.record',
+] as const;
+const EXAMPLE_COLUMNS = [
+  'f.id', 'f.created_at', 'f.model', 'f.intent', 'f.project', 'f.thumb', 'f.stars', 'f.conversation_id', 'f.target_key', 'f.record',
+] as const;
+
 function recordsQuery(db: Kysely<DB>, workspaceId: string, f: ResolvedFilters) {
-  const q = db.selectFrom('feedback as f').selectAll('f').where('f.workspace_id', '=', workspaceId).where('f.deleted', '=', 0);
+  const q = db.selectFrom('feedback as f').select(RECORD_COLUMNS).where('f.workspace_id', '=', workspaceId).where('f.deleted', '=', 0);
   return applyFilters(q, f, 'f.created_at');
 }
 
@@ -100,7 +111,7 @@ function examplesQuery(db: Kysely<DB>, workspaceId: string, f: ResolvedFilters) 
   const q = withInsightsTables(db)
     .selectFrom('feedback_examples as e')
     .innerJoin('feedback as f', 'f.id', 'e.feedback_id')
-    .selectAll('f')
+    .select(EXAMPLE_COLUMNS)
     .select(['e.prompt_hash', 'e.example_hash'])
     .where('e.workspace_id', '=', workspaceId)
     .where('f.deleted', '=', 0);
@@ -137,7 +148,7 @@ export async function* exportLines(
       counts.read++;
       const side: ExampleSide = split === null ? 'all' : sideOf(splitKeyOf(row), split);
       counts.written[side]++;
-      yield { side, text: format.line(row as FeedbackTable) };
+      yield { side, text: format.line(row as unknown as FeedbackTable) };
     }
     return;
   }
@@ -157,7 +168,7 @@ export async function* exportLines(
   };
   try {
     for await (const row of rows) {
-      const group = grouper.add(row as ExampleRow);
+      const group = grouper.add(row as unknown as ExampleRow);
       if (group) yield* emit(format.lines(group, prepared.formatOptions, skipped));
     }
     const last = grouper.flush();

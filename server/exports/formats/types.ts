@@ -25,6 +25,7 @@ export interface RecordFormat extends FormatBase {
   mode: 'records';
   /** Written at the top of every file. */
   header?: string;
+  /** `row` carries the columns exports select (RECORD_COLUMNS in ../stream.ts), not every column. */
   line(row: FeedbackTable): string;
 }
 
