@@ -217,7 +217,7 @@ describe('webhook deliveries', () => {
     const rx = await receiver(['hang']);
     cleanup.push(rx.close);
     const { id } = await (await t.call(t.admin, 'POST', '/v1/webhooks', { url: rx.url, events: ['feedback.negative'] })).json();
-    const timeoutMs = 800;
+    const timeoutMs = 2500;
     worker(t, { timeoutMs, pollMs: 10, retryBaseMs: 60_000 });
 
     const latencies: number[] = [];

@@ -78,30 +78,53 @@ export function startWebhookWorker(db: Kysely<DB>, options: WebhookWorkerOptions
     let statusCode: number | null = null;
     let error: string | null = null;
     let retryAfter: number | undefined;
+    // Our own controller and timer, not AbortSignal.any([AbortSignal.timeout(), …]): a timeout
+    // signal is held only weakly by its timer, and once collected it never fires, leaving the
+    // attempt hanging (seen here; cf. nodejs/undici#4068, nodejs/node#55428). The timer below also
+    // settles the attempt by itself (and so does a shutdown), whether or not fetch honours the abort.
+    const controller = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    let onShutdown = () => {};
+    const timedOut = new Promise<never>((_, reject) => {
+      const stop = (err: unknown) => {
+        controller.abort(err);
+        reject(err);
+      };
+      timer = setTimeout(() => stop(new DOMException(`timed out after ${timeoutMs} ms`, 'TimeoutError')), timeoutMs);
+      onShutdown = () => stop(shutdown.signal.reason);
+    });
+    timedOut.catch(() => {});
+    shutdown.signal.addEventListener('abort', onShutdown, { once: true });
     try {
-      const res = await send(d.url, {
-        method: 'POST',
-        headers: {
-          'Content-Type': 'application/json',
-          'User-Agent': USER_AGENT,
-          'X-Groundtruth-Event': d.event,
-          'X-Groundtruth-Delivery': d.id,
-          [SIGNATURE_HEADER]: signatureHeader(d.secret, d.payload),
-        },
-        body: d.payload,
-        // A redirect is an answer, not an invitation to post the payload somewhere else.
-        redirect: 'manual',
-        signal: AbortSignal.any([AbortSignal.timeout(timeoutMs), shutdown.signal]),
-      });
+      const res = await Promise.race([
+        send(d.url, {
+          method: 'POST',
+          headers: {
+            'Content-Type': 'application/json',
+            'User-Agent': USER_AGENT,
+            'X-Groundtruth-Event': d.event,
+            'X-Groundtruth-Delivery': d.id,
+            [SIGNATURE_HEADER]: signatureHeader(d.secret, d.payload),
+          },
+          body: d.payload,
+          // A redirect is an answer, not an invitation to post the payload somewhere else.
+          redirect: 'manual',
+          signal: controller.signal,
+        }),
+        timedOut,
+      ]);
       statusCode = res.status;
       retryAfter = retryAfterMs(res.headers.get('Retry-After'), Date.now());
-      await res.body?.cancel().catch(() => {});
+      await Promise.race([res.body?.cancel().catch(() => {}), timedOut]).catch(() => {});
       if (res.status < 200 || res.status >= 300) error = `HTTP ${res.status}`;
     } catch (err) {
       // Shutting down: leave the delivery pending; its lease runs out and it is sent after restart.
       if (shutdown.signal.aborted) return;
       const e = err as Error & { cause?: { code?: string; message?: string } };
       error = e.name === 'TimeoutError' ? `timed out after ${timeoutMs} ms` : `${e.cause?.code ?? e.name}: ${e.cause?.message ?? e.message}`;
+    } finally {
+      clearTimeout(timer);
+      shutdown.signal.removeEventListener('abort', onShutdown);
     }
     const now = new Date();
     const attempts = d.attempts + 1;
@@ -109,19 +132,7 @@ export function startWebhookWorker(db: Kysely<DB>, options: WebhookWorkerOptions
     const giveUp = !ok && attempts >= maxAttempts;
     const delay = Math.min(maxDelayMs, Math.max(backoffMs(attempts, retryBaseMs, maxDelayMs, random), retryAfter ?? 0));
     await gov.transaction().execute(async (trx) => {
-      await trx
-        .insertInto('webhook_attempts')
-        .values({
-          id: uuidv7(now.getTime()),
-          delivery_id: d.id,
-          webhook_id: d.webhook_id,
-          at: now.toISOString(),
-          status_code: statusCode,
-          error: error && error.slice(0, MAX_ERROR_CHARS),
-          duration_ms: now.getTime() - started,
-        })
-        .execute();
-      await trx
+      const updated = await trx
         .updateTable('webhook_deliveries')
         .set({
           status: ok ? 'delivered' : giveUp ? 'failed' : 'pending',
@@ -133,6 +144,20 @@ export function startWebhookWorker(db: Kysely<DB>, options: WebhookWorkerOptions
           next_attempt_at: ok || giveUp ? null : new Date(now.getTime() + delay).toISOString(),
         })
         .where('id', '=', d.id)
+        .executeTakeFirst();
+      // Deleted meanwhile (webhook deleted, rater erased, retention): leave no orphan attempt behind.
+      if (Number(updated.numUpdatedRows) === 0) return;
+      await trx
+        .insertInto('webhook_attempts')
+        .values({
+          id: uuidv7(now.getTime()),
+          delivery_id: d.id,
+          webhook_id: d.webhook_id,
+          at: now.toISOString(),
+          status_code: statusCode,
+          error: error && error.slice(0, MAX_ERROR_CHARS),
+          duration_ms: now.getTime() - started,
+        })
         .execute();
     });
     log(`webhook ${d.event} ${d.id} → ${ok ? `delivered (${statusCode})` : `${error}${giveUp ? ', giving up' : `, retry in ${delay} ms`}`}`);
