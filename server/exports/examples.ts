@@ -7,7 +7,7 @@
  * Sides (with a split): each record has the side of its conversation. A merged example goes to
  * train if any of its records is on the train side; its copies on the validation side are then
  * dropped (counted as `leaksDropped`) so the same example is never on both sides. See
- * docs/decisions (split hashing ADR).
+ * docs/decisions/0022-export-split-and-merging.md.
  */
 import type { FeedbackTable } from '../store/schema.ts';
 import { promptTurns, type ChatTurn, type StoredTarget } from './formats/chat.ts';

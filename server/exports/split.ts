@@ -2,7 +2,7 @@
  * Deterministic train/validation split by hash of the conversation (or of the target key when a
  * record has no conversation): every record of a conversation lands on the same side, and a
  * record keeps its side from one export to the next, on any machine, whatever else is exported
- * with it. See docs/decisions (split hashing ADR).
+ * with it. See docs/decisions/0022-export-split-and-merging.md.
  */
 import { createHash } from 'node:crypto';
 

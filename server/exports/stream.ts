@@ -1,7 +1,7 @@
 /**
  * Streamed exports: rows come from the database one at a time (Kysely `.stream()`), become lines,
  * and go out through a sink that waits whenever the consumer is slower (backpressure), so memory
- * stays flat whatever the number of rows. See docs/decisions (streaming exports ADR).
+ * stays flat whatever the number of rows. See docs/decisions/0023-streamed-exports.md.
  *
  * On SQLite the export reads through a connection of its own: a streaming statement holds its
  * connection until the last row, and the store's single connection must keep serving writes.

@@ -4,7 +4,7 @@
  * by two or more raters, then alpha = 1 − (n − 1) · Σ o_ck δ²_ck / Σ n_c n_k δ²_ck.
  *
  * Counts per unit are all it needs, which is exactly what the per-target rollup keeps, so alpha
- * is computed without reading a single raw rating. See docs/decisions (agreement ADR).
+ * is computed without reading a single raw rating. See docs/decisions/0021-agreement-from-vote-counts.md.
  */
 
 export type Metric = 'nominal' | 'ordinal' | 'interval';

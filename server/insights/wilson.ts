@@ -2,7 +2,7 @@
  * The Wilson score interval for a binomial proportion (Wilson 1927; Newcombe 1998, method 3).
  * Unlike the textbook p ± z·sqrt(p(1−p)/n) it stays inside [0, 1] and does not collapse to a
  * zero-width interval at 0/n or n/n, so a model with 3 of 3 thumbs up does not outrank one with
- * 95 of 100. See docs/decisions (Wilson ADR).
+ * 95 of 100. See docs/decisions/0020-rollups-and-wilson-intervals.md.
  */
 
 /** The two-sided 95% normal quantile, Φ⁻¹(0.975). */

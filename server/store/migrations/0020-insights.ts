@@ -7,7 +7,7 @@ import { rebuildRollups } from '../../insights/rollups.ts';
  * Rollups for insights (daily counts per dimension, distinct raters/conversations per day, votes
  * per target for agreement), the export projection (prompt/example hashes for streaming dedup),
  * and export runs. Dialect-neutral: runs on SQLite and PostgreSQL. See server/insights/tables.ts
- * and docs/decisions (rollups, streaming exports).
+ * and docs/decisions/0020 to 0023.
  */
 export async function up(db: Kysely<any>): Promise<void> {
   const count = (name: string) => (t: any) => t.addColumn(name, 'integer', (c: any) => c.notNull().defaultTo(0));
