@@ -72,7 +72,7 @@ const AIRFLOW_PAGE = asDocument(`
   <h1>DAG etl_daily · run 2026-02-01</h1>
   <section class="task"><h2>load_orders failed</h2>
     <p class="question">Why did load_orders fail?</p>
-    <div class="ai-analysis">The task failed because the upstream table orders_raw was empty: the extract finished with 0 rows after the vendor API returned 503.</div>
+    <div class="ai-analysis">The task failed because the upstream table orders_raw was empty: the extract finished with 0 rows after the vendor API returned 503. Ask data-oncall@example.com to rerun it.</div>
     <span class="model">gpt-4o-mini</span>
   </section>`, 'Airflow');
 
@@ -103,8 +103,10 @@ describe('any other page', () => {
       rating: { thumb: 'down' },
       target: { kind: 'error_analysis', subject: 'etl_daily', model: 'gpt-4o-mini', prompt: 'Why did load_orders fail?' },
     });
-    // Redaction on by default: nothing here to redact, the text arrives as written.
+    // Redaction is on by default: the address never left the browser, the rest arrives as written.
     expect(rec!.target.output).toContain('upstream table orders_raw was empty');
+    expect(rec!.target.output).toContain('Ask [EMAIL] to rerun it.');
+    expect(JSON.stringify(rec)).not.toContain('data-oncall@example.com');
     await page.close();
   });
 
