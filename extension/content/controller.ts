@@ -365,12 +365,13 @@ export async function startContent(options: StartOptions): Promise<ContentContro
       try {
         const answers = adapter.findAnswers(document);
         const last = answers.length - 1;
+        const maybeStreaming = adapter.anyStreaming(document);
         answers.forEach((answer, position) => {
           seen.add(answer);
           if (queued.has(answer)) return;
           const entry = entries.get(answer);
           if (!entry) {
-            if (adapter.isStreaming(answer, position === last)) return;
+            if (maybeStreaming && adapter.isStreaming(answer, position === last)) return;
             queue.push({ adapter, answer, position, key: adapter.key(answer, position, url), slot: slotOf(adapter, position) });
             queued.add(answer);
             return;

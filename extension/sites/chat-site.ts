@@ -80,6 +80,11 @@ export function defineChatSite(spec: ChatSiteSpec): SiteAdapter {
     watchAttributes: spec.watchAttributes ?? [],
     matches: (url) => spec.hosts.includes(url.hostname),
     findAnswers,
+    anyStreaming(root) {
+      const markers = [...(selectors.streaming ?? []), ...(selectors.stopButton ?? [])];
+      // As one list first; one by one if the list does not parse.
+      return markers.length > 0 && queryFirst(root, [markers.join(','), ...markers]) !== null;
+    },
     isStreaming(answer, isLast) {
       if (selectors.streaming && hasAround(answer, selectors.streaming)) return true;
       return isLast && selectors.stopButton !== undefined && queryFirst(answer.ownerDocument, selectors.stopButton) !== null;

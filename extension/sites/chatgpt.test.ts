@@ -69,12 +69,15 @@ describe('chatgpt adapter on a saved page', () => {
 
   it('sees an answer still streaming, and the last answer while the Stop button shows', () => {
     const answers = chatgpt.findAnswers(document);
+    expect(chatgpt.anyStreaming(document)).toBe(false);
     answers[5]!.querySelector('.markdown')!.classList.add('result-streaming');
+    expect(chatgpt.anyStreaming(document)).toBe(true);
     expect(chatgpt.isStreaming(answers[5]!, true)).toBe(true);
     answers[5]!.querySelector('.markdown')!.classList.remove('result-streaming');
     const stop = document.createElement('button');
     stop.setAttribute('data-testid', 'stop-button');
     document.body.append(stop);
+    expect(chatgpt.anyStreaming(document)).toBe(true);
     expect(chatgpt.isStreaming(answers[5]!, true)).toBe(true);
     expect(chatgpt.isStreaming(answers[4]!, false)).toBe(false);
   });

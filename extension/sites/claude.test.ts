@@ -60,7 +60,9 @@ describe('claude adapter on a saved page', () => {
 
   it('waits while data-is-streaming is true', () => {
     const answers = claude.findAnswers(document);
+    expect(claude.anyStreaming(document)).toBe(false);
     answers[6]!.setAttribute('data-is-streaming', 'true');
+    expect(claude.anyStreaming(document)).toBe(true);
     expect(claude.isStreaming(answers[6]!, true)).toBe(true);
     expect(claude.watchAttributes).toContain('data-is-streaming');
   });

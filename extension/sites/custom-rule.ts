@@ -80,6 +80,7 @@ export function ruleAdapter(rule: CustomRule): SiteAdapter {
     },
     // Custom pages say nothing standard about streaming except aria-busy (used by many UI kits).
     isStreaming: (answer) => hasAround(answer, ['[aria-busy="true"]']),
+    anyStreaming: (root) => root.querySelector('[aria-busy="true"]') !== null,
     key: (answer, position, url) =>
       positionKey(url.hostname, `${rule.id}:${url.pathname}`, position, plainText(answer)),
     conversationId: () => undefined,

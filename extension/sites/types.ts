@@ -41,6 +41,8 @@ export interface SiteAdapter {
    * `isLast`: the answer is the last one on the page (the only one a page-level Stop button concerns).
    */
   isStreaming(answer: Element, isLast: boolean): boolean;
+  /** False if no answer under `root` can be streaming (one query for the page instead of one per answer). */
+  anyStreaming(root: ParentNode): boolean;
   /**
    * Stable identity of the answer: the site's message id where it has one, else
    * site + conversation + position + content hash. `position` is the answer's index in findAnswers.

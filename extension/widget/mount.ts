@@ -27,7 +27,7 @@ export interface MountedWidget {
 /** Events that stop at the widget: the page must not react to typing or clicks inside it. */
 const CONTAINED_EVENTS = ['keydown', 'keyup', 'keypress', 'click', 'mousedown', 'mouseup', 'pointerdown', 'pointerup', 'input'];
 /** The first of these inside a pristine widget hands it to Preact (capture phase: before the target's own listeners run). */
-const WAKE_EVENTS = ['pointerover', 'focusin', 'click', 'keydown'];
+const WAKE_EVENTS = ['pointerover', 'focusin', 'click'];
 
 /** Props a widget can start from without Preact: nothing rated, nothing open. */
 function isPristine(props: WidgetProps): boolean {
@@ -44,19 +44,33 @@ function isPristine(props: WidgetProps): boolean {
   );
 }
 
-/** The DOM Preact renders for a pristine widget, per document and star mode. */
-const prototypes = new WeakMap<Document, Map<boolean, Element>>();
+const stop = (e: Event) => e.stopPropagation();
 
-function prototypeFor(doc: Document, starMode: boolean): Element {
+/**
+ * The shadow content of a widget: the style and the container Preact renders into, holding the
+ * DOM Preact renders for a pristine widget (`starMode` decides which). Built once per document
+ * and star mode; each widget clones it in one call.
+ */
+const prototypes = new WeakMap<Document, Map<string, DocumentFragment>>();
+
+function prototypeFor(doc: Document, starMode: boolean | null): DocumentFragment {
   let byMode = prototypes.get(doc);
   if (!byMode) prototypes.set(doc, (byMode = new Map()));
-  let proto = byMode.get(starMode);
+  const id = String(starMode);
+  let proto = byMode.get(id);
   if (!proto) {
-    const scratch = doc.createElement('div');
-    render(h(Widget, { status: { state: 'none' }, starMode, onChange() {} }), scratch);
-    proto = scratch.firstElementChild!.cloneNode(true) as Element;
-    render(null, scratch);
-    byMode.set(starMode, proto);
+    proto = doc.createDocumentFragment();
+    const style = doc.createElement('style');
+    style.textContent = WIDGET_CSS;
+    const container = doc.createElement('div');
+    if (starMode !== null) {
+      const scratch = doc.createElement('div');
+      render(h(Widget, { status: { state: 'none' }, starMode, onChange() {} }), scratch);
+      container.append(scratch.firstElementChild!.cloneNode(true));
+      render(null, scratch);
+    }
+    proto.append(style, container);
+    byMode.set(id, proto);
   }
   return proto;
 }
@@ -67,13 +81,13 @@ export function mountWidget(props: WidgetProps, options: { theme?: Theme; doc?: 
   host.setAttribute('data-gt-state', props.status.state);
   if (options.theme) host.setAttribute('data-theme', options.theme);
   const shadow = host.attachShadow({ mode: 'open' });
-  const style = doc.createElement('style');
-  style.textContent = WIDGET_CSS;
-  const container = doc.createElement('div');
-  shadow.append(style, container);
+  const pristine = isPristine(props);
+  // One clone: the style, the container and, for a pristine widget, its whole bar.
+  shadow.append(prototypeFor(doc, pristine ? props.starMode : null).cloneNode(true));
+  const container = shadow.lastElementChild as HTMLElement;
   // Sites listen on document for keys (ChatGPT moves focus to its composer when you type):
   // keep events from inside the widget from reaching them.
-  for (const type of CONTAINED_EVENTS) shadow.addEventListener(type, (e) => e.stopPropagation());
+  for (const type of CONTAINED_EVENTS) shadow.addEventListener(type, stop);
 
   const initial = props;
   let current = props;
@@ -86,8 +100,7 @@ export function mountWidget(props: WidgetProps, options: { theme?: Theme; doc?: 
     if (current !== initial) render(h(Widget, current), container);
   };
 
-  if (isPristine(props)) {
-    container.append(prototypeFor(doc, props.starMode).cloneNode(true));
+  if (pristine) {
     for (const type of WAKE_EVENTS) shadow.addEventListener(type, wake, true);
   } else {
     live = true;
