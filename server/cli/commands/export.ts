@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
-import { TARGET_KINDS } from '../../../shared/schemas.ts';
+import { ZodError } from 'zod';
+import { TARGET_KINDS, describeZodError } from '../../../shared/schemas.ts';
 import { exportToFiles } from '../../exports/files.ts';
 import { DEFAULT_EXPORT_DAYS } from '../../exports/filters.ts';
 import { FORMAT_NAMES, FORMATS, type FormatName } from '../../exports/formats/index.ts';
@@ -112,7 +113,7 @@ export function exportCommand(): Command {
         });
       } catch (err) {
         bar.stop();
-        fail(err instanceof Error && 'issues' in err ? new Error(`invalid option: ${err.message}`) : err);
+        fail(err instanceof ZodError ? new Error(`invalid option: ${describeZodError(err)}`) : err);
       }
     });
 }

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -36,7 +36,22 @@ beforeAll(async () => {
   await store.close();
 });
 
-describe('groundtruth export / import / stats', () => {
+// Each case starts the real CLI (tsx) one to five times: seconds each on a busy machine.
+describe('groundtruth export / import / stats', { timeout: 120_000 }, () => {
+  it('stats --watch redraws until interrupted, then exits cleanly', async () => {
+    const child = spawn(process.execPath, [BIN, 'stats', '--watch', '--interval', '0.3'], { env: { ...process.env, DATA_DIR: dir } });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    const deadline = Date.now() + 30_000;
+    while ((out.match(/ratings 40/g) ?? []).length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    child.kill('SIGINT');
+    const code = await new Promise((resolve) => child.on('exit', resolve));
+    expect((out.match(/ratings 40/g) ?? []).length).toBeGreaterThanOrEqual(2);
+    expect(code).toBe(0);
+  });
+
   it('export writes the split files and a manifest; the SFT lines pass the format checks', async () => {
     const out = path.join(dir, 'out', 'sft.jsonl');
     const { stdout } = await cli(['export', '--format', 'openai-sft', '--out', out, '--split', '0.25']);
@@ -78,5 +93,8 @@ describe('groundtruth export / import / stats', () => {
       expect(stdout).toContain(`Usage: groundtruth ${cmd}`);
     }
     await expect(cli(['export', '--format', 'xml', '--out', 'x'])).rejects.toMatchObject({ stderr: expect.stringContaining('xml') });
+    await expect(cli(['export', '--format', 'csv', '--out', path.join(dir, 'bad.csv'), '--since', 'yesterday'])).rejects.toMatchObject({
+      stderr: expect.stringMatching(/groundtruth: invalid option: since/),
+    });
   });
 });

@@ -1,0 +1,31 @@
+/**
+ * The exports API for other parts of the server (routes, dashboard, CLI).
+ *
+ *   streamExport(store, workspaceId, options, writable | {train, validation}) → counts, files (sha256)
+ *   exportLines(db, workspaceId, prepareExport(options), counts)               → async lines, lowest level
+ *   exportToFiles(store, workspaceId, options, outPath, hooks)                  → files + manifest + export run
+ *   importRecords(db, readable)                                                 → restores a jsonl export
+ *   listExportRuns(db, workspaceId) / getExportRun(db, workspaceId, id)
+ *
+ * options: { format, filters?: { since, until, days (default 7), all, model, intent, project, site,
+ * kind, minStars, thumb }, split?: 0.1, weights?: { up, down } }.
+ */
+export { exportToFiles } from './files.ts';
+export { DEFAULT_EXPORT_DAYS, ExportFilterInput, resolveFilters, type ResolvedFilters } from './filters.ts';
+export { FORMAT_NAMES, FORMATS, type FormatName } from './formats/index.ts';
+export { importRecords, type ImportReport } from './import.ts';
+export { type Manifest } from './manifest.ts';
+export { getExportRun, listExportRuns, type ExportFile, type ExportRun } from './runs.ts';
+export { sideOf, splitKeyOf } from './split.ts';
+export {
+  countExportRows,
+  emptyCounts,
+  exportLines,
+  openExportReader,
+  prepareExport,
+  streamExport,
+  type ExportCounts,
+  type ExportOptions,
+  type PreparedExport,
+} from './stream.ts';
+export { validateOpenAIChatExample, validateOpenAIPreferenceExample } from './validate-openai-chat.ts';
