@@ -12,6 +12,8 @@ const Env = z.object({
     .optional()
     .or(z.literal('').transform(() => undefined)),
   LOG_LEVEL: z.enum(['silent', 'error', 'info', 'debug']).default('info'),
+  // PostgreSQL connections per server process (docs/operations.md: servers × pool < max_connections).
+  DATABASE_POOL_SIZE: z.coerce.number().int('must be a whole number').min(1, 'must be at least 1').max(500, 'must be at most 500').default(10),
   // Governance (issue 6). Requests per minute per token; 0 = off. Generous: a rater's sync
   // sends a few requests a minute and a pipeline batches, so normal use never meets it.
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int('must be a whole number').min(0, 'must be 0 (off) or more').default(1200),

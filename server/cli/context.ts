@@ -4,7 +4,7 @@ import { openStore, type Store } from '../store/open.ts';
 
 export async function withStore<T>(fn: (store: Store, env: Env) => Promise<T>): Promise<T> {
   const env = parseEnv();
-  const store = await openStore({ dataDir: env.DATA_DIR, databaseUrl: env.DATABASE_URL });
+  const store = await openStore({ dataDir: env.DATA_DIR, databaseUrl: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE });
   try {
     return await fn(store, env);
   } finally {

@@ -32,15 +32,23 @@ describe('several servers on one PostgreSQL', () => {
 
   beforeAll(async () => {
     url = await freshPostgresUrl('multi');
-    // The first server migrates the empty schema; the others start together on the migrated one.
-    servers.push(await startServer({ env: { DATABASE_URL: url, RATE_LIMIT_PER_MINUTE: '0' } }));
-    servers.push(...(await Promise.all([startServer({ env: { DATABASE_URL: url, RATE_LIMIT_PER_MINUTE: '0' } }), startServer({ env: { DATABASE_URL: url, RATE_LIMIT_PER_MINUTE: '0' } })])));
+    // All three start together on the empty schema: one migrates while the others wait.
+    const env = { DATABASE_URL: url, RATE_LIMIT_PER_MINUTE: '0' };
+    servers = await Promise.all([startServer({ env }), startServer({ env }), startServer({ env })]);
     store = await openStore({ databaseUrl: url, poolSize: 2 });
   }, 120_000);
 
   afterAll(async () => {
     await Promise.all(servers.map((s) => s.stop()));
     await store?.close();
+  });
+
+  it('started together on an empty database, they migrate once and print one admin token', async () => {
+    expect(servers.filter((s) => s.adminToken)).toHaveLength(1);
+    const tokens = await store.db.selectFrom('tokens').select('role').execute();
+    expect(tokens).toEqual([{ role: 'admin' }]);
+    const migrations = await store.db.selectFrom('kysely_migration' as never).select('name' as never).execute();
+    expect(new Set((migrations as { name: string }[]).map((m) => m.name)).size).toBe(migrations.length);
   });
 
   it('the CLI works against PostgreSQL and a token it makes is accepted by every server', async () => {

@@ -5,17 +5,20 @@ import { startBackgroundJobs } from '../../jobs/index.ts';
 import { startHttpServer } from '../../server.ts';
 import { openStore } from '../../store/open.ts';
 import { countTokens, createToken } from '../../store/tokens.ts';
+import { lockForWrite } from '../../store/write-locks.ts';
 
 export function serveCommand(): Command {
   return new Command('serve')
     .description('Serve the API (and dashboard) — env PORT, HOST, DATA_DIR, DATABASE_URL')
     .action(async () => {
       const env = parseEnv();
-      const store = await openStore({ dataDir: env.DATA_DIR, databaseUrl: env.DATABASE_URL });
+      const store = await openStore({ dataDir: env.DATA_DIR, databaseUrl: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE });
       let firstToken: string | undefined;
-      if ((await countTokens(store.db)) === 0) {
-        firstToken = (await createToken(store.db, { role: 'admin', name: 'first-admin' })).token;
-      }
+      // Several servers starting together on an empty PostgreSQL: one of them makes the admin token.
+      await store.db.transaction().execute(async (trx) => {
+        await lockForWrite(trx, ['first-admin-token']);
+        if ((await countTokens(trx)) === 0) firstToken = (await createToken(trx, { role: 'admin', name: 'first-admin' })).token;
+      });
       const running = await startHttpServer(store, { port: env.PORT, host: env.HOST });
       // Webhook deliveries and the daily retention purge; stopped before the store closes.
       const jobs = startBackgroundJobs(store, env, (line) => {
