@@ -97,6 +97,22 @@ describe('dashboard sign-in', () => {
     expect(await (await get(`/dashboard/subjects/${encodeURIComponent(HOSTILE_SUBJECT)}`, cookie)).text()).toContain('added from the form');
   });
 
+  it('a page asked for before signing in is shown after it; only dashboard paths are followed; big forms are refused', async () => {
+    const asked = await get('/dashboard/models?days=7');
+    expect(asked.status).toBe(401);
+    const next = /name="next" value="([^"]+)"/.exec(await asked.text())?.[1]?.replace(/&amp;/g, '&');
+    expect(next).toBe('/dashboard/models?days=7');
+    const res = await t.app.request('/dashboard/sign-in', form({ token: tokens.analyst, next: next! }));
+    expect(res.headers.get('Location')).toBe('/dashboard/models?days=7');
+    for (const evil of ['https://evil.example/', '//evil.example', '/dashboard//evil.example', '/v1/feedback']) {
+      const r = await t.app.request('/dashboard/sign-in', form({ token: tokens.analyst, next: evil }));
+      expect(r.headers.get('Location')).toBe('/dashboard');
+    }
+    const { cookie, csrf } = await signIn(tokens.analyst);
+    const big = await t.app.request(`/dashboard/subjects/x/notes`, form({ _csrf: csrf, body: 'x'.repeat(1_100_000) }, cookie));
+    expect(big.status).toBe(413);
+  });
+
   it('signing out ends the session; revoking the token ends it too', async () => {
     const a = await signIn(tokens.analyst);
     const out = await t.app.request('/dashboard/sign-out', form({ _csrf: a.csrf }, a.cookie));

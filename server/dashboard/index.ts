@@ -7,8 +7,10 @@
  */
 import fs from 'node:fs';
 import { Hono, type Context, type Next } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { csrf } from 'hono/csrf';
 import { secureHeaders } from 'hono/secure-headers';
+import { LIMITS } from '../../shared/limits.ts';
 import { ApiError } from '../lib/errors.ts';
 import type { DashEnv } from './env.ts';
 import { BASE } from './layout.tsx';
@@ -73,6 +75,15 @@ export function dashboardRoutes() {
   // Origin / Sec-Fetch-Site check on every form POST (sign-in included); the session's own token
   // is checked on top in requireAnalyst.
   app.use('*', csrf());
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: LIMITS.maxBodyBytes,
+      onError: () => {
+        throw new ApiError(413, 'payload_too_large', 'The form is over 1 MiB.');
+      },
+    }),
+  );
   app.use('*', dashboardSession());
   app.route('/', signInRoutes);
   app.use('*', requireAnalyst);
