@@ -24,6 +24,7 @@ async function ok(res: Promise<Response>, what: string): Promise<unknown> {
 
 export interface SeedResult {
   hostileFeedbackId: string;
+  /** An ordinary record with a correction (its diff is worth a look). */
   plainFeedbackId: string;
   ratings: number;
   /** Ratings created in the last 30 UTC days (today included): the overview's default window. */
@@ -80,7 +81,7 @@ export async function seedDashboard(call: Call, tokens: { alice: string; bob: st
         updatedAt: at,
       };
       if (hostile) hostileFeedbackId = id;
-      if (day === 2 && i === 1) plainFeedbackId = id;
+      if (!plainFeedbackId && corrected && !hostile) plainFeedbackId = id;
       mutations[who]!.push({ id, op: 'upsert', updatedAt: at, feedback });
       ratings++;
       if (at >= since30) ratingsLast30++;
