@@ -86,8 +86,11 @@ export function mountWidget(props: WidgetProps, options: { theme?: Theme; doc?: 
   shadow.append(prototypeFor(doc, pristine ? props.starMode : null).cloneNode(true));
   const container = shadow.lastElementChild as HTMLElement;
   // Sites listen on document for keys (ChatGPT moves focus to its composer when you type):
-  // keep events from inside the widget from reaching them.
-  for (const type of CONTAINED_EVENTS) shadow.addEventListener(type, stop);
+  // keep events from inside the widget from reaching them. Added when the widget comes alive:
+  // a pointer, focus or click always arrives first, and wakes it (see WAKE_EVENTS).
+  const contain = () => {
+    for (const type of CONTAINED_EVENTS) shadow.addEventListener(type, stop);
+  };
 
   const initial = props;
   let current = props;
@@ -96,6 +99,8 @@ export function mountWidget(props: WidgetProps, options: { theme?: Theme; doc?: 
     if (live) return;
     live = true;
     for (const type of WAKE_EVENTS) shadow.removeEventListener(type, wake, true);
+    // Listeners added now, at the capture phase, still run for the event that woke the widget.
+    contain();
     hydrate(h(Widget, initial), container);
     if (current !== initial) render(h(Widget, current), container);
   };
@@ -104,6 +109,7 @@ export function mountWidget(props: WidgetProps, options: { theme?: Theme; doc?: 
     for (const type of WAKE_EVENTS) shadow.addEventListener(type, wake, true);
   } else {
     live = true;
+    contain();
     render(h(Widget, props), container);
   }
 

@@ -147,11 +147,16 @@ describe('widget', () => {
     }
   });
 
-  it('keeps key presses inside from reaching the page', () => {
+  it('keeps key presses and clicks inside from reaching the page, from the first one on', () => {
     const { $ } = setup();
     const seen = vi.fn();
+    document.addEventListener('click', seen);
     document.addEventListener('keydown', seen);
+    // A pristine widget: its first click wakes it and is contained too.
+    $('comment')!.click();
+    $('comment')!.dispatchEvent(new FocusEvent('focusin', { bubbles: true, composed: true }));
     $('up')!.dispatchEvent(new KeyboardEvent('keydown', { key: 'a', bubbles: true, composed: true }));
+    document.removeEventListener('click', seen);
     document.removeEventListener('keydown', seen);
     expect(seen).not.toHaveBeenCalled();
   });
