@@ -34,6 +34,8 @@ const MODELS = ['gpt-5', 'gpt-4o', 'claude-sonnet', 'gemini-pro', 'llama-70b'];
 const INTENTS = ['code', 'sql', 'explain', 'summarize'];
 const SITES = ['chatgpt', 'claude', 'gemini'];
 const DAY_MS = 86_400_000;
+/** Old-space limit of each export child (MB). */
+const HEAP_CAP_MB = 96;
 
 const COLUMNS = [
   'id', 'workspace_id', 'rater_id', 'client_id', 'target_key', 'kind', 'site', 'model', 'intent', 'project', 'subject',
@@ -98,7 +100,8 @@ export async function seed(rows: number): Promise<{ store: Store; dataDir: strin
 async function childExport(dataDir: string, options: object): Promise<Record<string, number>> {
   const out = path.join(dataDir, `bench-${Math.random().toString(36).slice(2)}.out`);
   const child = path.resolve(import.meta.dirname, 'export-child.ts');
-  const { stdout } = await run(process.execPath, ['--expose-gc', '--import', 'tsx', child, JSON.stringify({ dataDir, out, options })], {
+  // A capped old space: an export that held rows would die here; a streaming one just collects more often.
+  const { stdout } = await run(process.execPath, [`--max-old-space-size=${HEAP_CAP_MB}`, '--expose-gc', '--import', 'tsx', child, JSON.stringify({ dataDir, out, options })], {
     maxBuffer: 1024 * 1024,
     timeout: 600_000,
   });
@@ -138,7 +141,7 @@ const bench: Bench = {
     const lastTenth = { days: DAYS / 10 };
     const jsonlSmall = await childExport(big.dataDir, { format: 'jsonl', filters: lastTenth });
     const jsonlBig = await childExport(big.dataDir, { format: 'jsonl', filters: { all: true } });
-    const sftSmall = await childExport(big.dataDir, { format: 'openai-sft', filters: lastTenth });
+    const sftSmall = await childExport(big.dataDir, { format: 'openai-sft', filters: lastTenth, split: 0.1 });
     const sftBig = await childExport(big.dataDir, { format: 'openai-sft', filters: { all: true }, split: 0.1 });
     fs.rmSync(big.dataDir, { recursive: true, force: true });
     fs.rmSync(small.dataDir, { recursive: true, force: true });
@@ -151,6 +154,7 @@ const bench: Bench = {
         jsonl: { [`maxRssMB@${SMALL_EXPORT}`]: jsonlSmall.maxRssMB, [`maxRssMB@${BIG}`]: jsonlBig.maxRssMB, ratio: ratio(jsonlBig.maxRssMB!, jsonlSmall.maxRssMB!), peakHeapUsedMB: [jsonlSmall.peakHeapUsedMB, jsonlBig.peakHeapUsedMB] },
         'openai-sft': { [`maxRssMB@${SMALL_EXPORT}`]: sftSmall.maxRssMB, [`maxRssMB@${BIG}`]: sftBig.maxRssMB, ratio: ratio(sftBig.maxRssMB!, sftSmall.maxRssMB!), peakHeapUsedMB: [sftSmall.peakHeapUsedMB, sftBig.peakHeapUsedMB] },
         childBaselineRssMB: jsonlSmall.baselineRssMB,
+        childHeapCapMB: HEAP_CAP_MB,
       },
       exports: { jsonlSmall, jsonlBig, sftSmall, sftBig },
       queries: {
