@@ -14,6 +14,9 @@ export const MAX_TERM_CHARS = 100;
 
 export function parseQuery(q: string): SearchTerm[] {
   const terms: SearchTerm[] = [];
+  // Control characters (NUL above all: SQLite ends the FTS5 query string at it, "unterminated
+  // string") never belong in a search; found by the bad-input campaign.
+  q = q.replace(/[\u0000-\u001f\u007f]/g, ' ');
   for (const m of q.matchAll(/"([^"]*)"|(\S+)/g)) {
     const phrase = m[1] !== undefined;
     // Keep letters, digits and inner punctuation; drop quotes and FTS operators around words.

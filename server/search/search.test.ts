@@ -64,6 +64,8 @@ describe('query parsing', () => {
     ]);
     expect(toFtsMatch(terms)).toBe('"timeout"* "disk full" "NEAR("* "col:x"*');
     expect(parseQuery(Array.from({ length: 30 }, (_, i) => `w${i}`).join(' '))).toHaveLength(12);
+    // A NUL would end SQLite's FTS5 query string early ("unterminated string").
+    expect(parseQuery('a\u0000b')).toEqual([{ text: 'a', phrase: false }, { text: 'b', phrase: false }]);
   });
 
   it('snippets mark matches as parts, never as markup', () => {
