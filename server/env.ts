@@ -16,7 +16,7 @@ const Env = z.object({
   DATABASE_POOL_SIZE: z.coerce.number().int('must be a whole number').min(1, 'must be at least 1').max(500, 'must be at most 500').default(10),
   // Governance (issue 6). Requests per minute per token; 0 = off. Generous: a rater's sync
   // sends a few requests a minute and a pipeline batches, so normal use never meets it.
-  RATE_LIMIT_PER_MINUTE: z.coerce.number().int('must be a whole number').min(0, 'must be 0 (off) or more').default(1200),
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int('must be a whole number').min(0, 'must be 0 (off) or more').default(6000),
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100, 'must be at least 100').default(10_000),
   WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(1).default(10_000),
   WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
