@@ -2,6 +2,7 @@
 import type { Kysely } from 'kysely';
 import { uuidv7 } from '../../shared/ids.ts';
 import type { DB } from '../store/schema.ts';
+import { enqueueExportCompleted } from '../webhooks/outbox.ts';
 import { withInsightsTables, type ExportRunStatus, type ExportRunsTable } from '../insights/tables.ts';
 import type { ResolvedFilters } from './filters.ts';
 
@@ -75,22 +76,35 @@ export async function startExportRun(
   return id;
 }
 
+/** Marks a run finished; a completed run also queues its `export.completed` webhooks in the same transaction. */
 export async function finishExportRun(
   db: Kysely<DB>,
   id: string,
   result: { status: Exclude<ExportRunStatus, 'running'>; counts?: unknown; files?: ExportFile[]; error?: string },
 ): Promise<void> {
-  await withInsightsTables(db)
-    .updateTable('export_runs')
-    .set({
-      status: result.status,
-      counts: result.counts === undefined ? null : JSON.stringify(result.counts),
-      files: result.files ? JSON.stringify(result.files) : null,
-      error: result.error ?? null,
-      finished_at: new Date().toISOString(),
-    })
-    .where('id', '=', id)
-    .execute();
+  await db.transaction().execute(async (trx) => {
+    const runs = withInsightsTables(trx as unknown as Kysely<DB>);
+    await runs
+      .updateTable('export_runs')
+      .set({
+        status: result.status,
+        counts: result.counts === undefined ? null : JSON.stringify(result.counts),
+        files: result.files ? JSON.stringify(result.files) : null,
+        error: result.error ?? null,
+        finished_at: new Date().toISOString(),
+      })
+      .where('id', '=', id)
+      .execute();
+    if (result.status !== 'complete') return;
+    const run = await runs.selectFrom('export_runs').select(['workspace_id', 'format']).where('id', '=', id).executeTakeFirst();
+    if (!run) return;
+    await enqueueExportCompleted(trx, run.workspace_id, {
+      exportRunId: id,
+      format: run.format,
+      counts: result.counts ?? null,
+      files: result.files ?? [],
+    });
+  });
 }
 
 export async function listExportRuns(db: Kysely<DB>, workspaceId: string, limit = 50): Promise<ExportRun[]> {

@@ -212,6 +212,21 @@ describe('webhook deliveries', () => {
     expect(JSON.parse(rx.received[0]!.body)).toMatchObject({ type: 'export.completed', data: { runId: 'run-1', format: 'openai-sft', rows: 42 } });
   });
 
+  it('are queued by a real export when its run completes', async () => {
+    const t = await setup();
+    const rx = await receiver([200]);
+    cleanup.push(rx.close);
+    await t.call(t.admin, 'POST', '/v1/webhooks', { url: rx.url, events: ['export.completed'] });
+    const res = await t.call(t.admin, 'GET', '/v1/exports/jsonl');
+    expect(res.status).toBe(200);
+    await res.text();
+    const runId = res.headers.get('X-Groundtruth-Export-Run');
+    expect(runId).toBeTruthy();
+    const w = worker(t, { pollMs: 60_000 });
+    expect(await w.runOnce()).toBe(1);
+    expect(JSON.parse(rx.received[0]!.body)).toMatchObject({ type: 'export.completed', data: { exportRunId: runId, format: 'jsonl' } });
+  });
+
   it('never slow ingestion down when the receiver hangs', async () => {
     const t = await setup();
     const rx = await receiver(['hang']);
