@@ -49,6 +49,11 @@ export function renderError(err: Error, c: Context<DashEnv>) {
       status,
     );
   }
+  // c.req.parseBody() throws a TypeError for a body that is not the form its Content-Type claims
+  // (e.g. multipart/form-data without a valid boundary): the request is bad, not the server.
+  if (err instanceof TypeError && /parse body/i.test(err.message)) {
+    return render(c, { title: 'Request refused', page: 'error' }, <Notice kind="error">The form could not be read; reload the page and try again.</Notice>, 400);
+  }
   console.error('[groundtruth] dashboard error', err);
   return render(c, { title: 'Something went wrong', page: 'error' }, <Notice kind="error">Something went wrong on the server; it has been logged.</Notice>, 500);
 }

@@ -1,7 +1,13 @@
 /**
  * Input the database cannot store, found at the store boundary (e.g. U+0000 in text, which
- * PostgreSQL refuses). The HTTP layer answers it with 422 like any other validation failure.
+ * PostgreSQL refuses). An HTTPException with status 422, so every error handler (the API's JSON
+ * one, the dashboard's HTML one) answers it as a validation failure, never as a 500.
  */
-export class StoreInputError extends Error {
+import { HTTPException } from 'hono/http-exception';
+
+export class StoreInputError extends HTTPException {
   override name = 'StoreInputError';
+  constructor(message: string) {
+    super(422, { message });
+  }
 }

@@ -83,6 +83,11 @@ export async function openPostgres(options: PostgresOptions): Promise<PostgresHa
     connectionTimeoutMillis: 10_000,
     types,
     application_name: 'groundtruth',
+    keepAlive: true,
+    // A server that vanishes mid-transaction (host lost, network cut) would otherwise hold its
+    // row and advisory locks until TCP notices, hours later. Our transactions last milliseconds
+    // and never wait on the network (exports stream outside any transaction).
+    idle_in_transaction_session_timeout: 60_000,
   });
   // An idle client losing its connection (PostgreSQL restarted, network cut) emits 'error' on the
   // pool; unhandled, that would kill the process. The pool drops the client and opens a new one.

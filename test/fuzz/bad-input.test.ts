@@ -23,7 +23,11 @@ const QUERY_KEYS = [
   'investigationId', 'type', 'after', 'before', 'token',
 ];
 /** URLs carry UTF-8: a lone surrogate cannot be percent-encoded, so it becomes U+FFFD first. */
-const encode = (s: string) => encodeURIComponent((s as string & { toWellFormed(): string }).toWellFormed());
+const wellFormed = (s: string) => (s as string & { toWellFormed(): string }).toWellFormed();
+const encode = (s: string) => encodeURIComponent(wellFormed(s));
+/** Field names the dashboard's forms use, plus a few it never reads. */
+const FORM_FIELDS = ['token', 'name', 'role', 'body', 'q', 'next', 'comment', 'correction', 'thumb', 'stars', 'label', 'workspace', 'rater', 'note'];
+const ORIGIN = 'http://localhost';
 const RAW_PARAMS = ['%', '%zz', '%E0%A4%A', '%C0%AF', '..%2F..%2F', '%00', '%FF%FE', '%2e%2e', 'a%20b', '%F0%9F%92%A9'];
 
 /** All row counts in one statement (one round trip on PostgreSQL). */
@@ -38,7 +42,8 @@ async function counter(store: Store): Promise<() => Promise<string>> {
 
 describe(`bad-input campaign (${testBackend()})`, () => {
   it(`every route answers ${TOTAL}+ hostile requests below 500, with JSON errors, and refused input changes nothing`, async () => {
-    const t = await createTestApp();
+    // The per-token rate limit has its own tests; here it would turn the campaign into 429s.
+    const t = await createTestApp({ rateLimitPerMinute: 0 });
     const admin = (await t.token('admin')).token;
     const analyst = (await t.token('analyst')).token;
     const rater = await t.token('rater');
@@ -46,6 +51,31 @@ describe(`bad-input campaign (${testBackend()})`, () => {
     const seeded = Array.from({ length: 8 }, () => makeFeedback());
     const seededRes = await t.call(rater.token, 'POST', '/v1/sync', { clientId: 'seed', mutations: seeded.map(upsert) });
     expect(seededRes.status).toBe(200);
+    // Dashboard sessions (cookie + CSRF token from a page), so its routes are reached past sign-in.
+    const session = async (token: string) => {
+      const res = await t.app.request('/dashboard/sign-in', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: ORIGIN },
+        body: new URLSearchParams({ token }).toString(),
+      });
+      const cookie = (res.headers.get('Set-Cookie') ?? '').split(';')[0]!;
+      const page = await t.app.request('/dashboard/search', { headers: { Cookie: cookie } });
+      const csrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())?.[1] ?? '';
+      expect(cookie, 'dashboard sign-in').toMatch(/=/);
+      return { cookie, csrf };
+    };
+    const sessions = [await session(admin), await session(analyst)];
+    /** A successful sign-out ends a session the generators hand out: sign in again, in place. */
+    const renewSessions = async () => {
+      Object.assign(sessions[0]!, await session(admin));
+      Object.assign(sessions[1]!, await session(analyst));
+    };
+    const dashboardAuth = fc.record({
+      session: fc.oneof({ weight: 8, arbitrary: fc.constantFrom(...sessions) }, { weight: 2, arbitrary: fc.constantFrom(undefined, { cookie: 'gt_session=forged', csrf: 'x' }) }),
+      origin: fc.oneof({ weight: 8, arbitrary: fc.constant(ORIGIN) }, { weight: 2, arbitrary: fc.constantFrom(undefined, 'https://evil.example', 'null') }),
+      goodCsrf: fc.oneof({ weight: 8, arbitrary: fc.constant(true) }, { weight: 2, arbitrary: fc.constant(false) }),
+      fields: fc.array(fc.tuple(fc.oneof(fc.constantFrom(...FORM_FIELDS), hostileString), hostileString), { maxLength: 5 }),
+    });
     const doc = (await (await t.app.request('/openapi.json')).json()) as { paths: Record<string, Record<string, any>> };
     const counts = await counter(t.store);
 
@@ -106,6 +136,7 @@ describe(`bad-input campaign (${testBackend()})`, () => {
         auth,
         contentType,
         body: hostileBody(valid),
+        dashboard: dashboardAuth,
       });
       await fc.assert(
         fc.asyncProperty(request, async (r) => {
@@ -113,14 +144,28 @@ describe(`bad-input campaign (${testBackend()})`, () => {
           const path = route.path.replace(/:(\w+)\??/g, () => r.params[i++]!);
           const qs = r.query.map(([k, v]) => `${encode(k)}=${encode(v)}`).join('&');
           const headers: Record<string, string> = {};
-          if (r.auth !== undefined) headers.Authorization = r.auth;
-          if (r.contentType !== undefined) headers['Content-Type'] = r.contentType;
           const withBody = r.method !== 'GET' && r.method !== 'HEAD';
+          let body: BodyInit | undefined = withBody ? ((r.body.bytes as BodyInit | undefined) ?? r.body.text) : undefined;
+          if (path.startsWith('/dashboard')) {
+            // Browser-shaped: a session cookie, an Origin, and form fields with (usually) the CSRF token.
+            const d = r.dashboard;
+            if (d.session) headers.Cookie = d.session.cookie;
+            if (d.origin) headers.Origin = d.origin;
+            if (withBody && r.body.kind !== 'mutated') {
+              const fields = new URLSearchParams(d.fields.map(([k, v]) => [wellFormed(k), wellFormed(v)]));
+              if (d.session && d.goodCsrf) fields.set('_csrf', d.session.csrf);
+              headers['Content-Type'] = 'application/x-www-form-urlencoded';
+              body = fields.toString();
+            } else if (r.contentType !== undefined) headers['Content-Type'] = r.contentType;
+          } else {
+            if (r.auth !== undefined) headers.Authorization = r.auth;
+            if (r.contentType !== undefined) headers['Content-Type'] = r.contentType;
+          }
           const t0 = performance.now();
           const res = await t.app.request(`${path}${qs ? `?${qs}` : ''}`, {
             method: r.method,
             headers,
-            body: withBody ? ((r.body.bytes as BodyInit | undefined) ?? r.body.text) : undefined,
+            body,
           });
           const text = r.method === 'HEAD' ? '' : await res.text();
           const ms = performance.now() - t0;
@@ -139,6 +184,7 @@ describe(`bad-input campaign (${testBackend()})`, () => {
               throw new Error(`${res.status} error body not { error: { code, message } } for ${where}: ${text.slice(0, 200)}`);
             }
           }
+          if (path.startsWith('/dashboard/sign-out') && res.status < 400) await renewSessions();
           if (!MUTATING.has(r.method)) return;
           let refused = res.status >= 400;
           if (res.status === 200 && path === '/v1/sync') {

@@ -17,10 +17,10 @@ export function tempDir(prefix = 'gt-test-'): string {
 }
 
 /** An explicit `dataDir` always means SQLite in that directory (tests that reopen a file). */
-export async function createTestApp(options: { dataDir?: string } = {}) {
+export async function createTestApp(options: { dataDir?: string; rateLimitPerMinute?: number } = {}) {
   const dataDir = options.dataDir ?? tempDir();
   const store: Store = options.dataDir ? await openStore({ dataDir }) : await openTestStore();
-  const app = createApp({ store });
+  const app = createApp({ store, rateLimitPerMinute: options.rateLimitPerMinute });
   return {
     app,
     store,

@@ -63,20 +63,3 @@ export async function openTestStore(options: { dataDir?: string; backend?: TestB
   }
   return openStore({ dataDir: options.dataDir ?? tmp('gt-test-') });
 }
-
-/** Row counts of every table of the store (migration bookkeeping excluded). */
-export async function tableCounts(store: Store): Promise<Record<string, number>> {
-  const tables = (await store.db.introspection.getTables())
-    .filter((t) => !store.schema || t.schema === store.schema)
-    .map((t) => t.name)
-    .sort();
-  const counts: Record<string, number> = {};
-  for (const name of tables) {
-    const row = await store.db
-      .selectFrom(name as never)
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .executeTakeFirstOrThrow();
-    counts[name] = Number(row.n);
-  }
-  return counts;
-}
