@@ -52,15 +52,7 @@ async function upsertDoc(db: Kysely<DB> | Transaction<DB>, doc: Doc): Promise<vo
   const ddb = withDashboardTables(db as Kysely<DB>);
   const existing = await ddb.selectFrom('search_docs').select('id').where('doc_key', '=', doc.doc_key).executeTakeFirst();
   let rowid: number;
-  const values = {
-    workspace_id: doc.workspace_id,
-    source: doc.source,
-    ref_id: doc.ref_id,
-    subject: doc.subject,
-    model: doc.model,
-    at: doc.at,
-    quality: doc.quality,
-  };
+  const values = docValues(doc);
   if (existing) {
     rowid = existing.id;
     await ddb.updateTable('search_docs').set(values).where('id', '=', rowid).execute();
