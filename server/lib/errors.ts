@@ -43,6 +43,7 @@ const STATUS_CODES: Record<number, string> = {
   415: 'unsupported_media_type',
   422: 'validation_failed',
   429: 'rate_limited',
+  503: 'unavailable',
 };
 
 export function handleError(err: Error, c: Context): Response {

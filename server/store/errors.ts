@@ -11,3 +11,18 @@ export class StoreInputError extends HTTPException {
     super(422, { message });
   }
 }
+
+/**
+ * The database cannot be reached, or no pooled connection came free in time: 503 with
+ * Retry-After, so load balancers and clients back off and retry instead of seeing a 500.
+ */
+export class StoreUnavailableError extends HTTPException {
+  override name = 'StoreUnavailableError';
+  constructor(message: string, options: { cause?: unknown; retryAfterSeconds?: number } = {}) {
+    super(503, {
+      message,
+      cause: options.cause,
+      res: new Response(null, { status: 503, headers: { 'Retry-After': String(options.retryAfterSeconds ?? 2) } }),
+    });
+  }
+}

@@ -14,7 +14,7 @@ import Cursor from 'pg-cursor';
 import { Kysely, PostgresAdapter, sql, type PostgresPoolClient } from 'kysely';
 import { CurrentSchemaPostgresDialect } from './pg-introspector.ts';
 import type { DB } from './schema.ts';
-import { StoreInputError } from './errors.ts';
+import { StoreInputError, StoreUnavailableError } from './errors.ts';
 
 export interface PostgresOptions {
   /** postgres://user:password@host:port/database[?options=-c search_path=schema] */
@@ -23,6 +23,8 @@ export interface PostgresOptions {
   poolSize?: number;
   /** Close a connection idle this long (default 30 s). */
   idleTimeoutMillis?: number;
+  /** Give up waiting for a connection after this long (default 10 s): the request gets a 503. */
+  connectTimeoutMillis?: number;
 }
 
 /** int8 and numeric as numbers: counts and sums here never approach 2^53. */
@@ -66,6 +68,15 @@ function guardClient(client: pg.PoolClient): PostgresPoolClient {
   } as PostgresPoolClient;
 }
 
+/** A pooled connection, or a 503 when PostgreSQL is down or every connection stays busy. */
+async function connect(pool: pg.Pool): Promise<PostgresPoolClient> {
+  try {
+    return guardClient(await pool.connect());
+  } catch (err) {
+    throw new StoreUnavailableError('The database is busy or unreachable; retry shortly.', { cause: err });
+  }
+}
+
 export interface PostgresHandle {
   db: Kysely<DB>;
   pool: pg.Pool;
@@ -80,7 +91,7 @@ export async function openPostgres(options: PostgresOptions): Promise<PostgresHa
     max: options.poolSize ?? 10,
     idleTimeoutMillis: options.idleTimeoutMillis ?? 30_000,
     // A pool that stays exhausted fails the request instead of hanging it forever.
-    connectionTimeoutMillis: 10_000,
+    connectionTimeoutMillis: options.connectTimeoutMillis ?? 10_000,
     types,
     application_name: 'groundtruth',
     keepAlive: true,
@@ -94,7 +105,7 @@ export async function openPostgres(options: PostgresOptions): Promise<PostgresHa
   pool.on('error', (err) => console.error('[groundtruth] PostgreSQL connection lost:', err.message));
   const db = new Kysely<DB>({
     // pg-cursor: Kysely's .stream() (exports read row by row, never the whole set in memory).
-    dialect: new CurrentSchemaPostgresDialect({ cursor: Cursor, pool: { connect: async () => guardClient(await pool.connect()), end: () => pool.end() } }),
+    dialect: new CurrentSchemaPostgresDialect({ cursor: Cursor, pool: { connect: () => connect(pool), end: () => pool.end() } }),
   });
   let schema: string | null;
   try {
@@ -102,7 +113,8 @@ export async function openPostgres(options: PostgresOptions): Promise<PostgresHa
     schema = row.rows[0]?.schema ?? null;
   } catch (err) {
     await db.destroy();
-    throw new Error(`Cannot reach PostgreSQL at ${redactUrl(options.url)}: ${(err as Error).message}`, { cause: err });
+    const reason = ((err as Error).cause as Error | undefined)?.message ?? (err as Error).message;
+    throw new Error(`Cannot reach PostgreSQL at ${redactUrl(options.url)}: ${reason}`, { cause: err });
   }
   if (!schema) {
     await db.destroy();
