@@ -6,7 +6,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../app.ts';
-import { freshPostgresUrl } from '../../test/helpers/backend.ts';
+import { dropPostgresSchema, freshPostgresUrl } from '../../test/helpers/backend.ts';
 import { StoreInputError, StoreUnavailableError } from './errors.ts';
 import { openStore, type Store } from './open.ts';
 import { openPostgres } from './postgres.ts';
@@ -22,6 +22,7 @@ describe('PostgreSQL backend', () => {
   });
   afterAll(async () => {
     await store?.close();
+    await dropPostgresSchema(url);
   });
 
   it('counts and sums come back as numbers, as on SQLite', async () => {
@@ -34,11 +35,13 @@ describe('PostgreSQL backend', () => {
   });
 
   it('sees only its own schema: tables of another store in the same database are invisible', async () => {
-    const other = await openStore({ databaseUrl: await freshPostgresUrl('pgother'), poolSize: 1 });
+    const otherUrl = await freshPostgresUrl('pgother');
+    const other = await openStore({ databaseUrl: otherUrl, poolSize: 1 });
     const tables = await store.db.introspection.getTables({ withInternalKyselyTables: true });
     expect(new Set(tables.map((t) => t.schema))).toEqual(new Set([store.schema]));
     expect(tables.map((t) => t.name)).toContain('kysely_migration');
     await other.close();
+    await dropPostgresSchema(otherUrl);
   });
 
   it('refuses NUL in text with a 422 error before PostgreSQL sees it', async () => {

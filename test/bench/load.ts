@@ -19,7 +19,7 @@ import fs from 'node:fs';
 import { openStore } from '../../server/store/open.ts';
 import { createToken } from '../../server/store/tokens.ts';
 import { tempDir } from '../helpers/app.ts';
-import { freshPostgresUrl } from '../helpers/backend.ts';
+import { dropPostgresSchema, freshPostgresUrl } from '../helpers/backend.ts';
 import { startServer, type ServerHandle } from '../helpers/server.ts';
 import { newVersion, nextVersion, percentile, postSync, type Version } from '../durability/workload.ts';
 import type { Bench } from './index.ts';
@@ -157,6 +157,7 @@ async function loadOne(backend: 'sqlite' | 'postgres') {
     };
   } finally {
     await server.stop();
+    if (databaseUrl) await dropPostgresSchema(databaseUrl);
   }
 }
 

@@ -12,7 +12,7 @@ import { applyMutations } from '../../server/store/feedback.ts';
 import { openStore, type Store } from '../../server/store/open.ts';
 import { createToken } from '../../server/store/tokens.ts';
 import { tempDir } from '../helpers/app.ts';
-import { freshPostgresUrl } from '../helpers/backend.ts';
+import { dropPostgresSchema, freshPostgresUrl } from '../helpers/backend.ts';
 import { newVersion, toMutation } from './workload.ts';
 
 const run = promisify(execFile);
@@ -29,10 +29,12 @@ describe('the CLI on PostgreSQL', () => {
   let url: string;
   let store: Store;
   let raterId: string;
+  const made: string[] = [];
   const dir = tempDir('gt-cli-pg-');
 
   beforeAll(async () => {
     url = await freshPostgresUrl('cli');
+    made.push(url);
     store = await openStore({ databaseUrl: url, poolSize: 2 });
     const rater = await createToken(store.db, { role: 'rater', name: 'cli-rater' });
     raterId = rater.info.raterId;
@@ -51,6 +53,7 @@ describe('the CLI on PostgreSQL', () => {
 
   afterAll(async () => {
     await store?.close();
+    await Promise.all(made.map(dropPostgresSchema));
   });
 
   it('token create / list / revoke', async () => {
@@ -75,7 +78,8 @@ describe('the CLI on PostgreSQL', () => {
     await cli(url, ['export', '--format', 'jsonl', '--all', '--out', out]);
     const lines = fs.readFileSync(out, 'utf8').trim().split('\n');
     expect(lines).toHaveLength(30);
-    const target = await freshPostgresUrl('cli-import');
+    const target = await freshPostgresUrl('cli_import');
+    made.push(target);
     await cli(target, ['import', out, '--json']);
     const copy = await openStore({ databaseUrl: target, poolSize: 1 });
     const rows = await copy.db.selectFrom('feedback').select(['id', 'updated_at', 'record']).orderBy('id').execute();

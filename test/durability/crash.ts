@@ -14,7 +14,7 @@ import Database from 'better-sqlite3';
 import { openStore, SQLITE_FILE_NAME, type Store } from '../../server/store/open.ts';
 import { createToken } from '../../server/store/tokens.ts';
 import { tempDir } from '../helpers/app.ts';
-import { freshPostgresUrl } from '../helpers/backend.ts';
+import { dropPostgresSchema, freshPostgresUrl } from '../helpers/backend.ts';
 import { freePort, startServer, type ServerHandle } from '../helpers/server.ts';
 import { checkStore, Ledger, newVersion, nextVersion, percentile, postSync, type Version } from './workload.ts';
 
@@ -191,5 +191,6 @@ export async function runCrashCampaign(opts: CrashOptions): Promise<CrashReport>
     };
   } finally {
     await store.close();
+    if (databaseUrl) await dropPostgresSchema(databaseUrl);
   }
 }

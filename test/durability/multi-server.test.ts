@@ -10,7 +10,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../../server/store/open.ts';
 import { createToken } from '../../server/store/tokens.ts';
-import { freshPostgresUrl } from '../helpers/backend.ts';
+import { dropPostgresSchema, freshPostgresUrl } from '../helpers/backend.ts';
 import { startServer, type ServerHandle } from '../helpers/server.ts';
 import { checkStore, Ledger, newVersion, nextVersion, postSync, type Version } from './workload.ts';
 
@@ -41,6 +41,7 @@ describe('several servers on one PostgreSQL', () => {
   afterAll(async () => {
     await Promise.all(servers.map((s) => s.stop()));
     await store?.close();
+    await dropPostgresSchema(url);
   });
 
   it('started together on an empty database, they migrate once and print one admin token', async () => {

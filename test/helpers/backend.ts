@@ -52,6 +52,12 @@ export async function freshPostgresUrl(prefix = 't'): Promise<string> {
   return withSearchPath(testDatabaseUrl(), schema);
 }
 
+/** Drops the schema a freshPostgresUrl() made (tests that run outside the per-run database clean up). */
+export async function dropPostgresSchema(url: string): Promise<void> {
+  const schema = /search_path=([A-Za-z0-9_]+)/.exec(decodeURIComponent(new URL(url).searchParams.get('options') ?? ''))?.[1];
+  if (schema) await admin().query(`drop schema if exists "${schema}" cascade`);
+}
+
 /**
  * A store on the backend of this run: a temp SQLite file, or a fresh PostgreSQL schema (with a
  * small pool that closes idle connections quickly, as tests rarely close their stores).
