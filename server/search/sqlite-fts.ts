@@ -12,6 +12,7 @@ import type { DB } from '../store/schema.ts';
 import { feedbackTexts, type SearchBackend, type SearchHit, type SearchOptions } from './backend.ts';
 import { parseQuery, partsFromMarked, toFtsMatch } from './query.ts';
 import { boostedScore, qualityOf } from './rank.ts';
+import { chunks } from '../lib/chunks.ts';
 
 /** How many bm25-best candidates get re-ranked with the boosts. */
 export const CANDIDATES = 200;
@@ -40,12 +41,6 @@ function docValues(doc: Doc) {
     at: doc.at,
     quality: doc.quality,
   };
-}
-
-function chunks<T>(items: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
 }
 
 async function upsertDoc(db: Kysely<DB> | Transaction<DB>, doc: Doc): Promise<void> {

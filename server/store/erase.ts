@@ -14,17 +14,12 @@ import { withItemTables } from './items-tables.ts';
 import { isPostgres } from './postgres.ts';
 import type { DB, FeedbackTable } from './schema.ts';
 import { lockForWrite, lockName, retryOnConflict } from './write-locks.ts';
+import { chunks } from '../lib/chunks.ts';
 
 /** What stands in for an erased rater where a row about someone else must stay (an admin's delete of another's record). */
 export const ERASED_ACTOR = 'erased';
 
 const PAGE = 500;
-
-function chunks<T>(items: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
 
 function n(res: { numDeletedRows?: bigint; numUpdatedRows?: bigint } | { numDeletedRows?: bigint; numUpdatedRows?: bigint }[]): number {
   const list = Array.isArray(res) ? res : [res];

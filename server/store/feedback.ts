@@ -20,7 +20,8 @@ import { uuidv7 } from '../../shared/ids.ts';
 import type { DB, FeedbackEventsTable, FeedbackTable } from './schema.ts';
 import { StoreInputError } from './errors.ts';
 import { lockForWrite, lockName, retryOnConflict } from './write-locks.ts';
-import { sqliteFastPath } from './sqlite-fast-path.ts';
+import { FEEDBACK_COLUMNS, sqliteFastPath } from './sqlite-fast-path.ts';
+import { chunks } from '../lib/chunks.ts';
 
 export interface Actor {
   workspaceId: string;
@@ -144,16 +145,6 @@ function rowFromRecord(actor: Actor, record: FeedbackInput, json: string, hash: 
   };
 }
 
-const FEEDBACK_COLUMNS: (keyof FeedbackTable)[] = [
-  'workspace_id', 'rater_id', 'client_id', 'target_key', 'kind', 'site', 'model', 'intent', 'project', 'subject',
-  'conversation_id', 'thumb', 'stars', 'label', 'created_at', 'updated_at', 'received_at', 'deleted', 'record', 'content_hash',
-];
-
-function chunks<T>(items: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
 
 /**
  * Applies mutations for one actor. Invalid ones are `rejected` with a reason and change nothing;
@@ -308,7 +299,7 @@ export async function applyMutations(
           .values(part)
           .onConflict((oc) =>
             oc.column('id').doUpdateSet((eb) =>
-              Object.fromEntries(FEEDBACK_COLUMNS.map((col) => [col, eb.ref(`excluded.${col}`)])) as never,
+              Object.fromEntries(FEEDBACK_COLUMNS.slice(1).map((col) => [col, eb.ref(`excluded.${col}`)])) as never,
             ),
           )
           .execute();

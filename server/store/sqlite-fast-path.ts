@@ -10,7 +10,8 @@ import type Database from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import type { DB, FeedbackEventsTable, FeedbackTable } from './schema.ts';
 
-const FEEDBACK_COLUMNS = [
+/** Every column of `feedback`, id first (the order both fast-path statements bind in). */
+export const FEEDBACK_COLUMNS = [
   'id', 'workspace_id', 'rater_id', 'client_id', 'target_key', 'kind', 'site', 'model', 'intent', 'project', 'subject',
   'conversation_id', 'thumb', 'stars', 'label', 'created_at', 'updated_at', 'received_at', 'deleted', 'record', 'content_hash',
 ] as const satisfies readonly (keyof FeedbackTable)[];
