@@ -95,12 +95,12 @@ export async function listTokens(db: Kysely<DB>, workspaceId?: string): Promise<
   return (await q.execute()).map(toInfo);
 }
 
-/** Revokes by id (a prefix could match several tokens); scoped to a workspace when one is given. False if none matched. */
-export async function revokeToken(db: Kysely<DB>, id: string, workspaceId?: string): Promise<boolean> {
+/** Revokes by id or by prefix; scoped to a workspace when one is given. Returns false if none matched. */
+export async function revokeToken(db: Kysely<DB>, idOrPrefix: string, workspaceId?: string): Promise<boolean> {
   let q = db
     .updateTable('tokens')
     .set({ revoked_at: new Date().toISOString() })
-    .where('id', '=', id)
+    .where((eb) => eb.or([eb('id', '=', idOrPrefix), eb('prefix', '=', idOrPrefix)]))
     .where('revoked_at', 'is', null);
   if (workspaceId) q = q.where('workspace_id', '=', workspaceId);
   const res = await q.executeTakeFirst();
