@@ -24,6 +24,7 @@ import { searchRoutes } from './routes/search.ts';
 import { subjectRoutes } from './routes/subjects.ts';
 import { raterRoutes } from './routes/raters.ts';
 import { settingsRoutes } from './routes/settings.ts';
+import { siteRoutes } from './routes/sites.ts';
 import { syncRoutes } from './routes/sync.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import type { Store } from './store/open.ts';
@@ -80,6 +81,7 @@ export function createApp({ store, rateLimitPerMinute }: AppOptions) {
     .route('/', searchRoutes)
     .route('/', subjectRoutes)
     .route('/', insightsRoutes)
+    .route('/', siteRoutes)
     .route('/', exportRoutes);
   // Server-rendered pages with their own session auth, CSP and CSRF checks (not under /v1).
   app.route('/dashboard', dashboardRoutes());

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { LIMITS } from './limits.ts';
+import { SITE_VISITS_MAX, SiteVisit } from './site-health.ts';
 
 export const TARGET_KINDS = [
   'chat_response',
@@ -141,6 +142,8 @@ export const SyncRequest = z.object({
   mutations: z
     .array(z.record(z.string(), z.unknown()))
     .max(LIMITS.syncMaxMutations, `at most ${LIMITS.syncMaxMutations} mutations per batch`),
+  /** Adapter health counters (shared/site-health.ts), sent only to servers with the `health` capability. */
+  health: z.array(SiteVisit).max(SITE_VISITS_MAX, `at most ${SITE_VISITS_MAX} visits per batch`).optional(),
 });
 export type SyncRequest = z.infer<typeof SyncRequest>;
 
@@ -155,6 +158,10 @@ export type MutationResult = z.infer<typeof MutationResult>;
 export const SyncResponse = z.object({
   results: z.array(MutationResult),
   serverTime: isoDate,
+  /** Version of the workspace's published extension config: a client holding another one fetches it. */
+  configVersion: z.number().int().nonnegative().optional(),
+  /** Health visits stored from this request. */
+  healthAccepted: z.number().int().nonnegative().optional(),
 });
 export type SyncResponse = z.infer<typeof SyncResponse>;
 

@@ -25,6 +25,8 @@ import { reviewPages } from './review.tsx';
 import { recordPage } from './record.tsx';
 import { subjectPages } from './subjects.tsx';
 import { searchPage } from './search.tsx';
+import { sitesPage } from './sites.tsx';
+import { extensionConfigPage } from './extension-config.tsx';
 import { tokensPage } from './tokens.tsx';
 
 const asset = (name: string) => fs.readFileSync(new URL(`./${name}`, import.meta.url), 'utf8');
@@ -95,6 +97,8 @@ export function dashboardRoutes() {
   app.route('/', reviewPages);
   app.route('/', searchPage);
   app.route('/', exportsPages);
+  app.route('/', sitesPage);
+  app.route('/', extensionConfigPage);
   app.route('/', tokensPage);
   app.all('*', () => {
     throw new ApiError(404, 'not_found', 'There is no such dashboard page.');

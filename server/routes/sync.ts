@@ -1,6 +1,8 @@
 import { createRoute } from '@hono/zod-openapi';
 import { ErrorBody, SyncRequest, SyncResponse } from '../../shared/schemas.ts';
 import { createRouter } from '../lib/router.ts';
+import { recordSiteVisits } from '../health/visits.ts';
+import { getConfigVersion } from '../store/extension-config.ts';
 import { applyMutations } from '../store/feedback.ts';
 
 const json = <T>(schema: T) => ({ 'application/json': { schema } });
@@ -24,8 +26,11 @@ const sync = createRoute({
 });
 
 export const syncRoutes = createRouter().openapi(sync, async (c) => {
-  const { clientId, mutations } = c.req.valid('json');
+  const { clientId, mutations, health } = c.req.valid('json');
   const auth = c.get('auth');
-  const results = await applyMutations(c.get('store').db, { ...auth, tokenId: auth.id, clientId }, mutations);
-  return c.json({ results, serverTime: new Date().toISOString() }, 200);
+  const db = c.get('store').db;
+  const results = await applyMutations(db, { ...auth, tokenId: auth.id, clientId }, mutations);
+  const healthAccepted = health?.length ? await recordSiteVisits(db, { workspaceId: auth.workspaceId, tokenId: auth.id, clientId }, health) : undefined;
+  const configVersion = await getConfigVersion(db, auth.workspaceId);
+  return c.json({ results, serverTime: new Date().toISOString(), configVersion, ...(healthAccepted !== undefined ? { healthAccepted } : {}) }, 200);
 });

@@ -1,7 +1,7 @@
 /** The webhook event names and what a delivery body looks like. */
 import { z } from '@hono/zod-openapi';
 
-export const WEBHOOK_EVENTS = ['feedback.negative', 'feedback.low_stars', 'export.completed'] as const;
+export const WEBHOOK_EVENTS = ['feedback.negative', 'feedback.low_stars', 'export.completed', 'site.broken', 'site.recovered'] as const;
 export const WebhookEvent = z.enum(WEBHOOK_EVENTS);
 export type WebhookEvent = z.infer<typeof WebhookEvent>;
 

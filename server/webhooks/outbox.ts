@@ -89,24 +89,40 @@ export async function enqueueFeedbackDeliveries(trx: Transaction<DB>, changes: F
 }
 
 /**
- * Enqueues `export.completed` for every webhook of the workspace that asked for it. For the
- * exports module (server/exports/): call it when an export run has been recorded, with what a
- * receiver needs (run id, format, filters, counts, manifest); pass the transaction that records
- * the run if there is one. Returns how many deliveries were enqueued.
+ * Enqueues `event` with `data` for every webhook of the workspace that asked for it, in the
+ * caller's transaction when it passes one (events about the workspace as a whole, not about one
+ * rater's feedback: export.completed, site.broken, site.recovered). Returns how many deliveries
+ * were enqueued.
  */
-export async function enqueueExportCompleted(
+export async function enqueueWorkspaceEvent(
   db: Kysely<DB> | Transaction<DB>,
   workspaceId: string,
+  event: WebhookEvent,
   data: Record<string, unknown>,
   now = new Date(),
 ): Promise<number> {
   const gov = withGovernance(db as Kysely<DB>);
   const hooks = (await gov.selectFrom('webhooks').selectAll().where('workspace_id', '=', workspaceId).execute()).filter((h) =>
-    subscribed(h, 'export.completed'),
+    subscribed(h, event),
   );
   if (!hooks.length) return 0;
-  await gov.insertInto('webhook_deliveries').values(hooks.map((h) => delivery(h, 'export.completed', data, now))).execute();
+  await gov.insertInto('webhook_deliveries').values(hooks.map((h) => delivery(h, event, data, now))).execute();
   return hooks.length;
+}
+
+/**
+ * Enqueues `export.completed` for every webhook of the workspace that asked for it. For the
+ * exports module (server/exports/): call it when an export run has been recorded, with what a
+ * receiver needs (run id, format, filters, counts, manifest); pass the transaction that records
+ * the run if there is one. Returns how many deliveries were enqueued.
+ */
+export function enqueueExportCompleted(
+  db: Kysely<DB> | Transaction<DB>,
+  workspaceId: string,
+  data: Record<string, unknown>,
+  now = new Date(),
+): Promise<number> {
+  return enqueueWorkspaceEvent(db, workspaceId, 'export.completed', data, now);
 }
 
 // Registered once, when this module is first imported (the app imports it through its routes).
