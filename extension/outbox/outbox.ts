@@ -9,6 +9,11 @@
  * settles the version that was sent: a row changed while its batch was in flight stays pending.
  * No network call or timer runs inside a transaction (the sync client calls takeBatch, then the
  * server, then applyResults).
+ *
+ *   adopt (the rater's own record, read from the server) ──▶ synced, under the server's feedback id
+ *
+ * so a vote made on another device, or before a reinstall, shows in the widget, and a re-vote here
+ * updates that record instead of adding one.
  */
 import Dexie from 'dexie';
 import { LIMITS } from '../../shared/limits.ts';
@@ -17,6 +22,7 @@ import {
   FeedbackInput,
   describeZodError,
   type Correction,
+  type Feedback,
   type Mutation,
   type MutationResult,
   type Rating,
@@ -292,17 +298,94 @@ export class Outbox {
     return changed;
   }
 
-  /** Keeps at most `historyCap` synced rows, dropping the oldest. */
-  private async pruneHistory(): Promise<void> {
+  /**
+   * Takes in this rater's own records from the server (GET /v1/feedback?conversationId=…&includeDeleted=true):
+   * each becomes the synced row of its target, under the server's feedback id, unless the local row
+   * is pending or rejected (not sent yet, or its reason still shown) or at least as new (local wins).
+   * A tombstone removes the synced row of that very record (same id, not newer): a record superseded
+   * by another device's vote comes back as a tombstone beside the live one, and must not remove it.
+   * Returns the statuses that changed, for the widgets.
+   */
+  async adopt(records: Feedback[]): Promise<TargetStatus[]> {
+    const { db } = this;
+    const syncedAt = this.now();
+    return db.transaction('rw', db.ratings, async () => {
+      const byKey = new Map<string, OutboxRow | undefined>();
+      const byId = new Map<string, OutboxRow>();
+      const keys = [...new Set(records.map((r) => r.target.key))];
+      (await db.ratings.bulkGet(keys)).forEach((row, i) => byKey.set(keys[i]!, row));
+      // Rows holding these ids (feedbackId is unique), wherever they are keyed.
+      const holders = await db.ratings.where('feedbackId').anyOf([...new Set(records.map((r) => r.id))]).toArray();
+      for (const row of [...byKey.values(), ...holders]) {
+        if (!row) continue;
+        byId.set(row.feedbackId, row);
+        if (!byKey.has(row.key)) byKey.set(row.key, row);
+      }
+      const changed = new Map<string, OutboxRow | undefined>();
+      const set = (key: string, row: OutboxRow | undefined) => {
+        const before = byKey.get(key);
+        if (before) byId.delete(before.feedbackId);
+        byKey.set(key, row);
+        if (row) byId.set(row.feedbackId, row);
+        changed.set(key, row);
+      };
+
+      for (const record of records) {
+        const at = Date.parse(record.updatedAt);
+        if (Number.isNaN(at)) continue;
+        if (record.deleted) {
+          const local = byId.get(record.id);
+          if (local && local.state === 'synced' && Date.parse(local.updatedAt) <= at) set(local.key, undefined);
+          continue;
+        }
+        // Only the FeedbackInput fields (zod drops receivedAt, raterId, workspaceId, clientId).
+        const parsed = FeedbackInput.safeParse(record);
+        if (!parsed.success) continue;
+        const { deleted: _deleted, ...feedback } = parsed.data;
+        const key = feedback.target.key;
+        const local = byKey.get(key);
+        if (local && (local.state !== 'synced' || Date.parse(local.updatedAt) >= at)) continue;
+        const holder = byId.get(record.id);
+        if (holder && holder.key !== key) {
+          if (holder.state !== 'synced') continue;
+          set(holder.key, undefined);
+        }
+        const updatedAt = new Date(at).toISOString();
+        set(key, {
+          key,
+          feedbackId: record.id,
+          op: 'upsert',
+          feedback: { ...feedback, updatedAt },
+          state: 'synced',
+          updatedAt,
+          // The server knows this id: an undo here must send a delete, a re-vote an update.
+          sentUpdatedAt: updatedAt,
+          syncedAt,
+        });
+      }
+
+      const entries = [...changed];
+      // Deletes first: an id may move to another key, and feedbackId is a unique index.
+      await db.ratings.bulkDelete(entries.filter(([, row]) => !row).map(([key]) => key));
+      const puts = entries.flatMap(([, row]) => (row ? [row] : []));
+      await db.ratings.bulkPut(puts);
+      // Old votes just adopted are the oldest synced rows: keep them while their page is open.
+      await this.pruneHistory(new Set(puts.map((r) => r.key)));
+      return entries.map(([key, row]) => statusOf(row, key));
+    });
+  }
+
+  /** Keeps at most `historyCap` synced rows, dropping the oldest (except those in `keep`). */
+  private async pruneHistory(keep: ReadonlySet<string> = new Set()): Promise<void> {
     const synced = this.db.ratings.where('[state+updatedAt]').between(...stateRange('synced'), true, true);
     const excess = (await synced.count()) - this.historyCap;
     if (excess <= 0) return;
     const oldest = await this.db.ratings
       .where('[state+updatedAt]')
       .between(...stateRange('synced'), true, true)
-      .limit(excess)
+      .limit(excess + keep.size)
       .primaryKeys();
-    await this.db.ratings.bulkDelete(oldest);
+    await this.db.ratings.bulkDelete(oldest.filter((key) => !keep.has(key)).slice(0, excess));
   }
 
   /** A small fact kept beside the queue (client id, last sync, backoff). */

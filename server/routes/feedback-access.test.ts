@@ -105,6 +105,78 @@ describe('feedback access', () => {
   });
 });
 
+describe('own ratings in one conversation (GET /v1/feedback?conversationId=)', () => {
+  const inConversation = (conversationId: string, extra: Record<string, unknown> = {}) =>
+    makeFeedback({ target: { ...makeFeedback().target, conversationId, ...extra } });
+
+  it("a rater gets their own records in that conversation, never another rater's or another workspace's", async () => {
+    const t = await createTestApp();
+    const alice = await t.token('rater');
+    const bob = await t.token('rater');
+    const analyst = await t.token('analyst');
+    // The same rater id in another workspace: still none of alice's records there.
+    const aliceElsewhere = await t.token('rater', { workspaceId: 'team-b', raterId: alice.info.raterId });
+    const mine = inConversation('conv-x');
+    const mineOnClaude = inConversation('conv-x', { site: 'claude' });
+    const mineElsewhere = inConversation('conv-y');
+    const bobs = inConversation('conv-x');
+    const otherWorkspace = inConversation('conv-x');
+    for (const [tok, f] of [[alice, mine], [alice, mineOnClaude], [alice, mineElsewhere], [bob, bobs], [aliceElsewhere, otherWorkspace]] as const) {
+      expect((await t.call(tok.token, 'POST', '/v1/feedback', f)).status).toBe(201);
+    }
+    const q = async (token: string, query: string) => {
+      const res = await t.call(token, 'GET', `/v1/feedback?${query}`);
+      expect(res.status).toBe(200);
+      return ids(res);
+    };
+    expect(await q(alice.token, 'conversationId=conv-x')).toEqual([mine.id, mineOnClaude.id].sort());
+    expect(await q(alice.token, 'conversationId=conv-x&site=chatgpt')).toEqual([mine.id]);
+    expect(await q(alice.token, 'site=claude&conversationId=conv-x')).toEqual([mineOnClaude.id]);
+    expect(await q(alice.token, 'conversationId=conv-y')).toEqual([mineElsewhere.id]);
+    expect(await q(alice.token, 'conversationId=conv-z')).toEqual([]);
+    expect(await q(alice.token, `conversationId=conv-x&rater=${bob.info.raterId}`)).toEqual([]);
+    expect(await q(bob.token, 'conversationId=conv-x')).toEqual([bobs.id]);
+    expect(await q(aliceElsewhere.token, 'conversationId=conv-x')).toEqual([otherWorkspace.id]);
+    // Analysts read the whole workspace's conversation.
+    expect(await q(analyst.token, 'conversationId=conv-x')).toEqual([mine.id, mineOnClaude.id, bobs.id].sort());
+    // An empty value counts as absent.
+    expect(await q(alice.token, 'conversationId=')).toEqual([mine.id, mineOnClaude.id, mineElsewhere.id].sort());
+  });
+
+  it('pages through the conversation and, asked for deletions, shows a re-vote from a second device as one live record', async () => {
+    const t = await createTestApp();
+    const laptop = await t.token('rater');
+    const phone = await t.token('rater', { raterId: laptop.info.raterId });
+    const votes = Array.from({ length: 5 }, () => inConversation('conv-p'));
+    for (const f of votes) expect((await t.call(laptop.token, 'POST', '/v1/feedback', f)).status).toBe(201);
+    const revote = makeFeedback({ target: votes[0]!.target, rating: { thumb: 'down' }, updatedAt: '2026-06-01T00:00:00.000Z' });
+    expect((await t.call(phone.token, 'POST', '/v1/feedback', revote)).status).toBe(201);
+    const seen: { id: string; deleted?: boolean }[] = [];
+    let cursor: string | null = null;
+    do {
+      const res = await t.call(phone.token, 'GET', `/v1/feedback?conversationId=conv-p&includeDeleted=true&limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+      const body = (await res.json()) as { items: { id: string; deleted?: boolean }[]; nextCursor: string | null };
+      seen.push(...body.items);
+      cursor = body.nextCursor;
+    } while (cursor);
+    expect(seen.map((i) => i.id).sort()).toEqual([...votes.map((v) => v.id), revote.id].sort());
+    expect(seen.filter((i) => i.deleted).map((i) => i.id)).toEqual([votes[0]!.id]);
+    expect(await ids(await t.call(laptop.token, 'GET', '/v1/feedback?conversationId=conv-p'))).toEqual([...votes.slice(1).map((v) => v.id), revote.id].sort());
+  });
+
+  it('an unknown query parameter is 400 unknown_parameter naming the accepted ones', async () => {
+    const t = await createTestApp();
+    const { token } = await t.token('rater');
+    const res = await t.call(token, 'GET', '/v1/feedback?conversationID=conv-x&limit=5');
+    expect(res.status).toBe(400);
+    const body = await res.json();
+    expect(body.error).toMatchObject({ code: 'unknown_parameter', details: { unknown: ['conversationID'] } });
+    expect(body.error.details.accepted).toContain('conversationId');
+    expect(body.error.details.accepted).toContain('includeDeleted');
+    expect((await t.call(token, 'GET', `/v1/feedback?conversationId=${'x'.repeat(257)}`)).status).toBe(422);
+  });
+});
+
 describe('request bodies', () => {
   it('a POST without any body is not refused as a wrong content type', async () => {
     const t = await createTestApp();

@@ -8,6 +8,7 @@ import { ApiError, forbidden, notFound } from '../lib/errors.ts';
 import { redactProgramFeedback, redactProgramPatch } from '../lib/program-feedback.ts';
 import { programTextRedactor } from '../lib/program-text.ts';
 import { createRouter } from '../lib/router.ts';
+import { rejectUnknownQuery } from '../lib/unknown-query.ts';
 import { explainUnionFailure } from '../lib/union-body.ts';
 import { feedbackReadoutRoutes } from './feedback-readouts.ts';
 import type { TokenInfo } from '../store/tokens.ts';
@@ -71,6 +72,7 @@ const ListQuery = z.object({
   until: z.iso.datetime({ offset: true }).optional(),
   model: z.string().optional(),
   site: z.string().optional(),
+  conversationId: z.string().max(LIMITS.shortTextMaxChars).optional().describe("target.conversationId (a rater's extension reads its own ratings in the conversation it opens)"),
   kind: TargetKind.optional(),
   rater: z.string().optional(),
   thumb: Thumb.optional(),
@@ -85,7 +87,9 @@ const list = createRoute({
   method: 'get',
   path: '/v1/feedback',
   summary: 'List feedback, newest first, with filters and cursor pagination',
+  description: 'Raters see only their own records. An unknown query parameter is 400 `unknown_parameter`.',
   security: [{ bearer: [] }],
+  middleware: [rejectUnknownQuery(Object.keys(ListQuery.shape))] as const,
   request: { query: ListQuery },
   responses: {
     200: {

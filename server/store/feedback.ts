@@ -359,6 +359,8 @@ export interface ListFilters {
   until?: string;
   model?: string;
   site?: string;
+  /** target.conversationId: a rater's extension reads its own ratings in the conversation it opens. */
+  conversationId?: string;
   kind?: string;
   rater?: string;
   thumb?: 'up' | 'down';
@@ -396,6 +398,8 @@ export async function listFeedback(
   if (f.until) q = q.where('created_at', '<', f.until);
   if (f.model) q = q.where('model', '=', f.model);
   if (f.site) q = q.where('site', '=', f.site);
+  // With a rater scope this walks feedback_ws_rater_conversation (migration 0090) in list order.
+  if (f.conversationId) q = q.where('conversation_id', '=', f.conversationId);
   if (f.kind) q = q.where('kind', '=', f.kind);
   if (f.rater) q = q.where('rater_id', '=', f.rater);
   if (f.thumb) q = q.where('thumb', '=', f.thumb);

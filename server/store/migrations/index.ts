@@ -9,6 +9,9 @@ import * as m0030 from './0030-items-events.ts';
 import * as m0040 from './0040-governance.ts';
 import * as m0050 from './0050-extension-config.ts';
 import * as m0060 from './0060-dashboard.ts';
+import * as m0070 from './0070-config-versions.ts';
+import * as m0080 from './0080-site-health.ts';
+import * as m0090 from './0090-feedback-conversation-index.ts';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '0010-init': m0010,
@@ -17,4 +20,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0040-governance': m0040,
   '0050-extension-config': m0050,
   '0060-dashboard': m0060,
+  '0070-config-versions': m0070,
+  '0080-site-health': m0080,
+  '0090-feedback-conversation-index': m0090,
 };
