@@ -10,6 +10,7 @@ import { createTestApp, makeFeedback, upsert } from '../../test/helpers/app.ts';
 import { purgeOlderThan } from './erase.ts';
 import { FORMAT_NAMES } from '../exports/formats/index.ts';
 import { rebuildRollups } from '../insights/rollups.ts';
+import { siteVisit } from '../../test/helpers/site-visits.ts';
 
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -226,6 +227,22 @@ describe('retention', () => {
     expect(await rollupSnapshot(any(t.store.db))).toEqual(live);
     // Idempotent.
     expect(await purgeOlderThan(t.store.db, { before: cutoff })).toMatchObject({ feedback: 0, events: 0 });
+  });
+
+  it("takes an erased rater's health visits with them, and purges old visits", async () => {
+    const t = await setup();
+    await t.call(t.alice.token, 'POST', '/v1/sync', { clientId: 'alice-laptop', mutations: [], health: [siteVisit()] });
+    await t.call(t.bob.token, 'POST', '/v1/sync', { clientId: 'bob-laptop', mutations: [], health: [siteVisit(), siteVisit()] });
+    const visits = () => any(t.store.db).selectFrom('site_visits').select(['client_id', 'received_at']).execute();
+    expect(await visits()).toHaveLength(3);
+    const erased = await t.call(t.admin.token, 'DELETE', `/v1/raters/${encodeURIComponent(t.alice.info.raterId)}`);
+    expect(erased.status).toBe(200);
+    expect((await visits()).map((v) => v.client_id)).toEqual(['bob-laptop', 'bob-laptop']);
+
+    await purgeOlderThan(t.store.db, { before: new Date(Date.now() - 60_000) });
+    expect(await visits()).toHaveLength(2);
+    await purgeOlderThan(t.store.db, { before: new Date(Date.now() + 60_000) });
+    expect(await visits()).toHaveLength(0);
   });
 
   it('is a per-workspace admin setting', async () => {

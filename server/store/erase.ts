@@ -11,6 +11,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import { runChangeListeners, type FeedbackChange } from './feedback.ts';
 import { withGovernance } from './governance-tables.ts';
 import { withItemTables } from './items-tables.ts';
+import { withHealth } from '../health/tables.ts';
 import { isPostgres } from './postgres.ts';
 import type { DB, FeedbackTable } from './schema.ts';
 import { lockForWrite, lockName, retryOnConflict } from './write-locks.ts';
@@ -123,7 +124,12 @@ export async function eraseRater(db: Kysely<DB>, workspaceId: string, raterId: s
         const report: ErasureReport = {
           workspaceId, raterId, feedback: 0, events: 0, eventsPseudonymized: 0, deliveries: 0, tokens: 0, items: 0, traceEvents: 0, notes: 0, rollupRows: 0,
         };
-        // Tokens first: from here on nothing authenticates as this rater.
+        // Tokens first: from here on nothing authenticates as this rater. Their health visits
+        // (numbers only, but they say which sites the rater used and when) go with them.
+        const tokenIds = (await trx.selectFrom('tokens').select('id').where('workspace_id', '=', workspaceId).where('rater_id', '=', raterId).execute()).map((t) => t.id);
+        for (const ids of chunks(tokenIds, PAGE)) {
+          await withHealth(trx).deleteFrom('site_visits').where('workspace_id', '=', workspaceId).where('token_id', 'in', ids).execute();
+        }
         report.tokens = n(await trx.deleteFrom('tokens').where('workspace_id', '=', workspaceId).where('rater_id', '=', raterId).execute());
 
         for (;;) {
@@ -254,6 +260,9 @@ export async function purgeOlderThan(
     let dt = it.deleteFrom('trace_events').where('received_at', '<', cutoff);
     if (workspaceId) dt = dt.where('workspace_id', '=', workspaceId);
     report.traceEvents = n(await dt.execute());
+    let dv = withHealth(trx).deleteFrom('site_visits').where('received_at', '<', cutoff);
+    if (workspaceId) dv = dv.where('workspace_id', '=', workspaceId);
+    await dv.execute();
   });
   return report;
 }
