@@ -23,6 +23,16 @@ export interface AnswerCapture {
   context?: Record<string, unknown>;
 }
 
+/** Which of an adapter's layouts found the answers on a page, and how many turns: the health counters. */
+export interface SiteSurvey {
+  /** The layout's name (`2026-09`, `legacy`, `pack`), or `none` when no layout found answers. */
+  layout: string;
+  /** A fallback selector (not the layout's first answer selector) found the answers. */
+  fallback: boolean;
+  answers: number;
+  userTurns: number;
+}
+
 export interface SiteAdapter {
   /** Short id, used in config switches (`disabledAdapters`, `siteEnabled`) and fixture folders. */
   readonly id: string;
@@ -54,4 +64,13 @@ export interface SiteAdapter {
   capture(answer: Element, url: URL): AnswerCapture;
   /** The element after which the widget is placed (outside the site's own button bars). */
   anchor(answer: Element): Element;
+  /**
+   * The turn an answer belongs to, stable while the site unmounts and remounts it (virtualised
+   * threads): answers of one slot are versions of each other (regenerations). Default: position.
+   */
+  slot?(answer: Element, position: number): string;
+  /** Counts for the health report: which layout matched, answers and user turns found. */
+  survey?(root: ParentNode): SiteSurvey;
+  /** The version of the selector pack merged into this adapter, if any. */
+  readonly packVersion?: number;
 }
