@@ -6,6 +6,7 @@
  * (`import type`), so zod stays out of the content bundle (size goal: ≤ 30 KB gzip).
  */
 import { z } from 'zod';
+import { SelectorPack } from '../shared/extension-config.ts';
 import { TargetKind } from '../shared/schemas.ts';
 import { LIMITS } from '../shared/limits.ts';
 
@@ -81,6 +82,12 @@ export const ContentConfig = z.object({
   siteEnabled: z.record(z.string(), z.boolean()).default({}),
   /** Target kind for "Rate with Groundtruth" on a text selection. */
   selectionKind: TargetKind.default('other'),
+  /** Selector packs an admin published, per built-in site id, each checked by the background. */
+  selectorPacks: z.record(z.string(), SelectorPack).default({}),
+  /** The published config version the packs come from (0: none). */
+  configVersion: z.number().int().nonnegative().default(0),
+  /** The server takes health counters: count each visit and report it. */
+  reportHealth: z.boolean().default(false),
 });
 export type ContentConfig = z.infer<typeof ContentConfig>;
 // The config when none is stored is `ContentConfig.parse({})`; content scripts that cannot reach

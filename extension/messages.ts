@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { Correction, Rating, Target } from '../shared/schemas.ts';
+import { SiteVisit } from '../shared/site-health.ts';
 
 /** What a content script knows when the rater clicks: no id, no timestamps (the background adds them). */
 export const RatingDraft = z.object({
@@ -39,6 +40,13 @@ export const Message = z.discriminatedUnion('type', [
   z.object({ type: z.literal('get-statuses'), keys: z.array(z.string()).max(5000) }),
   /** content → background: rules and switches for this page. Answer: ContentConfig (extension/config). */
   z.object({ type: z.literal('get-content-config'), url: z.string() }),
+  /** content → background: one page visit's health counters (no page text). Answer: { ok: true }. */
+  z.object({ type: z.literal('report-visit'), visit: SiteVisit }),
+  /**
+   * content → background: a conversation is on screen; the rater's own ratings in it (from other
+   * devices, or from before a reinstall) are fetched. Answer: { statuses: TargetStatus[] }.
+   */
+  z.object({ type: z.literal('open-conversation'), site: z.string().max(256), conversationId: z.string().min(1).max(256) }),
   /** popup → background: counts, last sync, recent. Answer: PopupSummary. */
   z.object({ type: z.literal('get-summary') }),
   /** popup → background: sync now. Answer: PopupSummary after the attempt. */

@@ -5,6 +5,8 @@ import { createTestApp } from '../../test/helpers/app.ts';
 import { sha256Hex } from '../../shared/hash.ts';
 import type { Target } from '../../shared/schemas.ts';
 import type { TargetStatus } from '../messages.ts';
+import { VisitQueue } from '../outbox/visits.ts';
+import { ownRatingsPuller } from './own-ratings.ts';
 import { testOutbox } from '../outbox/test-db.ts';
 import type { Outbox } from '../outbox/outbox.ts';
 import { syncOnce } from '../sync/client.ts';
@@ -38,6 +40,7 @@ let scheduler: SyncScheduler;
 let storage: KeyValueArea;
 let broadcasts: { statuses: TargetStatus[]; except?: number }[];
 let handle: ReturnType<typeof createMessageHandler>;
+let visits: VisitQueue;
 const appFetch: Fetch = async (url, init) => t.app.request(url, init);
 
 beforeEach(async () => {
@@ -45,6 +48,7 @@ beforeEach(async () => {
   t = await createTestApp();
   token = (await t.token('rater', { name: 'alice' })).token;
   outbox = testOutbox();
+  visits = new VisitQueue(outbox.db);
   storage = fakeBrowser.storage.local as unknown as KeyValueArea;
   await saveSettings(storage, { serverUrl: SERVER, token });
   broadcasts = [];
@@ -60,6 +64,8 @@ beforeEach(async () => {
     extensionOrigin: EXT,
     broadcast: async (statuses, except) => void broadcasts.push({ statuses, except }),
     testConnection: (url, tok) => testConnection(appFetch, url, tok),
+    visits,
+    pullOwnRatings: ownRatingsPuller({ outbox, fetch: appFetch, storage, mayReach: async () => true }),
   });
 });
 afterEach(async () => {
@@ -147,8 +153,11 @@ describe('edges', () => {
           { id: 'broken', urlPattern: 'x', outputSelector: '.a', kind: 'not-a-kind' },
         ],
         disabledAdapters: ['gemini'],
+        selectorPacks: {},
       },
       updatedAt: '2026-02-01T00:00:00.000Z',
+      version: 1,
+      capabilities: ['packs', 'health', 'own-ratings'],
       caller: { workspaceId: 'default', role: 'rater', name: 'alice' },
     });
     const config = (await handle({ type: 'get-content-config', url: 'https://chatgpt.com/c/abc' }, page)) as Record<string, unknown>;
@@ -202,5 +211,68 @@ describe('popup and options', () => {
     const wrongRole = await testConnection(policy, SERVER, token);
     expect(wrongRole).toMatchObject({ ok: false, kind: 'forbidden' });
     expect(wrongRole.message).toMatch(/its role \(rater\) may not submit ratings/);
+  });
+});
+
+const REMOTE = (capabilities: string[], selectorPacks: Record<string, unknown> = {}) => ({
+  config: { rules: [], disabledAdapters: [], selectorPacks },
+  updatedAt: '2026-11-30T00:00:00.000Z',
+  version: 4,
+  capabilities,
+  caller: { workspaceId: 'default', role: 'rater' as const, name: 'alice' },
+});
+
+const VISIT = {
+  at: '2026-11-30T10:00:00.000Z', site: 'chatgpt.com', adapter: 'chatgpt', layout: '2026-09', fallback: false,
+  answers: 3, userTurns: 3, prompt: true, model: false, conversationId: true,
+};
+
+describe('health, packs and own ratings', () => {
+  it('keeps a visit only for a server that takes them', async () => {
+    await saveRemoteConfig(storage, REMOTE([]));
+    expect(await handle({ type: 'report-visit', visit: VISIT }, page)).toEqual({ ok: true });
+    expect(await visits.size()).toBe(0);
+    await saveRemoteConfig(storage, REMOTE(['health']));
+    await handle({ type: 'report-visit', visit: VISIT }, page);
+    expect(await visits.peek()).toEqual([VISIT]);
+    // A visit carrying text is not a visit.
+    await expect(handle({ type: 'report-visit', visit: { ...VISIT, prompt: 'the question' } }, page)).rejects.toThrow(/visit.prompt/);
+    await expect(handle({ type: 'report-visit', visit: { ...VISIT, text: 'x' } }, page)).rejects.toThrow(/text/);
+  });
+
+  it('hands content scripts the usable packs and says which it set aside', async () => {
+    await saveRemoteConfig(storage, REMOTE(['packs', 'health'], {
+      chatgpt: { answer: ['[data-x-ids]'] },
+      claude: { answer: ['.a'], hover: ['.b'] },
+      notasite: { answer: ['.c'] },
+    }));
+    const config = (await handle({ type: 'get-content-config', url: 'https://chatgpt.com/c/abc' }, page)) as Record<string, unknown>;
+    expect(config).toMatchObject({ selectorPacks: { chatgpt: { answer: ['[data-x-ids]'] } }, configVersion: 4, reportHealth: true });
+    expect(Object.keys(config.selectorPacks as object)).toEqual(['chatgpt']);
+    const summary = (await handle({ type: 'get-summary' }, popup)) as { packs: unknown };
+    expect(summary.packs).toEqual({ version: 4, sites: ['chatgpt'], ignored: ['claude', 'notasite'] });
+  });
+
+  it("a conversation opened pulls this rater's own ratings in it, and a re-vote updates that record", async () => {
+    const feedback = {
+      id: '01936d6e-7b1a-7c3e-9f00-0000000000b1',
+      target: { ...target(), key: 'chatgpt.com:answer-9', site: 'chatgpt.com', conversationId: 'conv-9' },
+      rating: { thumb: 'up' },
+      createdAt: '2026-11-30T10:00:00.000Z',
+      updatedAt: '2026-11-30T10:00:00.000Z',
+    };
+    // Rated on another device.
+    expect((await t.call(token, 'POST', '/v1/feedback', feedback)).status).toBe(201);
+    await saveRemoteConfig(storage, REMOTE([]));
+    expect(await handle({ type: 'open-conversation', site: 'chatgpt.com', conversationId: 'conv-9' }, page)).toEqual({ statuses: [] });
+    await saveRemoteConfig(storage, REMOTE(['own-ratings']));
+    const pulled = (await handle({ type: 'open-conversation', site: 'chatgpt.com', conversationId: 'conv-9' }, page)) as { statuses: unknown[] };
+    expect(pulled.statuses).toEqual([{ key: 'chatgpt.com:answer-9', state: 'synced', rating: { thumb: 'up' } }]);
+
+    await handle({ type: 'rate', draft: { target: feedback.target, rating: { thumb: 'down' } } }, page);
+    await handle({ type: 'sync-now' }, popup);
+    const items = (await (await t.call(token, 'GET', '/v1/feedback?conversationId=conv-9')).json()).items;
+    expect(items).toHaveLength(1);
+    expect(items[0]).toMatchObject({ id: feedback.id, rating: { thumb: 'down' } });
   });
 });

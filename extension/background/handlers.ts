@@ -10,7 +10,8 @@ import type { Outbox } from '../outbox/outbox.ts';
 import type { SyncScheduler } from '../sync/scheduler.ts';
 import type { ConnectionResult } from './connection.ts';
 import { applyPrivacy, clipOverlongDraft } from './privacy.ts';
-import { contentConfigOf, loadRemoteConfig, loadSettings, type KeyValueArea } from './settings.ts';
+import type { VisitQueue } from '../outbox/visits.ts';
+import { contentConfigOf, loadRemoteConfig, loadSettings, serverCan, type KeyValueArea } from './settings.ts';
 import { buildSummary } from './summary.ts';
 
 export interface MessageSender {
@@ -27,6 +28,10 @@ export interface HandlerDeps {
   extensionOrigin: string;
   broadcast(statuses: TargetStatus[], exceptTabId?: number): Promise<void>;
   testConnection(serverUrl: string, token: string): Promise<ConnectionResult>;
+  /** Health visits waiting for the next sync. */
+  visits: Pick<VisitQueue, 'add'>;
+  /** The rater's own ratings in a conversation, from the server, adopted by the outbox. */
+  pullOwnRatings(site: string, conversationId: string): Promise<TargetStatus[]>;
 }
 
 /** A failure the sender sees as `{ error }`: the message was understood but cannot be done. */
@@ -72,7 +77,7 @@ export function createMessageHandler(deps: HandlerDeps) {
 
   async function summary() {
     const settings = await loadSettings(storage);
-    return buildSummary(outbox, await scheduler.lastSync(), settings);
+    return buildSummary(outbox, await scheduler.lastSync(), settings, await loadRemoteConfig(storage));
   }
 
   return async function handleMessage(raw: unknown, sender: MessageSender): Promise<unknown> {
@@ -88,6 +93,12 @@ export function createMessageHandler(deps: HandlerDeps) {
         return rate(msg.draft, sender, fromExtension);
       case 'get-statuses':
         return { statuses: await outbox.statuses(msg.keys) };
+      case 'report-visit':
+        // Only kept for a server that takes them (a content script may hold an older config).
+        if (serverCan(await loadRemoteConfig(storage), 'health')) await deps.visits.add(msg.visit);
+        return { ok: true };
+      case 'open-conversation':
+        return { statuses: await deps.pullOwnRatings(msg.site, msg.conversationId) };
       case 'get-content-config':
         return contentConfigOf(await loadSettings(storage), await loadRemoteConfig(storage));
       case 'get-summary':

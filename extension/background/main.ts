@@ -13,7 +13,9 @@ import { SyncScheduler } from '../sync/scheduler.ts';
 import { testConnection } from './connection.ts';
 import { createMessageHandler, MessageError } from './handlers.ts';
 import { mayReach } from './permissions.ts';
-import { loadSettings, saveRemoteConfig, SETTINGS_KEY, type Settings } from './settings.ts';
+import { loadRemoteConfig, loadSettings, saveRemoteConfig, SETTINGS_KEY, type Settings } from './settings.ts';
+import { ownRatingsPuller } from './own-ratings.ts';
+import { VisitQueue } from '../outbox/visits.ts';
 
 export const SYNC_ALARM = 'groundtruth-sync';
 /** chrome.alarms fire at most every 30 s (Chrome 120+). */
@@ -45,8 +47,10 @@ export function startBackground(browser: BackgroundBrowser, options: BackgroundO
     );
   }
 
+  const visits = new VisitQueue(outbox.db);
   const scheduler = new SyncScheduler({
     outbox,
+    hasOtherWork: async () => (await visits.size()) > 0,
     run: (syncOptions) =>
       syncOnce(
         {
@@ -58,6 +62,8 @@ export function startBackground(browser: BackgroundBrowser, options: BackgroundO
           },
           hasPermission: reach,
           saveRemoteConfig: (config) => saveRemoteConfig(storage, config),
+          configVersion: async () => (await loadRemoteConfig(storage))?.version,
+          visits,
         },
         syncOptions,
       ),
@@ -71,6 +77,8 @@ export function startBackground(browser: BackgroundBrowser, options: BackgroundO
     extensionOrigin: browser.runtime.getURL('/' as never),
     broadcast,
     testConnection: (serverUrl, token) => testConnection(fetchFn, serverUrl, token, reach),
+    visits,
+    pullOwnRatings: ownRatingsPuller({ outbox, fetch: fetchFn, storage, mayReach: reach }),
   });
 
   // Chrome's onMessage does not take a returned promise: answer through sendResponse and return true.
@@ -123,5 +131,5 @@ export function startBackground(browser: BackgroundBrowser, options: BackgroundO
   }
 
   void scheduler.trigger('startup');
-  return { outbox, scheduler, handle, broadcast };
+  return { outbox, scheduler, handle, broadcast, visits };
 }

@@ -5,7 +5,7 @@
  * which asks the background for the page's ContentConfig instead.
  */
 import { z } from 'zod';
-import { ExtensionConfigResponse } from '../../shared/extension-config.ts';
+import { ExtensionConfigResponse, SelectorPack, SiteId, type Capability } from '../../shared/extension-config.ts';
 import { TargetKind } from '../../shared/schemas.ts';
 import { ContentConfig, CustomRule } from '../config.ts';
 
@@ -98,6 +98,32 @@ export function remoteRules(remote: StoredRemoteConfig | undefined): RemoteRules
   return out;
 }
 
+export interface RemotePacks {
+  packs: Record<string, SelectorPack>;
+  /** Published packs this version cannot use (an unknown site or key), with why. */
+  ignored: { site: string; reason: string }[];
+}
+
+/** The published selector packs checked in full; one this version cannot use is set aside with the reason. */
+export function remotePacks(remote: StoredRemoteConfig | undefined): RemotePacks {
+  const out: RemotePacks = { packs: {}, ignored: [] };
+  for (const [site, raw] of Object.entries(remote?.config.selectorPacks ?? {})) {
+    if (!SiteId.safeParse(site).success) {
+      out.ignored.push({ site, reason: 'not a site this version of the extension knows' });
+      continue;
+    }
+    const parsed = SelectorPack.safeParse(raw);
+    if (parsed.success) out.packs[site] = parsed.data;
+    else out.ignored.push({ site, reason: z.prettifyError(parsed.error).replace(/\n/g, ' ') });
+  }
+  return out;
+}
+
+/** The server takes this feature (it said so in its last published config). */
+export function serverCan(remote: StoredRemoteConfig | undefined, capability: Capability): boolean {
+  return remote?.capabilities?.includes(capability) ?? false;
+}
+
 /** What a content script gets: rules and switches, never the server URL or the token. */
 export function contentConfigOf(settings: Settings, remote: StoredRemoteConfig | undefined): ContentConfig {
   const ids = new Set(settings.customRules.map((r) => r.id));
@@ -108,5 +134,8 @@ export function contentConfigOf(settings: Settings, remote: StoredRemoteConfig |
     starMode: settings.starMode,
     siteEnabled: settings.siteEnabled,
     selectionKind: settings.selectionKind,
+    selectorPacks: remotePacks(remote).packs,
+    configVersion: remote?.version ?? 0,
+    reportHealth: serverCan(remote, 'health'),
   });
 }

@@ -5,6 +5,7 @@ import type { OutboxRow } from '../outbox/rows.ts';
 import { OutboxState } from '../outbox/rows.ts';
 import type { Outbox } from '../outbox/outbox.ts';
 import type { LastSync } from '../sync/scheduler.ts';
+import { remotePacks, type StoredRemoteConfig } from './settings.ts';
 
 export const RecentRating = z.object({
   key: z.string(),
@@ -39,6 +40,8 @@ export const PopupSummary = z.object({
   serverUrl: z.string(),
   hasToken: z.boolean(),
   recent: z.array(RecentRating),
+  /** Selector packs the admin published and this extension uses, by site id (null: none). */
+  packs: z.object({ version: z.number(), sites: z.array(z.string()), ignored: z.array(z.string()) }).nullable().default(null),
 });
 export type PopupSummary = z.infer<typeof PopupSummary>;
 
@@ -71,14 +74,18 @@ export async function buildSummary(
   outbox: Outbox,
   lastSync: LastSync | undefined,
   server: { serverUrl: string; token: string },
+  remote?: StoredRemoteConfig,
   recentLimit = 15,
 ): Promise<PopupSummary> {
   const [counts, recent] = await Promise.all([outbox.counts(), outbox.recent(recentLimit)]);
+  const { packs, ignored } = remotePacks(remote);
+  const sites = Object.keys(packs);
   return {
     counts,
     lastSync: lastSync ?? null,
     serverUrl: server.serverUrl,
     hasToken: server.token.length > 0,
     recent: recent.map(recentOf),
+    packs: sites.length + ignored.length > 0 ? { version: remote?.version ?? 0, sites, ignored: ignored.map((i) => i.site) } : null,
   };
 }

@@ -292,6 +292,74 @@ describe('content controller on a Claude page (keys hash the text)', () => {
   });
 });
 
+describe('content controller on a virtualised ChatGPT 2026-09 thread', () => {
+  const URL_2026 = 'https://chatgpt.com/c/68f1c2d3-4e5f-8001-a2b3-c4d5e6f7a8b9';
+
+  it('a turn unmounted and mounted again gets its widget back with the same key and state, and no second rating', async () => {
+    setUrl(URL_2026);
+    loadSiteFixture('chatgpt/2026-09-built.html');
+    bg.config = { reportHealth: true, selectorPacks: {}, configVersion: 0 };
+    await start();
+    const count = widgets().length;
+    expect(count).toBe(5);
+    hook(widgets()[1]!, 'down').click();
+    await flushPromises();
+    expect(bg.drafts()).toHaveLength(1);
+    const key = bg.drafts()[0]!.target.key;
+
+    // The site evicts the turn, then mounts a fresh copy of it (new elements, same ids).
+    const turn = document.querySelectorAll('[data-turn-key]')[1]!;
+    const html = turn.outerHTML.replace(/<groundtruth-widget[\s\S]*?<\/groundtruth-widget>/g, '');
+    const parent = turn.parentElement!;
+    const next = turn.nextElementSibling;
+    turn.remove();
+    controller.scan();
+    await controller.idle();
+    expect(widgets()).toHaveLength(count - 1);
+    next!.insertAdjacentHTML('beforebegin', html);
+    controller.scan();
+    await controller.idle();
+    await flushPromises();
+    expect(widgets()).toHaveLength(count);
+    const back = widgets()[1]!;
+    expect(back.getAttribute('data-gt-state')).toBe('pending');
+    expect(hook(back, 'down').getAttribute('aria-pressed')).toBe('true');
+    expect(bg.drafts()).toHaveLength(1);
+    expect(parent.querySelectorAll('groundtruth-widget')).toHaveLength(count);
+
+    // Rating it again after the remount updates the same target.
+    hook(back, 'up').click();
+    await flushPromises();
+    expect(bg.drafts().map((d) => d.target.key)).toEqual([key, key]);
+  });
+
+  it("asks once for the rater's own ratings in the conversation and shows them", async () => {
+    setUrl(URL_2026);
+    loadSiteFixture('chatgpt/2026-09-built.html');
+    const third = chatgpt.findAnswers(document)[2]!;
+    const key = chatgpt.key(third, 2, new URL(URL_2026));
+    const original = bg.send.bind(bg);
+    bg.send = async (message) => {
+      if (message.type !== 'open-conversation') return original(message);
+      bg.sent.push(structuredClone(message));
+      return { statuses: [{ key, state: 'synced', rating: { thumb: 'up' } }] };
+    };
+    await start();
+    await flushPromises();
+    expect(bg.sent.filter((m) => m.type === 'open-conversation')).toEqual([
+      { type: 'open-conversation', site: 'chatgpt.com', conversationId: '68f1c2d3-4e5f-8001-a2b3-c4d5e6f7a8b9' },
+    ]);
+    const widget = widgets()[2]!;
+    expect(widget.getAttribute('data-gt-state')).toBe('synced');
+    expect(hook(widget, 'up').getAttribute('aria-pressed')).toBe('true');
+    expect(widgets()[1]!.getAttribute('data-gt-state')).toBe('none');
+    // Later scans of the same conversation do not ask again.
+    controller.scan();
+    await controller.idle();
+    expect(bg.sent.filter((m) => m.type === 'open-conversation')).toHaveLength(1);
+  });
+});
+
 describe('content controller on other pages', () => {
   const rule: CustomRuleInput = {
     id: 'grafana',

@@ -17,6 +17,7 @@ import { plainText, textHash } from '../sites/dom.ts';
 import { mountWidget, type MountedWidget } from '../widget/mount.ts';
 import type { WidgetChange, WidgetProps, WidgetStatus } from '../widget/widget.tsx';
 import { themeOf, type Theme } from '../widget/theme.ts';
+import { createVisitReporter } from './health.ts';
 import { observePage, type PageObserver } from './observer.ts';
 import { Versions } from './versions.ts';
 import { quoteOf, type TextQuote } from './quote.ts';
@@ -35,6 +36,9 @@ export const FALLBACK_CONFIG: ContentConfig = {
   starMode: false,
   siteEnabled: {},
   selectionKind: 'other',
+  selectorPacks: {},
+  configVersion: 0,
+  reportHealth: false,
 };
 
 const NONE: WidgetStatus = { state: 'none' };
@@ -55,6 +59,8 @@ const MAX_PLACEMENTS = 5;
  */
 export const EVENT_START = 'groundtruth:start';
 export const EVENT_PLACED = 'groundtruth:placed';
+
+const BUILTIN_IDS = new Set(BUILTIN_ADAPTERS.map((a) => a.id));
 
 function announce(type: string, detail?: object) {
   document.dispatchEvent(new CustomEvent(type, { detail: detail ? JSON.stringify(detail) : '' }));
@@ -168,6 +174,26 @@ export async function startContent(options: StartOptions): Promise<ContentContro
   let href = location.href;
   let url = new URL(href);
   let adapters = activeAdapters(url, config);
+  const visits = createVisitReporter((visit) => void port.send({ type: 'report-visit', visit }).catch(() => undefined), signal);
+  /** `${site} ${conversation id}` whose own ratings were asked for. */
+  const opened = new Set<string>();
+
+  /** Asks once per conversation for the rater's own ratings in it (other devices, a reinstall). */
+  function openConversations() {
+    for (const adapter of adapters) {
+      const conversationId = adapter.site ? adapter.conversationId(url) : undefined;
+      if (!conversationId || opened.has(`${adapter.site} ${conversationId}`)) continue;
+      opened.add(`${adapter.site} ${conversationId}`);
+      void port
+        .send({ type: 'open-conversation', site: adapter.site, conversationId })
+        .then((answer) => {
+          if (signal.aborted) return;
+          const list = (answer as { statuses?: unknown[] } | undefined)?.statuses;
+          for (const status of Array.isArray(list) ? list : []) if (isStatus(status)) setStatus(status.key, withoutKey(status));
+        })
+        .catch(() => undefined);
+    }
+  }
 
   // ---- statuses -------------------------------------------------------------------------------
 
@@ -282,8 +308,8 @@ export async function startContent(options: StartOptions): Promise<ContentContro
     return `${adapter.id}:${adapter.conversationId(url) ?? url.pathname}:`;
   }
 
-  function slotOf(adapter: SiteAdapter, position: number): string {
-    return conversationOf(adapter) + position;
+  function slotOf(adapter: SiteAdapter, answer: Element, position: number): string {
+    return conversationOf(adapter) + (adapter.slot?.(answer, position) ?? position);
   }
 
   function mount(item: Queued) {
@@ -372,7 +398,7 @@ export async function startContent(options: StartOptions): Promise<ContentContro
           const entry = entries.get(answer);
           if (!entry) {
             if (maybeStreaming && adapter.isStreaming(answer, position === last)) return;
-            queue.push({ adapter, answer, position, key: adapter.key(answer, position, url), slot: slotOf(adapter, position) });
+            queue.push({ adapter, answer, position, key: adapter.key(answer, position, url), slot: slotOf(adapter, answer, position) });
             queued.add(answer);
             return;
           }
@@ -388,7 +414,7 @@ export async function startContent(options: StartOptions): Promise<ContentContro
             // The site reused the element for another answer (a version switch): follow it. The
             // old text is gone from the element, so this one version is not kept as an alternative.
             entry.key = key;
-            entry.slot = slotOf(adapter, position);
+            entry.slot = slotOf(adapter, answer, position);
             entry.widget.update(propsFor(entry, statuses.get(key) ?? NONE));
             if (!statuses.has(key)) wantStatus.add(key);
           }
@@ -410,6 +436,8 @@ export async function startContent(options: StartOptions): Promise<ContentContro
       }
     }
     dirty.clear();
+    if (config.reportHealth) visits.observe(adapters.filter((a) => BUILTIN_IDS.has(a.id)), url);
+    openConversations();
     const first = entries.values().next().value;
     if (first) readTheme(first.adapter.anchor(first.answer));
   }

@@ -159,8 +159,11 @@ describe('options page', () => {
           { id: 'odd', urlPattern: 'https://x/*', outputSelector: '.a', kind: 'nonsense' },
         ],
         disabledAdapters: ['gemini'],
+        selectorPacks: {},
       },
       updatedAt: null,
+      version: 1,
+      capabilities: ['packs', 'health', 'own-ratings'],
       caller: { workspaceId: 'default', role: 'rater', name: 'a' },
     });
     await show();

@@ -14,6 +14,7 @@ const base: PopupSummary = {
     { key: 'a', state: 'rejected', op: 'upsert', error: 'this record belongs to another rater', rating: { thumb: 'down' }, snippet: '<img src=x onerror=alert(1)>', site: 'chatgpt.com', updatedAt: '2026-02-01T09:59:00Z' },
     { key: 'b', state: 'pending', op: 'upsert', rating: { stars: 4 }, snippet: 'Four stars', updatedAt: '2026-02-01T09:58:00Z' },
   ],
+  packs: null,
 };
 
 let root: HTMLElement;
@@ -49,6 +50,15 @@ describe('popup', () => {
     expect(items[0]!.textContent).toContain('Reason: this record belongs to another rater');
     expect(items[0]!.querySelector('img')).toBeNull();
     expect(items[1]!.textContent).toContain('★★★★☆');
+  });
+
+  it('says which selector pack is in use, and which it could not use', () => {
+    const $ = show(<PopupView summary={{ ...base, packs: { version: 7, sites: ['chatgpt', 'claude'], ignored: ['grok'] } }} syncing={false} now={NOW} onSyncNow={() => {}} onOpenOptions={() => {}} />);
+    expect($('packs')!.textContent).toBe('Selector pack v7 in use for chatgpt, claude. Not usable by this version: grok.');
+    render(null, root);
+    root.remove();
+    const $$ = show(<PopupView summary={base} syncing={false} now={NOW} onSyncNow={() => {}} onOpenOptions={() => {}} />);
+    expect($$('packs')).toBeNull();
   });
 
   it('says when the last sync was, or what went wrong and when it tries again', () => {

@@ -97,6 +97,14 @@ export function PopupView({ summary, syncing, error, now, onSyncNow, onOpenOptio
               Settings
             </button>
           </div>
+          {summary.packs ? (
+            <p data-gt="packs" class="muted">
+              {summary.packs.sites.length > 0
+                ? `Selector pack v${summary.packs.version} in use for ${summary.packs.sites.join(', ')}.`
+                : `Selector pack v${summary.packs.version} published.`}
+              {summary.packs.ignored.length > 0 ? ` Not usable by this version: ${summary.packs.ignored.join(', ')}.` : ''}
+            </p>
+          ) : null}
           <h2>Recent ratings</h2>
           {summary.recent.length ? (
             <ul class="recent">

@@ -6,6 +6,8 @@ import { testOutbox } from '../outbox/test-db.ts';
 import type { Outbox } from '../outbox/outbox.ts';
 import { syncOnce, type SyncDeps } from './client.ts';
 import type { Fetch } from './http.ts';
+import { VisitQueue } from '../outbox/visits.ts';
+import type { SiteVisit } from '../../shared/site-health.ts';
 
 type TestApp = Awaited<ReturnType<typeof createTestApp>>;
 const SERVER = 'http://127.0.0.1:8787';
@@ -168,5 +170,62 @@ describe('syncOnce', () => {
     const report = await syncOnce(deps({ fetch: small }), { fetchConfig: false });
     expect(report).toMatchObject({ ok: true, synced: 10 });
     expect((await serverRecords()).length).toBe(10);
+  });
+
+  it('health visits ride with the first request, or alone when nothing else waits; stored ones are dropped', async () => {
+    const visits = new VisitQueue(outbox.db);
+    const visit = (n: number): SiteVisit => ({
+      at: new Date(Date.UTC(2026, 10, 30, 10, n)).toISOString(),
+      site: 'chatgpt.com', adapter: 'chatgpt', layout: '2026-09', fallback: false,
+      answers: n, userTurns: n, prompt: true, model: false, conversationId: true,
+    });
+    await visits.add(visit(1));
+    await visits.add(visit(2));
+    const bodies: any[] = [];
+    const recording: Fetch = async (url, init) => {
+      if (init?.body) bodies.push(JSON.parse(String(init.body)));
+      return appFetch()(url, init);
+    };
+    // Nothing to sync but visits: one request with no mutations.
+    const alone = await syncOnce(deps({ fetch: recording, visits }), { fetchConfig: false });
+    expect(alone.ok).toBe(true);
+    expect(bodies).toEqual([{ clientId: await outbox.clientId(), mutations: [], health: [visit(1), visit(2)] }]);
+    expect(await visits.size()).toBe(0);
+
+    // With a rating waiting: in the same request as its batch.
+    await visits.add(visit(3));
+    await outbox.save({ target: target('k1'), rating: { thumb: 'up' } });
+    bodies.length = 0;
+    await syncOnce(deps({ fetch: recording, visits }), { fetchConfig: false });
+    expect(bodies).toHaveLength(1);
+    expect(bodies[0].mutations).toHaveLength(1);
+    expect(bodies[0].health).toEqual([visit(3)]);
+    expect(await visits.size()).toBe(0);
+
+    // The server away: the visits wait.
+    await visits.add(visit(4));
+    const down: Fetch = async () => new Response('bad gateway', { status: 502 });
+    expect((await syncOnce(deps({ fetch: down, visits }), { fetchConfig: false })).ok).toBe(false);
+    expect(await visits.peek()).toEqual([visit(4)]);
+  });
+
+  it('a sync answer naming another config version fetches the config, even when not asked to', async () => {
+    await outbox.save({ target: target('k1'), rating: { thumb: 'up' } });
+    const admin = (await t.token('admin', { name: 'root' })).token;
+    const put = await t.call(admin, 'PUT', '/v1/extension-config', { disabledAdapters: ['gemini'] });
+    expect(put.status).toBe(200);
+    const version = (await put.json()).version as number;
+    expect(version).toBeGreaterThan(0);
+
+    let saved: any;
+    const report = await syncOnce(deps({ configVersion: async () => 0, saveRemoteConfig: async (c) => void (saved = c) }), { fetchConfig: false });
+    expect(report.configFetched).toBe(true);
+    expect(saved).toMatchObject({ version, config: { disabledAdapters: ['gemini'] } });
+
+    calls = [];
+    await outbox.save({ target: target('k2'), rating: { thumb: 'up' } });
+    const same = await syncOnce(deps({ configVersion: async () => version }), { fetchConfig: false });
+    expect(same.configFetched).toBe(false);
+    expect(calls).toEqual(['POST /v1/sync']);
   });
 });

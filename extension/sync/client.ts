@@ -8,6 +8,8 @@ import { LIMITS } from '../../shared/limits.ts';
 import { SyncResponse } from '../../shared/schemas.ts';
 import type { TargetStatus } from '../messages.ts';
 import type { Outbox } from '../outbox/outbox.ts';
+import type { VisitQueue } from '../outbox/visits.ts';
+import type { SiteVisit } from '../../shared/site-health.ts';
 import { requestJson, type Failure, type Fetch } from './http.ts';
 
 export interface ServerSettings {
@@ -21,8 +23,12 @@ export interface SyncDeps {
   getServer(): Promise<ServerSettings>;
   /** Whether the extension may reach this URL (host permission); absent: assume yes. */
   hasPermission?(serverUrl: string): Promise<boolean>;
-  /** Stores the published config (rules, switched-off adapters) for content scripts. */
+  /** Stores the published config (rules, switched-off adapters, selector packs) for content scripts. */
   saveRemoteConfig?(config: ExtensionConfigResponse): Promise<void>;
+  /** The version of the config last fetched: a sync answer naming another one fetches it again. */
+  configVersion?(): Promise<number | undefined>;
+  /** Health visits waiting, sent with the first request of the run (only to servers that take them). */
+  visits?: Pick<VisitQueue, 'peek' | 'drop'>;
   now?: () => number;
 }
 
@@ -75,6 +81,26 @@ export async function syncOnce(deps: SyncDeps, options: SyncOptions = {}): Promi
   const { outbox } = deps;
   const clientId = await outbox.clientId();
   let maxMutations = options.maxMutations ?? LIMITS.syncMaxMutations;
+  /** Visits not yet sent in this run; they ride with the first request. */
+  let health: SiteVisit[] = (await deps.visits?.peek()) ?? [];
+  let serverConfigVersion: number | undefined;
+  const post = (mutations: unknown[]) =>
+    requestJson(
+      deps.fetch,
+      serverUrl,
+      '/v1/sync',
+      { method: 'POST', token, body: { clientId, mutations, ...(health.length > 0 ? { health } : {}) } },
+      (body) => {
+        const parsed = SyncResponse.safeParse(body);
+        return parsed.success ? parsed.data : undefined;
+      },
+    );
+  const settleHealth = async (configVersion: number | undefined) => {
+    serverConfigVersion = configVersion ?? serverConfigVersion;
+    if (health.length === 0) return;
+    await deps.visits?.drop(health);
+    health = [];
+  };
   for (let round = 0; round < MAX_BATCHES_PER_RUN; round++) {
     const batch = await outbox.takeBatch(clientId, { maxMutations, maxBytes: options.maxBytes });
     for (const row of batch.refused) {
@@ -85,16 +111,7 @@ export async function syncOnce(deps: SyncDeps, options: SyncOptions = {}): Promi
       if (batch.refused.length) continue;
       break;
     }
-    const res = await requestJson(
-      deps.fetch,
-      serverUrl,
-      '/v1/sync',
-      { method: 'POST', token, body: { clientId, mutations: batch.mutations } },
-      (body) => {
-        const parsed = SyncResponse.safeParse(body);
-        return parsed.success ? parsed.data : undefined;
-      },
-    );
+    const res = await post(batch.mutations);
     if (!res.ok) {
       // A proxy with a smaller body limit than ours: halve the batch and go on.
       if (res.failure.status === 413 && maxMutations > 1) {
@@ -111,6 +128,7 @@ export async function syncOnce(deps: SyncDeps, options: SyncOptions = {}): Promi
       }
       return finish(res.failure);
     }
+    await settleHealth(res.body.configVersion);
     report.sent += batch.mutations.length;
     const changed = await outbox.applyResults(batch.sent, res.body.results);
     for (const s of changed) {
@@ -122,7 +140,16 @@ export async function syncOnce(deps: SyncDeps, options: SyncOptions = {}): Promi
     if (changed.length === 0) break;
   }
 
-  if (options.fetchConfig !== false) {
+  if (health.length > 0) {
+    // Nothing to sync but visits: send them alone.
+    const res = await post([]);
+    if (!res.ok) return finish(res.failure);
+    await settleHealth(res.body.configVersion);
+  }
+
+  const versionChanged =
+    serverConfigVersion !== undefined && deps.configVersion !== undefined && serverConfigVersion !== (await deps.configVersion());
+  if (options.fetchConfig !== false || versionChanged) {
     const config = await requestJson(deps.fetch, serverUrl, '/v1/extension-config', { token }, (body) => {
       const parsed = ExtensionConfigResponse.safeParse(body);
       return parsed.success ? parsed.data : undefined;

@@ -41,6 +41,8 @@ interface BackoffState {
 export interface SchedulerDeps {
   outbox: Outbox;
   run(options: SyncOptions): Promise<SyncReport>;
+  /** Work besides pending ratings that is worth waking a sync for (health visits waiting). */
+  hasOtherWork?(): Promise<boolean>;
   onReport?(report: SyncReport): void | Promise<void>;
   now?: () => number;
   backoff?: BackoffOptions;
@@ -121,7 +123,7 @@ export class SyncScheduler {
     const configStale = now - configAt > (this.deps.configMaxAgeMs ?? CONFIG_MAX_AGE_MS);
     // The worker starts often (any message or alarm wakes it): only work when there is work.
     const idleCheck = reason === 'alarm' || reason === 'startup';
-    if (idleCheck && !configStale && !(await outbox.hasPending())) return undefined;
+    if (idleCheck && !configStale && !(await outbox.hasPending()) && !(await this.deps.hasOtherWork?.())) return undefined;
 
     const fetchConfig = force || configStale;
     let report: SyncReport;

@@ -7,6 +7,7 @@
  *   down, then the server starts; time until the server holds all 1,000 (the extension's own
  *   schedule: alarm every 30 s, backoff after failures), and the span from the first to the last
  *   record arriving (the sync itself). The count on the server is read through the API.
+ * - remount storm: a virtualised thread whose mounted turns are swapped 50 times (remountStorm).
  * - content script size, gzip (goal ≤ 30 KB).
  */
 import fs from 'node:fs';
@@ -17,20 +18,20 @@ import { freePort, startServer } from '../helpers/server.ts';
 import { EXTENSION_DIR, configure, extensionPage, launchWithExtension, popupCounts, serveSite } from '../e2e/harness.ts';
 import { BENCH_CONVERSATION_URL, OBSERVE_LONG_TASKS, growChatGptPage, readPlacement } from './grow-page.ts';
 import type { Bench } from './index.ts';
+import { VIRTUAL_URL, virtualThreadPage } from './virtual-thread.ts';
 
 const ANSWERS = 300;
 const RATINGS = 1000;
 
-async function placement() {
+async function placement(html: string, url: string) {
   const browser = await launchWithExtension(tempDir('gt-bench-chromium-'));
   try {
-    const html = growChatGptPage(ANSWERS);
     await serveSite(browser.context, 'https://chatgpt.com', html);
     const runs = [];
     for (let i = 0; i < 3; i++) {
       const page = await browser.context.newPage();
       await page.addInitScript(OBSERVE_LONG_TASKS);
-      await page.goto(BENCH_CONVERSATION_URL);
+      await page.goto(url);
       runs.push(await page.evaluate(readPlacement, ANSWERS));
       await page.close();
     }
@@ -132,6 +133,72 @@ async function offline() {
   }
 }
 
+const STORM_TURNS = 30;
+const STORM_MOUNTED = 6;
+const STORM_CYCLES = 50;
+
+/**
+ * The remount storm: a virtualised ChatGPT 2026-09 thread of 30 turns with 6 mounted at a time;
+ * 50 times the 6 mounted turns are unmounted and the next 6 mounted (turns come back again and
+ * again, as when a rater scrolls up and down). Long tasks meanwhile, the widget count after each
+ * cycle (must equal the mounted answers), and the heap after a forced GC: after 10 warm-up cycles
+ * against after all 50 (goal: ≤ 10 % growth, nothing detached kept).
+ */
+async function remountStorm() {
+  const browser = await launchWithExtension(tempDir('gt-bench-chromium-'));
+  try {
+    await serveSite(browser.context, 'https://chatgpt.com', virtualThreadPage(STORM_TURNS, STORM_MOUNTED));
+    const page = await browser.context.newPage();
+    await page.addInitScript(OBSERVE_LONG_TASKS);
+    await page.goto(VIRTUAL_URL);
+    const settled = () =>
+      page.waitForFunction(
+        (n) => {
+          const units = [...document.querySelectorAll('[data-chatgpt-search-message-ids]')];
+          const widgets = document.querySelectorAll('groundtruth-widget').length;
+          return units.length === n && widgets === n && units.every((u) => u.nextElementSibling?.localName === 'groundtruth-widget');
+        },
+        STORM_MOUNTED,
+        { polling: 'raf', timeout: 15_000 },
+      );
+    await settled();
+    const cdp = await browser.context.newCDPSession(page);
+    const heap = async () => {
+      await cdp.send('HeapProfiler.collectGarbage');
+      await cdp.send('HeapProfiler.collectGarbage');
+      return ((await cdp.send('Runtime.getHeapUsage')) as { usedSize: number }).usedSize;
+    };
+    const stormStart = await page.evaluate(() => performance.now());
+    const widgetCounts: number[] = [];
+    let heapWarm = 0;
+    for (let cycle = 1; cycle <= STORM_CYCLES; cycle++) {
+      const first = (cycle * STORM_MOUNTED) % STORM_TURNS;
+      await page.evaluate(([f, n]) => (window as any).__mount(f, n), [first, STORM_MOUNTED]);
+      await settled();
+      widgetCounts.push(await page.locator('groundtruth-widget').count());
+      if (cycle === 10) heapWarm = await heap();
+    }
+    const heapEnd = await heap();
+    const longTasks = await page.evaluate(
+      (since) => (window as any).__gt.longTasks.filter((t: { start: number }) => t.start >= since) as { duration: number }[],
+      stormStart,
+    );
+    return {
+      turns: STORM_TURNS,
+      mounted: STORM_MOUNTED,
+      cycles: STORM_CYCLES,
+      widgetCountsAllEqualMounted: widgetCounts.every((n) => n === STORM_MOUNTED),
+      longTasksOver50ms: longTasks.length,
+      longestTaskMs: Math.round(Math.max(0, ...longTasks.map((t) => t.duration))),
+      heapAfter10CyclesBytes: heapWarm,
+      heapAfter50CyclesBytes: heapEnd,
+      heapGrowthRatio: Number((heapEnd / heapWarm).toFixed(3)),
+    };
+  } finally {
+    await browser.close();
+  }
+}
+
 function contentScriptSize() {
   const file = path.join(EXTENSION_DIR, 'content-scripts/content.js');
   const raw = fs.readFileSync(file);
@@ -143,7 +210,8 @@ const bench: Bench = {
   description: `widget placement on a ${ANSWERS}-answer ChatGPT page and ${RATINGS} offline ratings synced, in Chromium`,
   async run() {
     const size = contentScriptSize();
-    return { ...size, placement: await placement(), offline: await offline() };
+    return { ...size, placement: await placement(growChatGptPage(ANSWERS), BENCH_CONVERSATION_URL),
+      placement2026: await placement(virtualThreadPage(ANSWERS, ANSWERS), VIRTUAL_URL), remountStorm: await remountStorm(), offline: await offline() };
   },
 };
 export default bench;
