@@ -269,4 +269,17 @@ describe('chatgpt adapter on the 2026-09 layout (built page)', () => {
     expect(packed.key(answers[0]!, 0, NEW_URL)).toBe(`chatgpt.com:${ANSWER_IDS[0]}`);
     expect(packed.capture(answers[2]!, NEW_URL).prompt).toBe('Now write a two-line poem about that fox.');
   });
+
+  it('a pack that matches nothing, or does not parse, leaves the built-in layouts in charge', () => {
+    const before = chatgpt.findAnswers(document).map((a, i) => chatgpt.key(a, i, NEW_URL));
+    for (const pack of [{ answer: ['.nothing-here'] }, { answer: ['div[', '::-webkit-x'], answerText: ['>>'], conversationUrlPattern: '(' }]) {
+      const packed = chatgpt.withPack(pack, 9);
+      const answers = packed.findAnswers(document);
+      expect(answers.map((a, i) => packed.key(a, i, NEW_URL))).toEqual(before);
+      expect(packed.survey!(document).layout).toBe('2026-09');
+      expect(packed.conversationId(NEW_URL)).toBe(chatgpt.conversationId(NEW_URL));
+      expect(packed.capture(answers[2]!, NEW_URL).prompt).toBe('Now write a two-line poem about that fox.');
+      expect(() => packed.anyStreaming(document)).not.toThrow();
+    }
+  });
 });
