@@ -50,6 +50,12 @@ export interface ChatLayout {
   /** Reported in the health counters (`2026-09`, `legacy`). */
   name: string;
   selectors: ChatSelectors;
+  /**
+   * Cheap selectors of which at least one is on every page of this layout: when none is, the
+   * layout's answer selectors (which may use costly `:has()` fallbacks) are not tried at all. A
+   * long page of another layout is then walked once, with simple selectors.
+   */
+  probe?: readonly string[];
   /** The site's own id of an answer, if it has one. */
   messageId?(answer: Element): string | undefined;
   /** The model of this answer, if the answer shows it. */
@@ -194,6 +200,8 @@ function packLayout(base: ChatLayout, pack: SelectorPack): ChatLayout {
       pageModel: pack.model ?? s.pageModel,
     },
   };
+  // The probe names what the built-in selectors rely on: a pack is published when that changed.
+  delete layout.probe;
   if (pack.prompt) delete layout.promptOf;
   if (pack.model) {
     const model = pack.model;
@@ -220,6 +228,7 @@ function build(spec: ChatSiteSpec, pack?: { pack: SelectorPack; version: number 
 
   const locate = (root: ParentNode): Found | undefined => {
     for (const layout of layouts) {
+      if (layout.probe && queryFirst(root, [layout.probe.join(','), ...layout.probe]) === null) continue;
       const { index, found } = firstMatching(root, layout.selectors.answer);
       if (found.length > 0) return { layout, selectorIndex: index, answers: outermost(found) };
     }

@@ -73,6 +73,8 @@ function attributeAround(el: Element, selector: string, name: string): string | 
 const layout2026: ChatLayout = {
   name: '2026-09',
   selectors: NOW,
+  // Its `:has()` fallbacks would each walk a long legacy page element by element.
+  probe: ['[data-turn-key]', '[data-chatgpt-search-message-ids]', 'h4[data-conversation-role]'],
   fallbackKey: 'content',
   /**
    * The first id listed on the unit, else the id of its first markdown root, else the turn key.
