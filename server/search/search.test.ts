@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { makeFeedback, tempDir, upsert } from '../../test/helpers/app.ts';
 import { uuidv7 } from '../../shared/ids.ts';
 import { applyMutations, type Actor } from '../store/feedback.ts';
+import * as m0060 from '../store/migrations/0060-dashboard.ts';
 import { openStore, SQLITE_FILE_NAME, type Store } from '../store/open.ts';
 import { ensureWorkspace } from '../store/tokens.ts';
 import { addNote } from '../subjects/notes.ts';
@@ -184,13 +185,15 @@ describe('SQLite FTS5 search', () => {
     await put(store, [a]);
     await store.close();
     stores.pop();
-    // Rewind: drop the index and forget the migration, as a store from an earlier version would be.
+    // Rewind: drop what the migration made, as a store from an earlier version would lack it, and
+    // run the migration itself again (later migrations stay applied: the migrator would refuse to
+    // run an earlier one after them).
     const raw = new Database(path.join(dataDir, SQLITE_FILE_NAME));
     raw.exec(`DROP TRIGGER search_forget_feedback; DROP TRIGGER search_forget_note; DROP TABLE search_fts; DROP TABLE search_docs;
-      DROP TABLE dashboard_sessions; DROP TABLE subject_notes; DROP INDEX feedback_ws_subject;
-      DELETE FROM kysely_migration WHERE name = '0060-dashboard';`);
+      DROP TABLE dashboard_sessions; DROP TABLE subject_notes; DROP INDEX feedback_ws_subject;`);
     raw.close();
     const again = await sqliteStore(dataDir);
+    await m0060.up(again.db);
     expect(ids((await searchWorkspace(again.db, 'default', 'wombat', { limit: 5 })).hits)).toEqual([a.id]);
   });
 });
