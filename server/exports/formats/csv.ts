@@ -1,7 +1,11 @@
 /**
- * One row per record for spreadsheets. Rated text is untrusted: a cell starting with = + - @
- * (or tab / carriage return, or their full-width forms) would run as a formula, so csv-stringify's
- * escape_formulas prefixes it with a single quote (OWASP "CSV injection").
+ * One row per record for spreadsheets. Rated text is untrusted (OWASP "CSV injection"):
+ * - a line starting with = + - @ (or tab / carriage return, or their full-width forms) would run as
+ *   a formula, so a single quote goes before every such line of a cell, not only its first: a
+ *   reader that splits rows on any line break (or a cell pasted line by line) sees no formula;
+ * - every cell holding CR, LF, the delimiter or a quote is quoted. csv-stringify quotes only a cell
+ *   holding the whole record delimiter (CRLF), so a lone LF or CR used to end the row in a
+ *   spreadsheet and start a new, unescaped one (issue 13; test: ../csv-line-breaks.test.ts).
  */
 import { stringify } from 'csv-stringify/sync';
 import type { FeedbackTable } from '../../store/schema.ts';
@@ -14,22 +18,34 @@ export const CSV_COLUMNS = [
   'context',
 ] as const;
 
-const OPTIONS = { escape_formulas: true, record_delimiter: '\r\n' } as const;
+const OPTIONS = { quoted_match: /[\r\n",]/, record_delimiter: '\r\n' } as const;
+
+/**
+ * A line start (cell start, or after LF or CR) followed by what a spreadsheet reads as a formula.
+ * Zero-width, so a CR is both a line end and a formula prefix: `\r=1` becomes `'\r'=1`.
+ */
+const FORMULA_LINE = /(?<=^|\n|\r)(?=[=+\-@\t\r＝＋－＠])/g;
+
+/** Puts a single quote before every line of `text` that would start a formula. */
+export function neutraliseFormulas(text: string): string {
+  return text.replace(FORMULA_LINE, "'");
+}
 
 function cells(row: FeedbackTable): (string | number)[] {
   const f = rowToFeedback(row);
   const t = f.target;
-  return [
+  const text = [
     f.id, f.createdAt, f.updatedAt, f.receivedAt, f.workspaceId, f.raterId, t.kind, t.key, t.site ?? '', t.url ?? '',
     t.model ?? '', t.intent ?? '', t.project ?? '', t.subject ?? '', t.conversationId ?? '', f.rating.thumb ?? '',
     f.rating.stars ?? '', f.rating.label ?? '', f.comment ?? '', (f.tags ?? []).join(', '), t.prompt ?? '', t.output ?? '',
     f.correction?.output ?? '', t.context ? JSON.stringify(t.context) : '',
   ];
+  return text.map((cell) => (typeof cell === 'string' ? neutraliseFormulas(cell) : cell));
 }
 
 export const csv: RecordFormat = {
   name: 'csv',
-  description: 'One row per record, safe to open in a spreadsheet (formula cells neutralised)',
+  description: 'One row per record, safe to open in a spreadsheet (formula lines neutralised, line breaks quoted)',
   contentType: 'text/csv; charset=utf-8',
   extension: 'csv',
   mode: 'records',
