@@ -10,10 +10,33 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
+/**
+ * A 413 is sent before the oversized body has been read (or once 1 MiB of a chunked one has). The
+ * rest of the upload is never read: @hono/node-server drains it for at most 500 ms or 64 MiB and then
+ * closes the socket, so a keep-alive client that finishes its upload and sends its next request on
+ * that socket gets a reset. `Connection: close` tells it to stop sending and reconnect; Node closes
+ * the socket once the answer is out (issue 13; test: connection-close-413.test.ts).
+ */
+function closeAfterRefusedBody(fetch: (req: Request, env?: unknown) => Response | Promise<Response>) {
+  return async function fetchClosingAfter413(req: Request, env?: unknown): Promise<Response> {
+    const res = await fetch(req, env);
+    if (res.status !== 413) return res;
+    try {
+      res.headers.set('Connection', 'close');
+      return res;
+    } catch {
+      // Immutable headers (a Response passed through from fetch()): copy it.
+      const headers = new Headers(res.headers);
+      headers.set('Connection', 'close');
+      return new Response(res.body, { status: res.status, statusText: res.statusText, headers });
+    }
+  };
+}
+
 export async function startHttpServer(store: Store, opts: { port: number; host: string }): Promise<RunningServer> {
   const app = createApp({ store });
   const server = await new Promise<ServerType>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, port: opts.port, hostname: opts.host }, () => resolve(s));
+    const s = serve({ fetch: closeAfterRefusedBody(app.fetch), port: opts.port, hostname: opts.host }, () => resolve(s));
     s.once('error', reject);
   });
   const address = server.address() as AddressInfo;
