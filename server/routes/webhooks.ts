@@ -1,8 +1,11 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { ErrorBody } from '../../shared/schemas.ts';
-import { notFound } from '../lib/errors.ts';
+import { audit } from '../audit/http.ts';
+import { urlOrigin } from '../audit/log.ts';
+import { ApiError, notFound } from '../lib/errors.ts';
 import { createRouter } from '../lib/router.ts';
 import { requireRole } from '../middleware/require-role/index.ts';
+import { PUBLIC_ONLY, refusalMessage, urlRefusal, type WebhookAddressPolicy } from '../webhooks/address-policy.ts';
 import { WEBHOOK_EVENTS, WebhookEvent, WebhookPayload } from '../webhooks/events.ts';
 // Importing the outbox registers its onFeedbackChanges listener wherever the app is built.
 import '../webhooks/outbox.ts';
@@ -72,7 +75,10 @@ const create = createRoute({
   summary: 'Subscribe a URL to events (admin); the signing secret is shown once',
   description:
     'Events: feedback.negative (a vote becomes thumbs down), feedback.low_stars (a vote drops to `threshold` stars or fewer), ' +
-    'export.completed. Deliveries are JSON POSTs, signed, retried with exponential backoff, sent off the request path.',
+    'export.completed. Deliveries are JSON POSTs, signed, retried with exponential backoff, sent off the request path. ' +
+    'A URL whose host is a loopback, link-local, private or special address (or a localhost name) is 422 ' +
+    '`webhook_address_not_allowed` unless the server runs with WEBHOOK_ALLOW_PRIVATE=1 or lists it in WEBHOOK_ALLOWED_HOSTS; ' +
+    'a host name that resolves to such an address is refused when a delivery connects.',
   security: [{ bearer: [] }],
   middleware: [admin] as const,
   request: { body: { required: true, content: json(WebhookInput) } },
@@ -122,26 +128,33 @@ const deliveries = createRoute({
   },
 });
 
-export const webhookRoutes = createRouter()
-  .openapi(create, async (c) => {
-    const body = c.req.valid('json');
-    const auth = c.get('auth');
-    const created = await createWebhook(c.get('store').db, { ...body, workspaceId: auth.workspaceId, createdBy: auth.id });
-    return c.json(created, 201);
-  })
-  .openapi(list, async (c) => {
-    return c.json({ items: await listWebhooks(c.get('store').db, c.get('auth').workspaceId) }, 200);
-  })
-  .openapi(remove, async (c) => {
-    const { id } = c.req.valid('param');
-    if (!(await deleteWebhook(c.get('store').db, c.get('auth').workspaceId, id))) throw notFound('webhook');
-    return c.json({ id, deleted: true as const }, 200);
-  })
-  .openapi(deliveries, async (c) => {
-    const { id } = c.req.valid('param');
-    const { limit, cursor } = c.req.valid('query');
-    const db = c.get('store').db;
-    if (!(await getWebhook(db, c.get('auth').workspaceId, id))) throw notFound('webhook');
-    const page = await listDeliveries(db, id, { limit, before: cursor });
-    return c.json(page as never, 200);
-  });
+/** `addresses`: which receivers are allowed (env WEBHOOK_ALLOW_PRIVATE, WEBHOOK_ALLOWED_HOSTS). */
+export const webhookRoutes = (addresses: WebhookAddressPolicy = PUBLIC_ONLY) =>
+  createRouter()
+    .openapi(create, async (c) => {
+      const body = c.req.valid('json');
+      // A literal address is judged now; a host name when a delivery connects (after DNS).
+      const refused = urlRefusal(body.url, addresses);
+      if (refused) throw new ApiError(422, 'webhook_address_not_allowed', refusalMessage(refused), { field: 'url' });
+      const auth = c.get('auth');
+      const created = await createWebhook(c.get('store').db, { ...body, workspaceId: auth.workspaceId, createdBy: auth.id });
+      await audit(c, 'webhook.created', { type: 'webhook', id: created.id }, { origin: urlOrigin(created.url), events: created.events });
+      return c.json(created, 201);
+    })
+    .openapi(list, async (c) => {
+      return c.json({ items: await listWebhooks(c.get('store').db, c.get('auth').workspaceId) }, 200);
+    })
+    .openapi(remove, async (c) => {
+      const { id } = c.req.valid('param');
+      if (!(await deleteWebhook(c.get('store').db, c.get('auth').workspaceId, id))) throw notFound('webhook');
+      await audit(c, 'webhook.deleted', { type: 'webhook', id });
+      return c.json({ id, deleted: true as const }, 200);
+    })
+    .openapi(deliveries, async (c) => {
+      const { id } = c.req.valid('param');
+      const { limit, cursor } = c.req.valid('query');
+      const db = c.get('store').db;
+      if (!(await getWebhook(db, c.get('auth').workspaceId, id))) throw notFound('webhook');
+      const page = await listDeliveries(db, id, { limit, before: cursor });
+      return c.json(page as never, 200);
+    });

@@ -58,8 +58,11 @@ afterEach(async () => {
   for (const fn of cleanup.splice(0).reverse()) await fn();
 });
 
+/** The receivers here listen on 127.0.0.1, which webhooks may only reach when the operator allows it. */
+const LOCAL_RECEIVERS = { allowPrivate: true, allowedHosts: [] };
+
 async function setup() {
-  const t = await createTestApp();
+  const t = await createTestApp({ webhookAddresses: LOCAL_RECEIVERS });
   cleanup.push(() => t.store.close());
   const admin = (await t.token('admin')).token;
   const rater = (await t.token('rater')).token;
@@ -67,7 +70,7 @@ async function setup() {
 }
 
 function worker(t: Awaited<ReturnType<typeof setup>>, opts: Parameters<typeof startWebhookWorker>[1] = {}): WebhookWorker {
-  const w = startWebhookWorker(t.store.db, { pollMs: 20, retryBaseMs: 50, maxDelayMs: 200, timeoutMs: 2000, ...opts });
+  const w = startWebhookWorker(t.store.db, { pollMs: 20, retryBaseMs: 50, maxDelayMs: 200, timeoutMs: 2000, addresses: LOCAL_RECEIVERS, ...opts });
   cleanup.push(() => w.stop());
   return w;
 }

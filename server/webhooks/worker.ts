@@ -11,6 +11,8 @@ import type { Kysely } from 'kysely';
 import { uuidv7 } from '../../shared/ids.ts';
 import { withGovernance, type GovDB } from '../store/governance-tables.ts';
 import type { DB } from '../store/schema.ts';
+import { PUBLIC_ONLY, type WebhookAddressPolicy } from './address-policy.ts';
+import { deliveryErrorText, postWebhook, type Resolve } from './send.ts';
 import { SIGNATURE_HEADER, signatureHeader } from './signature.ts';
 
 export interface WebhookWorkerOptions {
@@ -25,7 +27,13 @@ export interface WebhookWorkerOptions {
   maxAttempts?: number;
   /** Deliveries in flight at once. */
   concurrency?: number;
-  fetch?: typeof fetch;
+  /**
+   * Which addresses deliveries may reach (env WEBHOOK_ALLOW_PRIVATE, WEBHOOK_ALLOWED_HOSTS); public
+   * ones only by default. Checked on every connection, after DNS (see send.ts).
+   */
+  addresses?: WebhookAddressPolicy;
+  /** DNS for webhook hosts; the system resolver by default (tests fake it). */
+  resolve?: Resolve;
   log?: (line: string) => void;
   random?: () => number;
 }
@@ -62,7 +70,8 @@ export function startWebhookWorker(db: Kysely<DB>, options: WebhookWorkerOptions
     maxDelayMs = 60 * 60_000,
     maxAttempts = 8,
     concurrency = 8,
-    fetch: send = globalThis.fetch,
+    addresses = PUBLIC_ONLY,
+    resolve,
     log = () => {},
     random = Math.random,
   } = options;
@@ -81,7 +90,7 @@ export function startWebhookWorker(db: Kysely<DB>, options: WebhookWorkerOptions
     // Our own controller and timer, not AbortSignal.any([AbortSignal.timeout(), …]): a timeout
     // signal is held only weakly by its timer, and once collected it never fires, leaving the
     // attempt hanging (seen here; cf. nodejs/undici#4068, nodejs/node#55428). The timer below also
-    // settles the attempt by itself (and so does a shutdown), whether or not fetch honours the abort.
+    // settles the attempt by itself (and so does a shutdown), whether or not the request honours the abort.
     const controller = new AbortController();
     let timer: NodeJS.Timeout | undefined;
     let onShutdown = () => {};
@@ -96,32 +105,30 @@ export function startWebhookWorker(db: Kysely<DB>, options: WebhookWorkerOptions
     timedOut.catch(() => {});
     shutdown.signal.addEventListener('abort', onShutdown, { once: true });
     try {
-      const res = await Promise.race([
-        send(d.url, {
-          method: 'POST',
-          headers: {
-            'Content-Type': 'application/json',
-            'User-Agent': USER_AGENT,
-            'X-Groundtruth-Event': d.event,
-            'X-Groundtruth-Delivery': d.id,
-            [SIGNATURE_HEADER]: signatureHeader(d.secret, d.payload),
-          },
-          body: d.payload,
-          // A redirect is an answer, not an invitation to post the payload somewhere else.
-          redirect: 'manual',
-          signal: controller.signal,
-        }),
-        timedOut,
-      ]);
+      const sending = postWebhook(d.url, {
+        headers: {
+          'Content-Type': 'application/json',
+          'User-Agent': USER_AGENT,
+          'X-Groundtruth-Event': d.event,
+          'X-Groundtruth-Delivery': d.id,
+          [SIGNATURE_HEADER]: signatureHeader(d.secret, d.payload),
+        },
+        body: d.payload,
+        signal: controller.signal,
+        policy: addresses,
+        resolve,
+      });
+      sending.catch(() => {}); // when the timer wins the race, the aborted request's rejection is nobody's
+      const res = await Promise.race([sending, timedOut]);
       statusCode = res.status;
-      retryAfter = retryAfterMs(res.headers.get('Retry-After'), Date.now());
-      await Promise.race([res.body?.cancel().catch(() => {}), timedOut]).catch(() => {});
+      retryAfter = retryAfterMs(res.retryAfter, Date.now());
+      // A redirect is an answer, not an invitation to post the payload somewhere else (never followed).
       if (res.status < 200 || res.status >= 300) error = `HTTP ${res.status}`;
     } catch (err) {
       // Shutting down: leave the delivery pending; its lease runs out and it is sent after restart.
       if (shutdown.signal.aborted) return;
-      const e = err as Error & { cause?: { code?: string; message?: string } };
-      error = e.name === 'TimeoutError' ? `timed out after ${timeoutMs} ms` : `${e.cause?.code ?? e.name}: ${e.cause?.message ?? e.message}`;
+      // Fixed texts only: the log must not tell an admin which internal addresses or ports answer.
+      error = (err as Error).name === 'TimeoutError' ? `timed out after ${timeoutMs} ms` : deliveryErrorText(err);
     } finally {
       clearTimeout(timer);
       shutdown.signal.removeEventListener('abort', onShutdown);
