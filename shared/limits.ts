@@ -20,4 +20,9 @@ export const LIMITS = {
   contextMaxBytes: 16 * 1024,
   listDefaultLimit: 50,
   listMaxLimit: 500,
+  /**
+   * How far ahead of the server's clock a client's time may be (the default of the server's
+   * MAX_CLOCK_SKEW_SECONDS); beyond it a write is refused as `clock_ahead` (DESIGN, "Clocks").
+   */
+  clockSkewSeconds: 300,
 } as const;

@@ -148,10 +148,18 @@ export const SyncRequest = z.object({
 export type SyncRequest = z.infer<typeof SyncRequest>;
 
 export const MUTATION_STATUSES = ['applied', 'unchanged', 'stale', 'rejected'] as const;
+/**
+ * The reason code of a write stamped more than the allowed skew ahead of the server's clock: the
+ * one rejection a client does not drop — it corrects its clock from `serverTime` and sends again.
+ */
+export const CLOCK_AHEAD = 'clock_ahead';
 export const MutationResult = z.object({
   id: z.string(),
   status: z.enum(MUTATION_STATUSES),
+  /** Readable reason of a rejected (or stale) mutation. */
   error: z.string().optional(),
+  /** Machine-readable reason code of a rejection, where a client acts on it: `clock_ahead`. */
+  reason: z.string().optional(),
 });
 export type MutationResult = z.infer<typeof MutationResult>;
 

@@ -2,7 +2,12 @@
  * The outbox state machine, one row per target key:
  *
  *   save ──▶ pending ──(server: applied | unchanged | stale)──▶ synced
- *                    └─(server: rejected, or too large to send)─▶ rejected (with the reason; never retried)
+ *                    ├─(server: rejected, or too large to send)─▶ rejected (with the reason; never retried)
+ *                    └─(server: rejected as clock_ahead)─▶ pending, re-stamped by the corrected clock (restamp)
+ *
+ * `clock_ahead` is the one rejection that is not dropped (DESIGN, "Clocks"): the sync client learns
+ * the offset of this device's clock from the server's `serverTime`, keeps it in the meta table, and
+ * every stamp after that (re-stamps, new votes, undos) is taken from the corrected clock.
  *
  * A re-vote rewrites the row as pending with the same feedback id and a newer updatedAt; an undo
  * turns it into a pending delete (or drops it, if it never left the device). A result only
@@ -27,6 +32,7 @@ import {
   type MutationResult,
   type Rating,
   type Target,
+  CLOCK_AHEAD,
 } from '../../shared/schemas.ts';
 import type { TargetStatus } from '../messages.ts';
 import type { OutboxDB } from './db.ts';
@@ -34,6 +40,28 @@ import type { OutboxRow, OutboxState } from './rows.ts';
 
 /** Synced rows kept for the popup's history and the widgets' states; older ones are pruned. */
 export const DEFAULT_HISTORY_CAP = 2000;
+
+/** Meta key of the offset (ms) to add to this device's clock, learnt from the server (clock_ahead). */
+export const CLOCK_OFFSET_KEY = 'clockOffsetMs';
+
+/**
+ * How far ahead of the corrected clock an earlier stamp of a row is still followed, once the clock
+ * has been corrected against the server's: as far as the server lets a time be ahead (its default
+ * MAX_CLOCK_SKEW_SECONDS). A stamp further ahead came from a wrong clock; following it would keep
+ * the row in the future, so the next stamp restarts from the corrected clock, and the server lets
+ * it win (docs/decisions/0026). Before any correction this device's clock may be the one behind,
+ * so an earlier stamp is always followed.
+ */
+const FOLLOW_AHEAD_MS = LIMITS.clockSkewSeconds * 1000;
+/** 9999-12-31T23:59:59.999Z: one millisecond later has no ISO 8601 form the schemas accept. */
+const LAST_STAMP_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+/** `now`, or just after `previous` when that one is later (and, on a corrected clock, not far ahead). */
+function stampAfter(now: number, previous: string | undefined, corrected: boolean): number {
+  const next = previous === undefined ? NaN : Date.parse(previous) + 1;
+  if (!(next > now) || next > LAST_STAMP_MS) return now;
+  return corrected && next - now > FOLLOW_AHEAD_MS ? now : next;
+}
 
 export interface OutboxOptions {
   now?: () => number;
@@ -57,6 +85,13 @@ export interface SentEntry {
   key: string;
   feedbackId: string;
   updatedAt: string;
+}
+
+export interface TakeOptions {
+  maxMutations?: number;
+  maxBytes?: number;
+  /** Target keys to leave out of this batch (rows the sync run holds back). */
+  skip?: ReadonlySet<string>;
 }
 
 export interface Batch {
@@ -107,8 +142,14 @@ export function mutationOf(row: OutboxRow): Mutation {
 }
 
 export class Outbox {
+  /** This device's clock, as is. */
   readonly now: () => number;
   readonly historyCap: number;
+  /** Added to `now` for every stamp (CLOCK_OFFSET_KEY). */
+  private offsetMs = 0;
+  /** Whether the clock has been corrected against the server's (an offset is kept). */
+  private corrected = false;
+  private offsetLoad?: Promise<void>;
 
   constructor(
     readonly db: OutboxDB,
@@ -118,20 +159,57 @@ export class Outbox {
     this.historyCap = options.historyCap ?? DEFAULT_HISTORY_CAP;
   }
 
-  /** A strictly newer timestamp than `previous`, so the server's last-writer-wins sees every change. */
+  /** This device's clock corrected by the offset learnt from the server (0 until a clock_ahead). */
+  clockNow(): number {
+    return this.now() + this.offsetMs;
+  }
+
+  /** The kept offset in ms, if the server ever said this clock was ahead. */
+  async clockOffset(): Promise<number | undefined> {
+    const value = await this.getMeta<unknown>(CLOCK_OFFSET_KEY);
+    return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+  }
+
+  /** Keeps the offset (from the sync answer's serverTime); every later stamp uses it. */
+  async setClockOffset(ms: number): Promise<void> {
+    this.offsetMs = Math.round(ms);
+    this.corrected = true;
+    this.offsetLoad = Promise.resolve();
+    await this.setMeta(CLOCK_OFFSET_KEY, this.offsetMs);
+  }
+
+  /**
+   * Reads the kept offset once per instance (a restarted service worker starts without it). Not
+   * inside a caller's transaction, which may not include the meta table: there the offset in
+   * memory is used as it is.
+   */
+  async loadClock(): Promise<void> {
+    if (Dexie.currentTransaction) return;
+    this.offsetLoad ??= this.clockOffset().then((ms) => {
+      if (ms !== undefined && !this.corrected) {
+        this.offsetMs = ms;
+        this.corrected = true;
+      }
+    });
+    await this.offsetLoad;
+  }
+
+  /**
+   * A strictly newer timestamp than `previous` on the corrected clock, so the server's
+   * last-writer-wins sees every change — unless `previous` is from a clock far ahead (stampAfter).
+   */
   private nextTimestamp(previous?: string): string {
-    let ms = this.now();
-    if (previous) ms = Math.max(ms, Date.parse(previous) + 1);
-    return new Date(ms).toISOString();
+    return new Date(stampAfter(this.clockNow(), previous, this.corrected)).toISOString();
   }
 
   /** Records a vote (new or changed) as pending. Throws InvalidRatingError if it could never be accepted. */
   async save(input: RatingInput): Promise<OutboxRow> {
     const { db } = this;
+    await this.loadClock();
     return db.transaction('rw', db.ratings, async () => {
       const prev = await db.ratings.get(input.target.key);
       const updatedAt = this.nextTimestamp(prev?.updatedAt);
-      const id = prev?.feedbackId ?? uuidv7(this.now());
+      const id = prev?.feedbackId ?? uuidv7(this.clockNow());
       const candidate = {
         id,
         target: input.target,
@@ -152,6 +230,7 @@ export class Outbox {
         state: 'pending',
         updatedAt,
         ...(prev?.sentUpdatedAt ? { sentUpdatedAt: prev.sentUpdatedAt } : {}),
+        ...(prev?.settledUpdatedAt ? { settledUpdatedAt: prev.settledUpdatedAt } : {}),
       };
       await db.ratings.put(row);
       return row;
@@ -161,6 +240,7 @@ export class Outbox {
   /** Undoes the vote on a target: a pending delete, or nothing at all if it never left the device. */
   async undo(key: string): Promise<OutboxRow | undefined> {
     const { db } = this;
+    await this.loadClock();
     return db.transaction('rw', db.ratings, async () => {
       const prev = await db.ratings.get(key);
       if (!prev) return undefined;
@@ -177,6 +257,7 @@ export class Outbox {
         state: 'pending',
         updatedAt: this.nextTimestamp(prev.updatedAt),
         sentUpdatedAt: prev.sentUpdatedAt,
+        ...(prev.settledUpdatedAt ? { settledUpdatedAt: prev.settledUpdatedAt } : {}),
       };
       await db.ratings.put(row);
       return row;
@@ -216,16 +297,15 @@ export class Outbox {
    * sent. A row that alone exceeds the body limit is rejected here, with the reason, since the
    * server could never accept it.
    */
-  async takeBatch(clientId: string, limits: { maxMutations?: number; maxBytes?: number } = {}): Promise<Batch> {
+  async takeBatch(clientId: string, limits: TakeOptions = {}): Promise<Batch> {
     const maxMutations = limits.maxMutations ?? LIMITS.syncMaxMutations;
     const maxBytes = limits.maxBytes ?? LIMITS.maxBodyBytes;
+    const skip = limits.skip;
     const { db } = this;
     return db.transaction('rw', db.ratings, async () => {
-      const rows = await db.ratings
-        .where('[state+updatedAt]')
-        .between(...stateRange('pending'), true, true)
-        .limit(maxMutations)
-        .toArray();
+      let pending = db.ratings.where('[state+updatedAt]').between(...stateRange('pending'), true, true);
+      if (skip?.size) pending = pending.filter((row) => !skip.has(row.key));
+      const rows = await pending.limit(maxMutations).toArray();
       const envelope = byteLength(JSON.stringify({ clientId, mutations: [] }));
       let bytes = envelope;
       const mutations: Mutation[] = [];
@@ -256,8 +336,8 @@ export class Outbox {
 
   /**
    * Settles the sent versions from the server's answer: applied, unchanged and stale (the server
-   * holds a newer write) are synced; rejected keeps the reason and is never sent again. Returns
-   * the statuses that changed.
+   * holds a newer write) are synced; rejected keeps the reason and is never sent again — except
+   * `clock_ahead`, which leaves the row pending for restamp. Returns the statuses that changed.
    */
   async applyResults(sent: SentEntry[], results: MutationResult[]): Promise<TargetStatus[]> {
     const byId = new Map(sent.map((s) => [s.feedbackId, s]));
@@ -276,6 +356,8 @@ export class Outbox {
         const row = rows[i];
         // Changed (re-voted, undone) while the batch was in flight: the newer version stays pending.
         if (!row || row.feedbackId !== s.feedbackId || row.updatedAt !== s.updatedAt || row.state !== 'pending') return;
+        // Not dropped: the sync client corrects the clock and re-stamps the row (restamp).
+        if (result.status === 'rejected' && result.reason === CLOCK_AHEAD) return;
         if (result.status === 'rejected') {
           const next: OutboxRow = { ...row, state: 'rejected', error: result.error ?? 'rejected by the server' };
           puts.push(next);
@@ -284,7 +366,7 @@ export class Outbox {
           deletes.push(row.key);
           statuses.push({ key: row.key, state: 'none' });
         } else {
-          const next: OutboxRow = { ...row, state: 'synced', syncedAt };
+          const next: OutboxRow = { ...row, state: 'synced', syncedAt, settledUpdatedAt: row.updatedAt };
           delete next.error;
           puts.push(next);
           statuses.push(statusOf(next, row.key));
@@ -296,6 +378,34 @@ export class Outbox {
       return statuses;
     });
     return changed;
+  }
+
+  /**
+   * Puts the sent versions the server refused as `clock_ahead` back in the queue, stamped by the
+   * corrected clock (setClockOffset first): updatedAt, and createdAt where it is later than that,
+   * still strictly after the row's last settled version (unless that one is from a clock far
+   * ahead, see stampAfter). A row changed meanwhile is left alone: its newer version goes next.
+   * Returns the rows re-stamped.
+   */
+  async restamp(sent: SentEntry[]): Promise<OutboxRow[]> {
+    const { db } = this;
+    if (sent.length === 0) return [];
+    return db.transaction('rw', db.ratings, async () => {
+      const rows = await db.ratings.bulkGet(sent.map((s) => s.key));
+      const puts: OutboxRow[] = [];
+      sent.forEach((s, i) => {
+        const row = rows[i];
+        if (!row || row.feedbackId !== s.feedbackId || row.updatedAt !== s.updatedAt || row.state !== 'pending') return;
+        const updatedAt = this.nextTimestamp(row.settledUpdatedAt);
+        const fb = row.feedback;
+        const feedback = fb
+          ? { ...fb, createdAt: Date.parse(fb.createdAt) > Date.parse(updatedAt) ? updatedAt : fb.createdAt, updatedAt: row.op === 'upsert' ? updatedAt : fb.updatedAt }
+          : undefined;
+        puts.push({ ...row, updatedAt, ...(feedback ? { feedback } : {}) });
+      });
+      await db.ratings.bulkPut(puts);
+      return puts;
+    });
   }
 
   /**
@@ -360,6 +470,7 @@ export class Outbox {
           updatedAt,
           // The server knows this id: an undo here must send a delete, a re-vote an update.
           sentUpdatedAt: updatedAt,
+          settledUpdatedAt: updatedAt,
           syncedAt,
         });
       }

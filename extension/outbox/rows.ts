@@ -28,6 +28,11 @@ export const OutboxRow = z.object({
   updatedAt: z.string(),
   /** The updatedAt of the version last put in a batch: once set, the server may know this id. */
   sentUpdatedAt: z.string().optional(),
+  /**
+   * The updatedAt of the last version the server settled (or that was adopted from it): a version
+   * re-stamped after `clock_ahead` stays after it (Outbox.restamp).
+   */
+  settledUpdatedAt: z.string().optional(),
   /** When this version was confirmed (ms since epoch). */
   syncedAt: z.number().optional(),
 });

@@ -2,10 +2,14 @@
  * One sync run: send the outbox's pending mutations in batches (POST /v1/sync, ≤ 500 mutations,
  * ≤ 1 MiB each), settle them from the per-mutation results, then fetch the published extension
  * config. Stops at the first failure and reports it; retry timing is the scheduler's business.
+ *
+ * A mutation refused as `clock_ahead` is not dropped (DESIGN, "Clocks"): the offset of this clock is
+ * taken from the answer's `serverTime` and kept, the rows are re-stamped by the corrected clock and
+ * sent again in the same run — once; a row refused twice waits for the next run.
  */
 import { ExtensionConfigResponse } from '../../shared/extension-config.ts';
 import { LIMITS } from '../../shared/limits.ts';
-import { SyncResponse } from '../../shared/schemas.ts';
+import { CLOCK_AHEAD, SyncResponse, type MutationResult } from '../../shared/schemas.ts';
 import type { TargetStatus } from '../messages.ts';
 import type { Outbox } from '../outbox/outbox.ts';
 import type { VisitQueue } from '../outbox/visits.ts';
@@ -55,6 +59,8 @@ export interface SyncOptions {
 
 const MAX_BATCHES_PER_RUN = 200;
 
+const isClockAhead = (r: MutationResult) => r.status === 'rejected' && r.reason === CLOCK_AHEAD;
+
 export async function syncOnce(deps: SyncDeps, options: SyncOptions = {}): Promise<SyncReport> {
   const now = deps.now ?? Date.now;
   const report: SyncReport = { ok: true, sent: 0, synced: 0, rejected: 0, changed: [], configFetched: false, startedAt: now(), finishedAt: 0 };
@@ -79,7 +85,13 @@ export async function syncOnce(deps: SyncDeps, options: SyncOptions = {}): Promi
   }
 
   const { outbox } = deps;
+  await outbox.loadClock();
   const clientId = await outbox.clientId();
+  /** Once the server has said this clock is ahead, every answer keeps the offset current. */
+  let offsetKept = (await outbox.clockOffset()) !== undefined;
+  /** Feedback ids re-stamped in this run (at most once each), and the keys held back after a second refusal. */
+  const corrected = new Set<string>();
+  const held = new Set<string>();
   let maxMutations = options.maxMutations ?? LIMITS.syncMaxMutations;
   /** Visits not yet sent in this run; they ride with the first request. */
   let health: SiteVisit[] = (await deps.visits?.peek()) ?? [];
@@ -102,7 +114,7 @@ export async function syncOnce(deps: SyncDeps, options: SyncOptions = {}): Promi
     health = [];
   };
   for (let round = 0; round < MAX_BATCHES_PER_RUN; round++) {
-    const batch = await outbox.takeBatch(clientId, { maxMutations, maxBytes: options.maxBytes });
+    const batch = await outbox.takeBatch(clientId, { maxMutations, maxBytes: options.maxBytes, skip: held });
     for (const row of batch.refused) {
       report.rejected++;
       report.changed.push({ key: row.key, state: 'rejected', error: row.error });
@@ -111,7 +123,9 @@ export async function syncOnce(deps: SyncDeps, options: SyncOptions = {}): Promi
       if (batch.refused.length) continue;
       break;
     }
+    const sentAt = outbox.now();
     const res = await post(batch.mutations);
+    const answeredAt = outbox.now();
     if (!res.ok) {
       // A proxy with a smaller body limit than ours: halve the batch and go on.
       if (res.failure.status === 413 && maxMutations > 1) {
@@ -130,14 +144,30 @@ export async function syncOnce(deps: SyncDeps, options: SyncOptions = {}): Promi
     }
     await settleHealth(res.body.configVersion);
     report.sent += batch.mutations.length;
+    const ahead = new Set(res.body.results.filter(isClockAhead).map((r) => r.id));
+    if (ahead.size > 0 || offsetKept) {
+      // The server's time at the middle of the round trip, against this clock's.
+      await outbox.setClockOffset(Date.parse(res.body.serverTime) - (sentAt + answeredAt) / 2);
+      offsetKept = true;
+    }
     const changed = await outbox.applyResults(batch.sent, res.body.results);
     for (const s of changed) {
       if (s.state === 'rejected') report.rejected++;
       else report.synced++;
     }
     report.changed.push(...changed);
+    let moved = changed.length;
+    if (ahead.size > 0) {
+      const refused = batch.sent.filter((s) => ahead.has(s.feedbackId));
+      const again = refused.filter((s) => !corrected.has(s.feedbackId));
+      // Refused again after its correction: held back for the rest of this run, the others go on.
+      const twice = refused.filter((s) => corrected.has(s.feedbackId) && !held.has(s.key));
+      for (const s of twice) held.add(s.key);
+      for (const s of again) corrected.add(s.feedbackId);
+      moved += (await outbox.restamp(again)).length + twice.length;
+    }
     // A server that answers without settling anything would make this loop spin: stop.
-    if (changed.length === 0) break;
+    if (moved === 0) break;
   }
 
   if (health.length > 0) {

@@ -11,6 +11,7 @@ import {
 import { uuidv7 } from '../../shared/ids.ts';
 import { ErrorBody } from '../../shared/schemas.ts';
 import { conversationTargetKey, conversationToInput } from '../dropin/conversation.ts';
+import { aheadAfter, clockNow, createdNotAfter, stampAfter } from '../lib/clock.ts';
 import { ApiError } from '../lib/errors.ts';
 import { programTextRedactor } from '../lib/program-text.ts';
 import { createRouter } from '../lib/router.ts';
@@ -50,18 +51,20 @@ export const conversationFeedbackRoutes = createRouter().openapi(submit, async (
     .where('target_key', '=', conversationTargetKey(conversationId))
     .where('deleted', '=', 0)
     .executeTakeFirst();
-  const now = Date.now();
-  // A re-post must move updatedAt forward even within the same millisecond (last writer wins).
-  const updatedAt = new Date(live ? Math.max(now, Date.parse(live.updated_at) + 1) : now).toISOString();
+  const now = clockNow();
+  const skew = c.get('maxClockSkewSeconds');
+  // A re-post must move updatedAt forward even within the same millisecond (last writer wins),
+  // but does not follow a stored time from a clock far ahead (lib/clock.ts, ADR 0026).
+  const updatedAt = stampAfter(live?.updated_at, now, skew);
   const input = conversationToInput(
     conversationId,
     body,
-    { id: live?.id ?? uuidv7(now), createdAt: live?.created_at ?? updatedAt, updatedAt },
+    { id: live?.id ?? uuidv7(now.getTime()), createdAt: live ? createdNotAfter(live.created_at, updatedAt) : updatedAt, updatedAt },
     await programTextRedactor(db, auth.workspaceId),
   );
-  const [result] = await applyMutations(db, { ...auth, tokenId: auth.id, clientId: null }, [
+  const [result] = await applyMutations(db, { ...auth, tokenId: auth.id, clientId: null, aheadAfter: aheadAfter(now, skew) }, [
     { id: input.id, op: 'upsert', updatedAt, feedback: input },
-  ]);
+  ], now);
   if (result!.status === 'rejected' || result!.status === 'stale') {
     throw new ApiError(422, 'validation_failed', result!.error ?? `the feedback was ${result!.status}`);
   }
