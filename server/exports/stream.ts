@@ -110,7 +110,8 @@ function recordsQuery(db: Kysely<DB>, workspaceId: string, f: ResolvedFilters) {
 function examplesQuery(db: Kysely<DB>, workspaceId: string, f: ResolvedFilters) {
   const q = withInsightsTables(db)
     .selectFrom('feedback_examples as e')
-    .innerJoin('feedback as f', 'f.id', 'e.feedback_id')
+    // Ids are unique per workspace only (migration 0100): join on both.
+    .innerJoin('feedback as f', (j) => j.onRef('f.workspace_id', '=', 'e.workspace_id').onRef('f.id', '=', 'e.feedback_id'))
     .select(EXAMPLE_COLUMNS)
     .select(['e.prompt_hash', 'e.example_hash'])
     .where('e.workspace_id', '=', workspaceId)

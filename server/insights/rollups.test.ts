@@ -217,7 +217,8 @@ describe('rollups', () => {
     const rows = await withInsightsTables(store.db).selectFrom('rollup_daily').select(['n', 'up', 'down']).execute();
     expect(rows).toEqual([{ n: 1, up: 0, down: 1 }]);
     await applyMutations(store.db, actor, [{ id, op: 'delete', updatedAt: '2026-01-01T00:00:03Z' }]);
-    expect(await withInsightsTables(store.db).selectFrom('rollup_daily').select(['n', 'up', 'down']).execute()).toEqual([{ n: 0, up: 0, down: 0 }]);
+    // The row the deletion emptied is gone rather than kept at zero (issue 13, item 2).
+    expect(await withInsightsTables(store.db).selectFrom('rollup_daily').select(['n', 'up', 'down']).execute()).toEqual([]);
     await store.close();
   });
 });

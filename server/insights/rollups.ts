@@ -14,7 +14,8 @@ import { canonicalJson } from '../../shared/hash.ts';
 import { onFeedbackChanges, type FeedbackChange } from '../store/feedback.ts';
 import type { DB, FeedbackTable } from '../store/schema.ts';
 import type { FeedbackExamplesTable, RollupDailyTable, RollupMembersTable, RollupTargetsTable } from './tables.ts';
-import { deleteWhereIn, upsertMany } from './upsert.ts';
+import { deleteEmptied, deleteRows, upsertMany } from './upsert.ts';
+import { chunks } from '../lib/chunks.ts';
 
 export const DIMENSIONS = ['model', 'intent', 'project', 'site', 'kind'] as const;
 export type Dimension = (typeof DIMENSIONS)[number];
@@ -28,6 +29,7 @@ const MEMBER_KEYS = ['workspace_id', 'facet', 'day', 'value'] as const;
 const TARGET_KEYS = ['workspace_id', 'target_key', 'model'] as const;
 const TARGET_COUNTS = ['n', 'up', 'down', 'stars_n', 'stars_1', 'stars_2', 'stars_3', 'stars_4', 'stars_5'] as const;
 const EXAMPLE_COLUMNS = ['feedback_id', 'workspace_id', 'created_at', 'prompt_hash', 'example_hash'] as const;
+const EXAMPLE_KEYS = ['workspace_id', 'feedback_id'] as const;
 
 /** What one live record adds to the rollups. */
 export interface Contribution {
@@ -115,8 +117,9 @@ class Deltas {
   daily = new Map<string, RollupDailyTable>();
   members = new Map<string, RollupMembersTable>();
   targets = new Map<string, RollupTargetsTable>();
+  /** Keyed by workspace and record id (ids are unique per workspace, migration 0100). */
   examplesUpsert = new Map<string, FeedbackExamplesTable>();
-  examplesDelete = new Set<string>();
+  examplesDelete = new Map<string, { workspace_id: string; feedback_id: string }>();
 
   add(c: Contribution, sign: 1 | -1): void {
     const ws = c.workspaceId;
@@ -169,17 +172,18 @@ class Deltas {
     else this.members.set(key, { workspace_id: ws, facet, day, value, n: sign });
   }
 
-  change(id: string, before: Contribution | null, after: Contribution | null): void {
+  change(workspaceId: string, id: string, before: Contribution | null, after: Contribution | null): void {
     if (before) this.add(before, -1);
     if (after) this.add(after, 1);
     const b = before?.example;
     const a = after?.example;
+    const key = JSON.stringify([workspaceId, id]);
     if (a && after) {
       if (!b || b.prompt_hash !== a.prompt_hash || b.example_hash !== a.example_hash || b.created_at !== a.created_at) {
-        this.examplesUpsert.set(id, { feedback_id: id, workspace_id: after.workspaceId, ...a });
+        this.examplesUpsert.set(key, { feedback_id: id, workspace_id: workspaceId, ...a });
       }
     } else if (b) {
-      this.examplesDelete.add(id);
+      this.examplesDelete.set(key, { workspace_id: workspaceId, feedback_id: id });
     }
   }
 }
@@ -192,18 +196,32 @@ function nonZero<K extends string>(row: Counts<K>, counts: readonly K[]): boolea
   return counts.some((k) => row[k] !== 0);
 }
 
-async function write(db: Kysely<any>, deltas: Deltas): Promise<void> {
+/**
+ * `fresh`: the examples are new rows of an emptied table (rebuildRollups), inserted without a
+ * conflict target — migration 0020 runs the rebuild on stores whose feedback_examples is still
+ * keyed by feedback_id alone, before 0100 keys it by workspace and id.
+ */
+async function write(db: Kysely<any>, deltas: Deltas, fresh = false): Promise<void> {
   const daily = [...deltas.daily.values()].filter((r) => nonZero(r, DAILY_COUNTS));
   const members = [...deltas.members.values()].filter((r) => r.n !== 0);
   const targets = [...deltas.targets.values()].filter((r) => nonZero(r, TARGET_COUNTS));
   if (daily.length) await upsertMany(db, { table: 'rollup_daily', columns: [...DAILY_KEYS, ...DAILY_COUNTS], keys: DAILY_KEYS, add: DAILY_COUNTS }, daily as never);
   if (members.length) await upsertMany(db, { table: 'rollup_members', columns: [...MEMBER_KEYS, 'n'], keys: MEMBER_KEYS, add: ['n'] }, members as never);
   if (targets.length) await upsertMany(db, { table: 'rollup_targets', columns: [...TARGET_KEYS, ...TARGET_COUNTS], keys: TARGET_KEYS, add: TARGET_COUNTS }, targets as never);
-  if (deltas.examplesDelete.size) await deleteWhereIn(db, 'feedback_examples', 'feedback_id', [...deltas.examplesDelete]);
-  if (deltas.examplesUpsert.size) {
+  // A row whose count went down may now count nothing: delete it, so that no zero row goes on
+  // naming a conversation, a target or a rater whose records are gone (ADR 0013). Only deletions,
+  // supersedes and erasures take a count down, so ordinary votes pay nothing for this.
+  const emptied = <T extends { n: number }>(list: T[]) => list.filter((r) => r.n < 0) as never[];
+  if (daily.some((r) => r.n < 0)) await deleteEmptied(db, 'rollup_daily', DAILY_KEYS, 'n', emptied(daily));
+  if (members.some((r) => r.n < 0)) await deleteEmptied(db, 'rollup_members', MEMBER_KEYS, 'n', emptied(members));
+  if (targets.some((r) => r.n < 0)) await deleteEmptied(db, 'rollup_targets', TARGET_KEYS, 'n', emptied(targets));
+  if (deltas.examplesDelete.size) await deleteRows(db, 'feedback_examples', EXAMPLE_KEYS, [...deltas.examplesDelete.values()]);
+  if (deltas.examplesUpsert.size && fresh) {
+    for (const part of chunks([...deltas.examplesUpsert.values()], 200)) await db.insertInto('feedback_examples').values(part).execute();
+  } else if (deltas.examplesUpsert.size) {
     await upsertMany(
       db,
-      { table: 'feedback_examples', columns: EXAMPLE_COLUMNS, keys: ['feedback_id'], replace: EXAMPLE_COLUMNS.slice(1) },
+      { table: 'feedback_examples', columns: EXAMPLE_COLUMNS, keys: EXAMPLE_KEYS, replace: ['created_at', 'prompt_hash', 'example_hash'] },
       [...deltas.examplesUpsert.values()] as never,
     );
   }
@@ -212,7 +230,7 @@ async function write(db: Kysely<any>, deltas: Deltas): Promise<void> {
 /** Applies a batch of changes to the rollups (inside the caller's transaction). */
 export async function applyRollupChanges(trx: Kysely<DB> | Transaction<DB>, changes: FeedbackChange[]): Promise<void> {
   const deltas = new Deltas();
-  for (const { before, after } of changes) deltas.change(after.id, contributionOf(before), contributionOf(after));
+  for (const { before, after } of changes) deltas.change(after.workspace_id, after.id, contributionOf(before), contributionOf(after));
   await write(trx as Kysely<any>, deltas);
 }
 
@@ -227,18 +245,24 @@ export async function rebuildRollups(db: Kysely<any>, options: { workspaceId?: s
     if (options.workspaceId) q = q.where('workspace_id', '=', options.workspaceId);
     await q.execute();
   }
-  let after = '';
+  // Keyset on (workspace_id, id), the primary key: the same id may be in two workspaces.
+  let after: [string, string] | null = null;
   let total = 0;
   for (;;) {
-    let q = db.selectFrom('feedback').selectAll().where('deleted', '=', 0).where('id', '>', after);
+    let q = db.selectFrom('feedback').selectAll().where('deleted', '=', 0);
     if (options.workspaceId) q = q.where('workspace_id', '=', options.workspaceId);
-    const rows = (await q.orderBy('id').limit(pageSize).execute()) as FeedbackTable[];
+    if (after) {
+      const [ws, id] = after;
+      q = q.where((eb: any) => eb.or([eb('workspace_id', '>', ws), eb.and([eb('workspace_id', '=', ws), eb('id', '>', id)])]));
+    }
+    const rows = (await q.orderBy('workspace_id').orderBy('id').limit(pageSize).execute()) as FeedbackTable[];
     if (!rows.length) return total;
     const deltas = new Deltas();
-    for (const row of rows) deltas.change(row.id, null, contributionOf(row));
-    await write(db, deltas);
+    for (const row of rows) deltas.change(row.workspace_id, row.id, null, contributionOf(row));
+    await write(db, deltas, true);
     total += rows.length;
-    after = rows[rows.length - 1]!.id;
+    const last = rows[rows.length - 1]!;
+    after = [last.workspace_id, last.id];
   }
 }
 

@@ -91,16 +91,48 @@ export async function upsertMany(db: Kysely<any> | Transaction<any>, spec: Upser
   });
 }
 
-export async function deleteWhereIn(db: Kysely<any> | Transaction<any>, table: string, column: string, ids: readonly string[]): Promise<void> {
+/** Deletes the rows whose `keys` equal those of one of `rows` (row values, alike on both dialects). */
+export async function deleteRows(
+  db: Kysely<any> | Transaction<any>,
+  table: string,
+  keys: readonly string[],
+  rows: readonly Record<string, unknown>[],
+): Promise<void> {
+  await deleteMatching(db, table, keys, rows, '');
+}
+
+/**
+ * Deletes the rows among `rows` (matched on `keys`, the primary key) whose `counter` is now 0:
+ * rows a batch has emptied keep no conversation id, target key or rater id of records that are
+ * gone. Row values `(a, b) in (values (…), …)` run alike on SQLite and PostgreSQL.
+ */
+export async function deleteEmptied(
+  db: Kysely<any> | Transaction<any>,
+  table: string,
+  keys: readonly string[],
+  counter: string,
+  rows: readonly Record<string, unknown>[],
+): Promise<void> {
+  await deleteMatching(db, table, keys, rows, `${q(counter)} = 0 and `);
+}
+
+async function deleteMatching(
+  db: Kysely<any> | Transaction<any>,
+  table: string,
+  keys: readonly string[],
+  rows: readonly Record<string, unknown>[],
+  condition: string,
+): Promise<void> {
   const pg = isPostgres(db);
-  await inParts(ids, async (part, size) => {
-    const key = `${pg}|delete|${table}|${column}|${size}`;
+  await inParts(inKeyOrder(keys, rows), async (part, size) => {
+    const key = `${pg}|delete|${table}|${condition}|${size}`;
     let text = texts.get(key);
     if (!text) {
-      const marks = part.map((_, i) => (pg ? `$${i + 1}` : '?')).join(', ');
-      text = `delete from ${q(table)} where ${q(column)} in (${marks})`;
+      text = `delete from ${q(table)} where ${condition}(${keys.map(q).join(', ')}) in (values ${values(pg, size, keys.length)})`;
       texts.set(key, text);
     }
-    await db.executeQuery(CompiledQuery.raw(text, [...part]));
+    const params: unknown[] = [];
+    for (const row of part) for (const k of keys) params.push(row[k]);
+    await db.executeQuery(CompiledQuery.raw(text, params));
   });
 }

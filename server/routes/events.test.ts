@@ -157,11 +157,12 @@ describe('GET /v1/events', () => {
     expect((await t.call(rater.token, 'GET', '/v1/events')).status).toBe(403);
     expect((await read(t, analystA.token)).events).toHaveLength(6);
     expect((await read(t, analystB.token)).events).toEqual([]);
-    // A client id another workspace used is refused, not merged.
+    // A client id another workspace used is that workspace's business: appended here as its own, never merged.
     const id = '0190a1b2-0000-7000-8000-0000000000aa';
     await t.call(analystA.token, 'POST', '/v1/events', ev('comment.added', 'inv-9', { id }));
-    const clash = await t.call(analystB.token, 'POST', '/v1/events', { events: [ev('comment.added', 'inv-9', { id })] });
-    expect(((await clash.json()) as { results: { status: string }[] }).results[0]!.status).toBe('rejected');
-    expect((await read(t, analystB.token)).events).toEqual([]);
+    const same = await t.call(analystB.token, 'POST', '/v1/events', { events: [ev('comment.added', 'inv-9', { id })] });
+    expect(((await same.json()) as { results: { status: string }[] }).results[0]!.status).toBe('appended');
+    expect((await read(t, analystB.token)).events.map((e) => e.id)).toEqual([id]);
+    expect((await read(t, analystA.token)).events).toHaveLength(7);
   });
 });

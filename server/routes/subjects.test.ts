@@ -79,12 +79,18 @@ describe('subjects', () => {
     const v = about('later', 'up');
     await t.call(alice.token, 'POST', '/v1/sync', { clientId: 'c', mutations: [upsert(v)] });
     await t.call(alice.token, 'PATCH', `/v1/feedback/${v.id}`, { rating: { thumb: 'down' }, comment: 'changed my mind' });
+    const activity = async (query: string) => (await (await t.call(analyst, 'GET', `/v1/subjects/${encodeURIComponent(SUBJECT)}/activity?${query}`)).json()) as any;
+    const edited = await activity('limit=2');
+    expect(edited.entries.map((e: any) => e.type)).toEqual(['feedback.updated', 'feedback.created']);
+    expect(edited.entries[0]).toMatchObject({ rating: { thumb: 'down' }, text: 'changed my mind', actor: { name: 'Alice' } });
     await t.call(alice.token, 'DELETE', `/v1/feedback/${v.id}`);
     const res = await t.call(analyst, 'GET', `/v1/subjects/${encodeURIComponent(SUBJECT)}/activity?limit=3`);
     expect(res.status).toBe(200);
     const page = (await res.json()) as any;
     expect(page.entries.map((e: any) => e.type)).toEqual(['feedback.deleted', 'feedback.updated', 'feedback.created']);
-    expect(page.entries[1]).toMatchObject({ rating: { thumb: 'down' }, text: 'changed my mind', actor: { name: 'Alice' } });
+    // A deleted record's text leaves its history too (ADR 0013); who did what, and the rating, stay.
+    expect(page.entries[1]).toMatchObject({ rating: { thumb: 'down' }, actor: { name: 'Alice' } });
+    expect(page.entries[1].text).toBeUndefined();
     expect(page.nextBefore).toBeTruthy();
     const next = (await (await t.call(analyst, 'GET', `/v1/subjects/${encodeURIComponent(SUBJECT)}/activity?limit=50&before=${encodeURIComponent(page.nextBefore)}`)).json()) as any;
     expect(next.entries.every((e: any) => e.at < page.nextBefore)).toBe(true);

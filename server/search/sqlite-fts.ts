@@ -85,7 +85,9 @@ export const sqliteFtsSearch: SearchBackend = {
     if (!changes.length) return;
     const ddb = withDashboardTables(trx);
     const last = new Map<string, FeedbackChange['after']>();
-    for (const { after } of changes) last.set(`feedback:${after.id}`, after);
+    // Keyed by workspace and id: ids are unique per workspace only (migration 0100, which also
+    // rewrote the stored keys and the search_forget_feedback trigger to this form).
+    for (const { after } of changes) last.set(`feedback:${after.workspace_id}:${after.id}`, after);
     const keys = [...last.keys()];
     const existing = new Map<string, number>();
     for (const part of chunks(keys, 500)) {

@@ -27,6 +27,12 @@ function n(res: { numDeletedRows?: bigint; numUpdatedRows?: bigint } | { numDele
   return list.reduce((sum, r) => sum + Number(r.numDeletedRows ?? r.numUpdatedRows ?? 0n), 0);
 }
 
+function byWorkspace<T extends { workspace_id: string }>(rows: T[]): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const r of rows) out.set(r.workspace_id, [...(out.get(r.workspace_id) ?? []), r]);
+  return out;
+}
+
 /**
  * Hard-deletes feedback rows inside the caller's transaction: projections first (live rows as
  * tombstones), then the rows, their events and their webhook deliveries. Returns counts.
@@ -41,37 +47,36 @@ export async function hardDeleteFeedback(trx: Transaction<DB>, rows: FeedbackTab
   let feedback = 0;
   let events = 0;
   let deliveries = 0;
-  for (const part of chunks(rows.map((r) => r.id), PAGE)) {
-    events += n(await trx.deleteFrom('feedback_events').where('feedback_id', 'in', part).execute());
-    const sent = await gov.selectFrom('webhook_deliveries').select('id').where('feedback_id', 'in', part).execute();
-    for (const ids of chunks(sent.map((d) => d.id), PAGE)) {
-      await gov.deleteFrom('webhook_attempts').where('delivery_id', 'in', ids).execute();
-      deliveries += n(await gov.deleteFrom('webhook_deliveries').where('id', 'in', ids).execute());
+  // Ids are unique per workspace (migration 0100): every statement names the workspace too.
+  for (const [workspaceId, ofWorkspace] of byWorkspace(rows)) {
+    for (const part of chunks(ofWorkspace.map((r) => r.id), PAGE)) {
+      events += n(await trx.deleteFrom('feedback_events').where('workspace_id', '=', workspaceId).where('feedback_id', 'in', part).execute());
+      const sent = await gov.selectFrom('webhook_deliveries').select('id').where('workspace_id', '=', workspaceId).where('feedback_id', 'in', part).execute();
+      for (const ids of chunks(sent.map((d) => d.id), PAGE)) {
+        await gov.deleteFrom('webhook_attempts').where('delivery_id', 'in', ids).execute();
+        deliveries += n(await gov.deleteFrom('webhook_deliveries').where('id', 'in', ids).execute());
+      }
+      feedback += n(await trx.deleteFrom('feedback').where('workspace_id', '=', workspaceId).where('id', 'in', part).execute());
     }
-    feedback += n(await trx.deleteFrom('feedback').where('id', 'in', part).execute());
   }
   return { feedback, events, deliveries };
 }
 
 /**
  * SQLite keeps deleted bytes in free pages, the WAL and FTS5 segments until they are reused.
- * For erasure "gone" has to mean gone from the file: zero what is deleted (secure_delete), merge
- * the search index, and checkpoint the WAL. https://www.sqlite.org/pragma.html#pragma_secure_delete
+ * For erasure "gone" has to mean gone from the file: zero what is deleted (secure_delete, which
+ * openSqlite turns on for every write path, so text freed by earlier edits is zeroed too; set here
+ * again for a handle opened otherwise), merge the search index, and checkpoint the WAL.
+ * https://www.sqlite.org/pragma.html#pragma_secure_delete
  */
 async function withSecureDelete<T>(db: Kysely<DB>, fn: () => Promise<T>): Promise<T> {
   if (isPostgres(db)) return fn();
-  const { rows } = await sql<{ secure_delete: number }>`PRAGMA secure_delete`.execute(db);
-  const previous = rows[0]?.secure_delete ?? 0;
   await sql`PRAGMA secure_delete = ON`.execute(db);
-  try {
-    const result = await fn();
-    const fts = await sql<{ name: string }>`SELECT name FROM sqlite_master WHERE name = 'search_fts'`.execute(db);
-    if (fts.rows.length) await sql`INSERT INTO search_fts(search_fts) VALUES ('optimize')`.execute(db);
-    await sql`PRAGMA wal_checkpoint(TRUNCATE)`.execute(db);
-    return result;
-  } finally {
-    await sql.raw(`PRAGMA secure_delete = ${previous ? 'ON' : 'OFF'}`).execute(db);
-  }
+  const result = await fn();
+  const fts = await sql<{ name: string }>`SELECT name FROM sqlite_master WHERE name = 'search_fts'`.execute(db);
+  if (fts.rows.length) await sql`INSERT INTO search_fts(search_fts) VALUES ('optimize')`.execute(db);
+  await sql`PRAGMA wal_checkpoint(TRUNCATE)`.execute(db);
+  return result;
 }
 
 export interface ErasureReport {
@@ -178,7 +183,8 @@ export async function eraseRater(db: Kysely<DB>, workspaceId: string, raterId: s
               .execute(),
           );
         }
-        // The projections have taken the rater's counts to zero; the zero rows still name them.
+        // The projections have taken the rater's counts to zero and deleted the rows they emptied
+        // (rollups.ts); a zero row an older version left behind would still name them.
         report.rollupRows = n(
           await (trx as unknown as Kysely<any>)
             .deleteFrom('rollup_members')
@@ -235,8 +241,19 @@ export async function purgeOlderThan(
         const found = await q.orderBy('id').limit(PAGE).execute();
         if (!found.length) return null;
         // PostgreSQL: lock as the sync path does, then read the rows again under the locks.
-        await lockForWrite(trx, [...found.map((r) => lockName.rater(r.workspace_id, r.rater_id)), ...found.map((r) => lockName.record(r.id))]);
-        const rows = await trx.selectFrom('feedback').selectAll().where('id', 'in', found.map((r) => r.id)).where('created_at', '<', cutoff).execute();
+        await lockForWrite(trx, [...found.map((r) => lockName.rater(r.workspace_id, r.rater_id)), ...found.map((r) => lockName.record(r.workspace_id, r.id))]);
+        const rows: FeedbackTable[] = [];
+        for (const [ws, ofWorkspace] of byWorkspace(found)) {
+          rows.push(
+            ...(await trx
+              .selectFrom('feedback')
+              .selectAll()
+              .where('workspace_id', '=', ws)
+              .where('id', 'in', ofWorkspace.map((r) => r.id))
+              .where('created_at', '<', cutoff)
+              .execute()),
+          );
+        }
         return hardDeleteFeedback(trx, rows);
       }),
     );

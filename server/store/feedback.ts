@@ -29,6 +29,12 @@ export interface Actor {
   role: Role;
   tokenId: string | null;
   clientId: string | null;
+  /**
+   * Stored times after this one are ahead of the server's clock by more than the allowed skew (a
+   * client's wrong clock, accepted before such times were refused): any write of this actor beats
+   * them (ADR 0026). Unset (import, tools): plain last-writer-wins.
+   */
+  aheadAfter?: string;
 }
 
 /** The state of one record before and after a batch, for projections kept in the same transaction. */
@@ -109,13 +115,55 @@ function columnWithNul(f: FeedbackInput): string | undefined {
   return columns.find(([, v]) => v?.includes('\u0000'))?.[0];
 }
 
-/** Does the incoming write beat the stored one? Last writer wins; ties: delete wins, then the larger hash. */
-function incomingWins(cur: FeedbackTable, inc: { updatedAt: string; deleted: boolean; hash: string }): boolean | 'same' {
-  if (inc.updatedAt !== cur.updated_at) return inc.updatedAt > cur.updated_at;
+/**
+ * Does the incoming write beat the stored one? Last writer wins; ties: delete wins, then the larger
+ * hash. A stored time after `aheadAfter` (a wrong clock, see Actor) loses to any real time.
+ */
+function incomingWins(cur: FeedbackTable, inc: { updatedAt: string; deleted: boolean; hash: string }, aheadAfter?: string): boolean | 'same' {
+  if (inc.updatedAt !== cur.updated_at) {
+    if (aheadAfter !== undefined && cur.updated_at > aheadAfter && inc.updatedAt <= aheadAfter) return true;
+    return inc.updatedAt > cur.updated_at;
+  }
   const curDeleted = cur.deleted === 1;
   if (curDeleted === inc.deleted && (inc.deleted || cur.content_hash === inc.hash)) return 'same';
   if (curDeleted !== inc.deleted) return inc.deleted;
   return inc.hash > cur.content_hash;
+}
+
+/**
+ * What a tombstone keeps of its record, and what a deletion leaves of the record's events: the
+ * target's identity, the rating and the times — what the rater's other devices need to take the
+ * vote off their page (GET /v1/feedback?includeDeleted=true) — and none of its text (prompt,
+ * earlier turns, output, alternatives, quote, url, context, comment, correction, tags). ADR 0013.
+ */
+export function withoutText(json: string | null, updatedAt?: string): string | null {
+  if (!json) return null;
+  let r: FeedbackInput;
+  try {
+    r = JSON.parse(json) as FeedbackInput;
+  } catch {
+    return null;
+  }
+  if (!r || typeof r !== 'object' || !r.target) return null;
+  const t = r.target;
+  return JSON.stringify({
+    id: r.id,
+    target: {
+      kind: t.kind,
+      key: t.key,
+      ...(t.site !== undefined ? { site: t.site } : {}),
+      ...(t.conversationId !== undefined ? { conversationId: t.conversationId } : {}),
+    },
+    rating: r.rating,
+    createdAt: r.createdAt,
+    updatedAt: updatedAt ?? r.updatedAt,
+  });
+}
+
+/** A record turned into a tombstone: no text kept (see withoutText). */
+function tombstoneOf(row: FeedbackTable, changes: Partial<FeedbackTable>): FeedbackTable {
+  const updatedAt = changes.updated_at ?? row.updated_at;
+  return { ...row, ...changes, deleted: 1, record: withoutText(row.record, updatedAt), content_hash: 'deleted' };
 }
 
 function rowFromRecord(actor: Actor, record: FeedbackInput, json: string, hash: string, receivedAt: string, owner: string): FeedbackTable {
@@ -175,10 +223,13 @@ export async function applyMutations(
     const keys = [...new Set(valid.flatMap((v) => (v.record ? [v.record.target.key] : [])))];
     // Before reading: this rater's rows and these ids are ours until commit (no-op on SQLite).
     const held = new Set<string>();
-    await lockForWrite(trx, [lockName.rater(actor.workspaceId, actor.raterId), ...ids.map(lockName.record)], held);
+    await lockForWrite(trx, [lockName.rater(actor.workspaceId, actor.raterId), ...ids.map((id) => lockName.record(actor.workspaceId, id))], held);
+    // Ids are unique per workspace (migration 0100): another workspace's row with the same id is
+    // not this batch's business, and nothing here may tell that it exists.
     const byId = new Map<string, FeedbackTable>();
     for (const part of chunks(ids, 500)) {
-      for (const row of await trx.selectFrom('feedback').selectAll().where('id', 'in', part).execute()) byId.set(row.id, row);
+      const rows = await trx.selectFrom('feedback').selectAll().where('workspace_id', '=', actor.workspaceId).where('id', 'in', part).execute();
+      for (const row of rows) byId.set(row.id, row);
     }
     const liveByKey = new Map<string, FeedbackTable>();
     for (const part of chunks(keys, 500)) {
@@ -199,10 +250,11 @@ export async function applyMutations(
     }
     // An admin deleting another rater's record writes that rater's rows: take their lock too and
     // read those rows again, as that rater's own batch may have changed them meanwhile.
-    const others = [...byId.values()].filter((r) => r.workspace_id === actor.workspaceId && r.rater_id !== actor.raterId);
+    const others = [...byId.values()].filter((r) => r.rater_id !== actor.raterId);
     if (await lockForWrite(trx, others.map((r) => lockName.rater(r.workspace_id, r.rater_id)), held)) {
       for (const part of chunks(others.map((r) => r.id), 500)) {
-        for (const row of await trx.selectFrom('feedback').selectAll().where('id', 'in', part).execute()) byId.set(row.id, row);
+        const rows = await trx.selectFrom('feedback').selectAll().where('workspace_id', '=', actor.workspaceId).where('id', 'in', part).execute();
+        for (const row of rows) byId.set(row.id, row);
       }
     }
     const initial = new Map(byId);
@@ -221,6 +273,8 @@ export async function applyMutations(
         before: before?.record ?? null,
         after: after.deleted ? null : after.record,
       });
+    /** Records deleted by this batch whose stored events must lose their text. */
+    const scrub = new Set<string>();
     const write = (row: FeedbackTable) => {
       byId.set(row.id, row);
       dirty.set(row.id, row);
@@ -229,17 +283,13 @@ export async function applyMutations(
     checked.forEach((c, i) => {
       if ('error' in c) return;
       const cur = byId.get(c.id);
-      if (cur && cur.workspace_id !== actor.workspaceId) {
-        results[i] = { id: c.id, status: 'rejected', error: 'this id is already used by another record' };
-        return;
-      }
       const mayDeleteOthers = c.op === 'delete' && actor.role === 'admin';
       if (cur && cur.rater_id !== actor.raterId && !mayDeleteOthers) {
         results[i] = { id: c.id, status: 'rejected', error: 'this record belongs to another rater' };
         return;
       }
       if (cur) {
-        const wins = incomingWins(cur, { updatedAt: c.updatedAt, deleted: c.op === 'delete', hash: c.hash });
+        const wins = incomingWins(cur, { updatedAt: c.updatedAt, deleted: c.op === 'delete', hash: c.hash }, actor.aheadAfter);
         if (wins === 'same') return; // unchanged
         if (!wins) {
           results[i] = { id: c.id, status: 'stale' };
@@ -248,7 +298,7 @@ export async function applyMutations(
       }
       if (c.op === 'delete') {
         const after: FeedbackTable = cur
-          ? { ...cur, deleted: 1, updated_at: c.updatedAt, received_at: receivedAt, client_id: actor.clientId }
+          ? tombstoneOf(cur, { updated_at: c.updatedAt, received_at: receivedAt, client_id: actor.clientId })
           : {
               id: c.id, workspace_id: actor.workspaceId, rater_id: actor.raterId, client_id: actor.clientId,
               target_key: '', kind: 'other', site: null, model: null, intent: null, project: null, subject: null,
@@ -256,8 +306,16 @@ export async function applyMutations(
               updated_at: c.updatedAt, received_at: receivedAt, deleted: 1, record: null, content_hash: 'deleted',
             };
         if (cur && !cur.deleted && liveByKey.get(cur.target_key)?.id === cur.id) liveByKey.delete(cur.target_key);
+        // A deleted record's text leaves its history too: this batch's events of it now, the
+        // stored ones before this batch's events are written.
+        for (const e of events) {
+          if (e.feedback_id !== c.id) continue;
+          e.before = withoutText(e.before);
+          e.after = withoutText(e.after);
+        }
+        if (initial.has(c.id)) scrub.add(c.id);
         write(after);
-        event('delete', cur && !cur.deleted ? cur : null, after);
+        event('delete', cur && !cur.deleted ? { ...cur, record: withoutText(cur.record) } : null, after);
         results[i] = { id: c.id, status: 'applied' };
         return;
       }
@@ -266,12 +324,12 @@ export async function applyMutations(
       const other = liveByKey.get(key);
       if (other && other.id !== c.id) {
         // A second device (or a new id) rated the same target: the newer vote is the live one.
-        const wins = incomingWins(other, { updatedAt: c.updatedAt, deleted: false, hash: c.hash });
+        const wins = incomingWins(other, { updatedAt: c.updatedAt, deleted: false, hash: c.hash }, actor.aheadAfter);
         if (wins !== true) {
           results[i] = { id: c.id, status: 'stale', error: 'a newer vote for this target exists' };
           return;
         }
-        const superseded = { ...other, deleted: 1, received_at: receivedAt };
+        const superseded = tombstoneOf(other, { received_at: receivedAt });
         write(superseded);
         event('supersede', other, superseded);
       }
@@ -286,6 +344,7 @@ export async function applyMutations(
     });
 
     if (dirty.size === 0) return;
+    await scrubStoredEvents(trx, actor.workspaceId, [...scrub]);
     // Tombstones first, so a superseded row leaves the live-target index before its successor enters it.
     const rows = [...dirty.values()].sort((a, b) => b.deleted - a.deleted);
     const fast = sqliteFastPath(db);
@@ -298,7 +357,7 @@ export async function applyMutations(
           .insertInto('feedback')
           .values(part)
           .onConflict((oc) =>
-            oc.column('id').doUpdateSet((eb) =>
+            oc.columns(['workspace_id', 'id']).doUpdateSet((eb) =>
               Object.fromEntries(FEEDBACK_COLUMNS.slice(1).map((col) => [col, eb.ref(`excluded.${col}`)])) as never,
             ),
           )
@@ -310,6 +369,24 @@ export async function applyMutations(
     for (const listener of changeListeners) await listener(trx, changes);
   }));
   return results;
+}
+
+/** Takes the text out of the stored events of records just deleted (withoutText). */
+async function scrubStoredEvents(trx: Transaction<DB>, workspaceId: string, ids: string[]): Promise<void> {
+  for (const part of chunks(ids, 500)) {
+    const rows = await trx
+      .selectFrom('feedback_events')
+      .select(['id', 'before', 'after'])
+      .where('workspace_id', '=', workspaceId)
+      .where('feedback_id', 'in', part)
+      .execute();
+    for (const e of rows) {
+      const before = withoutText(e.before);
+      const after = withoutText(e.after);
+      if (before === e.before && after === e.after) continue;
+      await trx.updateTable('feedback_events').set({ before, after }).where('workspace_id', '=', workspaceId).where('id', '=', e.id).execute();
+    }
+  }
 }
 
 function idOf(raw: unknown): string {

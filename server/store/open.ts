@@ -46,7 +46,23 @@ export function openSqlite(file: string): Database.Database {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
+  // Deleted and overwritten content is zeroed on every write path, not left in freed cells and
+  // pages where a later erasure cannot reach it (ADR 0013, "gone from the file, too"). The cost is
+  // the zeroing writes on deletes and updates. https://www.sqlite.org/pragma.html#pragma_secure_delete
+  sqlite.pragma('secure_delete = ON');
   return sqlite;
+}
+
+/**
+ * FTS5 otherwise records a deletion as a marker in a new segment and keeps the deleted words in
+ * the old one until segments merge; with secure-delete they leave the index at once. A setting of
+ * the table (kept in search_fts_config), written only when it is not set yet.
+ * https://www.sqlite.org/fts5.html#the_secure_delete_configuration_option
+ */
+function ftsSecureDelete(sqlite: Database.Database): void {
+  if (!sqlite.prepare("select 1 from sqlite_master where name = 'search_fts_config'").get()) return;
+  const row = sqlite.prepare("select v from search_fts_config where k = 'secure-delete'").get() as { v: number } | undefined;
+  if (row?.v !== 1) sqlite.prepare("insert into search_fts(search_fts, rank) values ('secure-delete', 1)").run();
 }
 
 /**
@@ -96,6 +112,7 @@ export async function openStore(config: StoreConfig): Promise<Store> {
     await db.destroy();
     throw err;
   }
+  ftsSecureDelete(sqlite);
   registerSqliteFastPath(db, sqlite);
   return {
     db,

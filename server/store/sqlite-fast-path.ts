@@ -31,9 +31,10 @@ export function registerSqliteFastPath(db: Kysely<DB>, sqlite: Database.Database
   const insert = sqlite.prepare(
     `insert into feedback (${FEEDBACK_COLUMNS.join(', ')}) values (${FEEDBACK_COLUMNS.map(() => '?').join(', ')})`,
   );
-  // Same parameter order as insert: id first, then the rest; UPDATE binds the rest, then the id.
+  // Same parameter order as insert: id first, then the rest; UPDATE binds the rest, then the key
+  // (workspace and id: ids are unique per workspace, migration 0100).
   const update = sqlite.prepare(
-    `update feedback set ${FEEDBACK_COLUMNS.slice(1).map((c) => `${c} = ?`).join(', ')} where id = ?`,
+    `update feedback set ${FEEDBACK_COLUMNS.slice(1).map((c) => `${c} = ?`).join(', ')} where workspace_id = ? and id = ?`,
   );
   const event = sqlite.prepare(
     `insert into feedback_events (${EVENT_COLUMNS.join(', ')}) values (${EVENT_COLUMNS.map(() => '?').join(', ')})`,
@@ -44,7 +45,7 @@ export function registerSqliteFastPath(db: Kysely<DB>, sqlite: Database.Database
       for (const r of rows) {
         const rest = [r.workspace_id, r.rater_id, r.client_id, r.target_key, r.kind, r.site, r.model, r.intent, r.project, r.subject,
           r.conversation_id, r.thumb, r.stars, r.label, r.created_at, r.updated_at, r.received_at, r.deleted, r.record, r.content_hash];
-        if (existing(r.id)) update.run(...rest, r.id);
+        if (existing(r.id)) update.run(...rest, r.workspace_id, r.id);
         else insert.run(r.id, ...rest);
       }
     },

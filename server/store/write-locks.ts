@@ -16,11 +16,29 @@
 import { sql, type Kysely } from 'kysely';
 import { isPostgres } from './postgres.ts';
 
-/** Lock names for the sync path: one per record id, one per (workspace, rater) whose rows are written. */
+/** Lock names for the sync path: one per record (workspace and id), one per (workspace, rater) whose rows are written. */
 export const lockName = {
-  record: (id: string) => `feedback:id:${id}`,
+  record: (workspaceId: string, id: string) => `feedback:id:${workspaceId}\u001f${id}`,
   rater: (workspaceId: string, raterId: string) => `feedback:rater:${workspaceId}\u001f${raterId}`,
 };
+
+const RECORD_LOCK = 'feedback:id:';
+
+/**
+ * Transactions that restore a whole file (`groundtruth import`, all or nothing, issue 13). One
+ * such transaction writes every record of the file, and a lock per record outgrows PostgreSQL's
+ * lock table (max_locks_per_transaction × connections, 6,400 by default: "out of shared memory"
+ * after a few thousand records). It takes the per-rater locks only, so every batch of those raters
+ * waits for the restore to end. Another rater writing one of the file's ids meanwhile (an id
+ * collision) meets the primary key instead: its insert waits for the restore, then fails with a
+ * unique violation and retries (or the restore fails as a whole, and nothing is written).
+ */
+const bulkRestores = new WeakSet<object>();
+
+/** Marks `trx` as a bulk restore: lockForWrite skips the per-record locks in it (see above). */
+export function markBulkRestore(trx: Kysely<any>): void {
+  bulkRestores.add(trx);
+}
 
 /**
  * Takes the named advisory locks for the rest of the transaction (no-op on SQLite). Names already
@@ -29,7 +47,8 @@ export const lockName = {
  */
 export async function lockForWrite(trx: Kysely<any>, names: Iterable<string>, held: Set<string> = new Set()): Promise<boolean> {
   if (!isPostgres(trx)) return false;
-  const wanted = [...new Set(names)].filter((n) => !held.has(n));
+  const bulk = bulkRestores.has(trx);
+  const wanted = [...new Set(names)].filter((n) => !held.has(n) && !(bulk && n.startsWith(RECORD_LOCK)));
   if (wanted.length === 0) return false;
   // Sorted by the lock key inside one statement: concurrent callers queue in the same order.
   await sql`select pg_advisory_xact_lock(k) from (

@@ -75,7 +75,7 @@ export async function subjectActivity(
 ): Promise<ActivityPage> {
   let events = db
     .selectFrom('feedback_events as e')
-    .innerJoin('feedback as f', 'f.id', 'e.feedback_id')
+    .innerJoin('feedback as f', (j) => j.onRef('f.workspace_id', '=', 'e.workspace_id').onRef('f.id', '=', 'e.feedback_id'))
     .select(['e.id', 'e.op', 'e.at', 'e.actor_rater_id', 'e.feedback_id', 'e.before', 'e.after'])
     .where('e.workspace_id', '=', workspaceId)
     .where('f.workspace_id', '=', workspaceId)

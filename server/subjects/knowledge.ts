@@ -114,7 +114,12 @@ export async function subjectKnowledge(db: Kysely<DB>, workspaceId: string, subj
     .sort((a, b) => b.wilson.low - a.wilson.low || b.n - a.n)
     .slice(0, 10);
   const sample = ranked.length
-    ? await db.selectFrom('feedback').select(['id', 'kind', 'model', 'record']).where('id', 'in', ranked.map((g) => g.id)).execute()
+    ? await db
+        .selectFrom('feedback')
+        .select(['id', 'kind', 'model', 'record'])
+        .where('workspace_id', '=', workspaceId)
+        .where('id', 'in', ranked.map((g) => g.id))
+        .execute()
     : [];
   const byId = new Map(sample.map((r) => [r.id, r]));
   const topFindings: Finding[] = ranked.map((g) => {
