@@ -1,6 +1,7 @@
 /** What every CLI command shares: the parsed environment and an opened store. */
 import { parseEnv, EnvError, type Env } from '../env.ts';
 import { openStore, type Store } from '../store/open.ts';
+import { terminalLines } from './terminal-text.ts';
 
 export async function withStore<T>(fn: (store: Store, env: Env) => Promise<T>): Promise<T> {
   const env = parseEnv();
@@ -15,7 +16,8 @@ export async function withStore<T>(fn: (store: Store, env: Env) => Promise<T>): 
 /** Prints one clear line for expected failures (bad env, newer database, bad arguments) and exits 1. */
 export function fail(err: unknown): never {
   const message = err instanceof Error ? err.message : String(err);
-  process.stderr.write(`groundtruth: ${message}\n`);
-  if (!(err instanceof EnvError) && process.env.GROUNDTRUTH_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+  // Messages can quote stored text (ids, names): no terminal controls (terminal-text.ts).
+  process.stderr.write(`groundtruth: ${terminalLines(message)}\n`);
+  if (!(err instanceof EnvError) && process.env.GROUNDTRUTH_DEBUG && err instanceof Error) process.stderr.write(`${terminalLines(err.stack)}\n`);
   process.exit(1);
 }

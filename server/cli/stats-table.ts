@@ -5,6 +5,7 @@
  */
 import type { AccuracyResult } from '../insights/accuracy.ts';
 import type { StatsResult } from '../insights/stats.ts';
+import { terminalTable, tty } from './terminal-text.ts';
 
 const pct = (x: number | null) => (x === null ? '–' : `${Math.round(x * 100)}%`);
 
@@ -29,7 +30,7 @@ export function renderStatsTable(acc: AccuracyResult, st: StatsResult, opts: { w
   const p = st.previous;
   const lastDay = st.series[st.series.length - 1]?.day ?? c.until;
   const lines = [
-    `Groundtruth · workspace ${opts.workspace} · last ${st.days} days (${c.since} → ${lastDay})`,
+    tty`Groundtruth · workspace ${opts.workspace} · last ${st.days} days (${c.since} → ${lastDay})`,
     [
       `ratings ${c.ratings} (${change(c.ratings, p.ratings)})`,
       `share up ${pct(c.shareUp)} (was ${pct(p.shareUp)})`,
@@ -56,11 +57,8 @@ export function renderStatsTable(acc: AccuracyResult, st: StatsResult, opts: { w
     g.thin ? 'thin' : '',
   ]);
   const head = ['model', 'n', 'up', 'share', '95% interval', 'low–high', 'stars', ''];
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const right = new Set([1, 2, 3]);
-  for (const r of [head, ...rows]) {
-    lines.push(r.map((cell, i) => (right.has(i) ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join('  ').trimEnd());
-  }
+  // Model names are stored text: terminalTable shows their control characters as escapes.
+  lines.push(...terminalTable(head, rows, { right: new Set([1, 2, 3]) }));
   lines.push('', '█ up to the lower bound, ▒ the Wilson 95% interval of the share up; best lower bound first; "thin": fewer than 10 thumbs.');
   return `${lines.join('\n')}\n`;
 }

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Store } from '../store/open.ts';
 import { buildManifest, outputPaths, type Manifest } from './manifest.ts';
+import { checkOutputPaths, openFresh } from './out-paths.ts';
 import { finishExportRun, startExportRun, type ExportFile } from './runs.ts';
 import { countExportRows, prepareExport, streamExport, type ExportOptions } from './stream.ts';
 
@@ -16,6 +17,8 @@ export interface ExportToFilesHooks {
   onRead?: (read: number) => void;
   via?: 'cli' | 'http';
   actor?: string | null;
+  /** Replace existing files (else an existing data file or manifest is an OutputPathError). */
+  force?: boolean;
 }
 
 export async function exportToFiles(
@@ -27,6 +30,8 @@ export async function exportToFiles(
 ): Promise<{ manifest: Manifest; paths: { files: string[]; manifest: string } }> {
   const prepared = prepareExport(options);
   const paths = outputPaths(out, prepared.format.extension, prepared.split !== null);
+  // Before anything is read or recorded: only regular files, and existing ones only with force.
+  checkOutputPaths(out, [...Object.values(paths.files), paths.manifest], hooks.force ?? false);
   if (hooks.onTotal) hooks.onTotal(await countExportRows(store.db, workspaceId, prepared));
   const startedAt = new Date();
   const runId = await startExportRun(
@@ -35,10 +40,12 @@ export async function exportToFiles(
     startedAt,
   );
   const partial = Object.fromEntries(Object.entries(paths.files).map(([side, p]) => [side, `${p}.partial`])) as Record<string, string>;
+  const manifestPartial = `${paths.manifest}.partial`;
   try {
     for (const p of Object.values(partial)) fs.mkdirSync(path.dirname(p), { recursive: true });
-    // Opened synchronously so a bad path fails here, with its own message, before any row is read.
-    const streams = Object.fromEntries(Object.entries(partial).map(([side, p]) => [side, fs.createWriteStream(p, { fd: fs.openSync(p, 'w') })]));
+    // Opened synchronously so a bad path fails here, with its own message, before any row is read;
+    // as new files, so a stale link under the temporary name is not written through.
+    const streams = Object.fromEntries(Object.entries(partial).map(([side, p]) => [side, fs.createWriteStream(p, { fd: openFresh(p) })]));
     const result = await streamExport(
       store,
       workspaceId,
@@ -59,11 +66,23 @@ export async function exportToFiles(
       startedAt: startedAt.toISOString(),
       finishedAt: new Date().toISOString(),
     });
-    fs.writeFileSync(paths.manifest, `${JSON.stringify(manifest, null, 2)}\n`);
+    const fd = openFresh(manifestPartial);
+    try {
+      fs.writeFileSync(fd, `${JSON.stringify(manifest, null, 2)}\n`);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(manifestPartial, paths.manifest);
     await finishExportRun(store.db, runId, { status: 'complete', counts: result.counts, files });
     return { manifest, paths: { files: Object.values(paths.files), manifest: paths.manifest } };
   } catch (err) {
-    for (const p of Object.values(partial)) fs.rmSync(p, { force: true });
+    for (const p of [...Object.values(partial), manifestPartial]) {
+      try {
+        fs.rmSync(p, { force: true });
+      } catch {
+        // Not ours to remove (a directory under the temporary name): the error below says why.
+      }
+    }
     await finishExportRun(store.db, runId, { status: 'failed', error: err instanceof Error ? err.message : String(err) });
     throw err;
   }

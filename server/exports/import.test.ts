@@ -73,7 +73,7 @@ describe('import', () => {
     await target.close();
   });
 
-  it('reports bad lines with their numbers and applies the rest; keeps a newer stored version', async () => {
+  it('with partial: reports bad lines with their numbers and applies the rest; keeps a newer stored version', async () => {
     const store = await openTestStore();
     const [id] = await seedRatings(store, 'w', [{ rater: 'ann', prompt: 'p', output: 'o', thumb: 'up', day: '2026-01-01' }]);
     const row = (await store.db.selectFrom('feedback').selectAll().executeTakeFirstOrThrow())!;
@@ -81,7 +81,7 @@ describe('import', () => {
     const older = { ...stored, rating: { thumb: 'down' }, updatedAt: '2025-12-31T00:00:00.000Z' };
     const fresh = { ...stored, id: '01900000-0000-7000-8000-000000000001', target: { ...stored.target, key: 'other' } };
     const input = [JSON.stringify(older), '{not json', JSON.stringify({ ...fresh, rating: {} }), '', JSON.stringify(fresh)].join('\n');
-    const report = await importRecords(store.db, Readable.from([input]));
+    const report = await importRecords(store.db, Readable.from([input]), { partial: true });
     expect(report.stale).toBe(1);
     expect(report.applied).toBe(1);
     expect(report.rejected.map((r) => r.line)).toEqual([2, 3]);

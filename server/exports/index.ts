@@ -3,8 +3,8 @@
  *
  *   streamExport(store, workspaceId, options, writable | {train, validation}) → counts, files (sha256)
  *   exportLines(db, workspaceId, prepareExport(options), counts)               → async lines, lowest level
- *   exportToFiles(store, workspaceId, options, outPath, hooks)                  → files + manifest + export run
- *   importRecords(db, readable)                                                 → restores a jsonl export
+ *   exportToFiles(store, workspaceId, options, outPath, hooks)                  → files + manifest + export run (hooks.force replaces files)
+ *   importRecords(db, readable, { workspaceId?, partial? })                     → restores a jsonl export, all or nothing unless partial
  *   listExportRuns(db, workspaceId) / getExportRun(db, workspaceId, id)
  *
  * options: { format, filters?: { since, until, days (default 7), all, model, intent, project, site,
@@ -13,7 +13,7 @@
 export { exportToFiles } from './files.ts';
 export { DEFAULT_EXPORT_DAYS, ExportFilterInput, resolveFilters, type ResolvedFilters } from './filters.ts';
 export { FORMAT_NAMES, FORMATS, type FormatName } from './formats/index.ts';
-export { importRecords, type ImportReport } from './import.ts';
+export { importRecords, type ImportOptions, type ImportReport } from './import.ts';
 export { type Manifest } from './manifest.ts';
 export { getExportRun, listExportRuns, type ExportFile, type ExportRun } from './runs.ts';
 export { sideOf, splitKeyOf } from './split.ts';

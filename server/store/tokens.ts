@@ -2,6 +2,7 @@ import { randomBytes, createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Role } from '../../shared/schemas.ts';
 import { uuidv7 } from '../../shared/ids.ts';
+import { clockNow } from '../lib/clock.ts';
 import type { DB, TokensTable } from './schema.ts';
 
 export const DEFAULT_WORKSPACE = 'default';
@@ -21,6 +22,8 @@ export interface TokenInfo {
   createdAt: string;
   lastUsedAt: string | null;
   revokedAt: string | null;
+  /** When the token stops working; null: never. */
+  expiresAt: string | null;
 }
 
 function toInfo(row: TokensTable): TokenInfo {
@@ -34,7 +37,13 @@ function toInfo(row: TokensTable): TokenInfo {
     createdAt: row.created_at,
     lastUsedAt: row.last_used_at,
     revokedAt: row.revoked_at,
+    expiresAt: row.expires_at ?? null,
   };
+}
+
+/** Whether the token's expiry has passed (by the server's clock, lib/clock.ts). */
+export function tokenExpired(info: Pick<TokenInfo, 'expiresAt'>, now: Date = clockNow()): boolean {
+  return info.expiresAt !== null && Date.parse(info.expiresAt) <= now.getTime();
 }
 
 export async function ensureWorkspace(db: Kysely<DB>, id: string, name = id): Promise<void> {
@@ -51,6 +60,8 @@ export interface CreateTokenInput {
   workspaceId?: string;
   /** Give a second token to an existing rater (a second device); a new rater id otherwise. */
   raterId?: string;
+  /** ISO time after which the token is refused; never by default. */
+  expiresAt?: string | null;
 }
 
 /** Creates a token; the returned `token` is the only time the secret exists outside the caller. */
@@ -70,11 +81,13 @@ export async function createToken(db: Kysely<DB>, input: CreateTokenInput): Prom
     created_at: new Date().toISOString(),
     last_used_at: null,
     revoked_at: null,
+    expires_at: input.expiresAt ?? null,
   };
   await db.insertInto('tokens').values(row).execute();
   return { token, info: toInfo(row) };
 }
 
+/** The unrevoked token with this secret, expired or not (callers say which: see tokenExpired). */
 export async function findActiveToken(db: Kysely<DB>, token: string): Promise<TokenInfo | undefined> {
   const row = await db
     .selectFrom('tokens')
@@ -95,12 +108,16 @@ export async function listTokens(db: Kysely<DB>, workspaceId?: string): Promise<
   return (await q.execute()).map(toInfo);
 }
 
-/** Revokes by id or by prefix; scoped to a workspace when one is given. Returns false if none matched. */
-export async function revokeToken(db: Kysely<DB>, idOrPrefix: string, workspaceId?: string): Promise<boolean> {
+/**
+ * Revokes the token with exactly this id; scoped to a workspace when one is given. False if none
+ * matched. Never by shown prefix: two tokens can share one (the CLI resolves a prefix to exactly one
+ * id first, see token-ref.ts).
+ */
+export async function revokeToken(db: Kysely<DB>, id: string, workspaceId?: string): Promise<boolean> {
   let q = db
     .updateTable('tokens')
     .set({ revoked_at: new Date().toISOString() })
-    .where((eb) => eb.or([eb('id', '=', idOrPrefix), eb('prefix', '=', idOrPrefix)]))
+    .where('id', '=', id)
     .where('revoked_at', 'is', null);
   if (workspaceId) q = q.where('workspace_id', '=', workspaceId);
   const res = await q.executeTakeFirst();

@@ -80,14 +80,14 @@ describe('the CLI on PostgreSQL', () => {
     expect(lines).toHaveLength(30);
     const target = await freshPostgresUrl('cli_import');
     made.push(target);
-    await cli(target, ['import', out, '--json']);
+    await cli(target, ['import', out, '--workspace', 'default', '--json']);
     const copy = await openStore({ databaseUrl: target, poolSize: 1 });
     const rows = await copy.db.selectFrom('feedback').select(['id', 'updated_at', 'record']).orderBy('id').execute();
     const orig = await store.db.selectFrom('feedback').select(['id', 'updated_at', 'record']).orderBy('id').execute();
     expect(rows).toEqual(orig);
     await copy.close();
     // Importing the same file again changes nothing.
-    await cli(target, ['import', out, '--json']);
+    await cli(target, ['import', out, '--workspace', 'default', '--json']);
     const again = await openStore({ databaseUrl: target, poolSize: 1 });
     const events = await again.db.selectFrom('feedback_events').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     expect(Number(events.n)).toBe(30);

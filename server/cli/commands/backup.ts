@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { parseEnv } from '../../env.ts';
 import { backupSqlite } from '../../store/backup.ts';
 import { SQLITE_FILE_NAME } from '../../store/open.ts';
+import { terminalJson, tty } from '../terminal-text.ts';
 
 export function backupCommand(): Command {
   return new Command('backup')
@@ -18,10 +19,10 @@ export function backupCommand(): Command {
       const env = parseEnv();
       if (env.DATABASE_URL) throw new Error('backup copies the SQLite store; with DATABASE_URL (PostgreSQL) use pg_dump instead.');
       const report = backupSqlite(path.join(env.DATA_DIR, SQLITE_FILE_NAME), file, { force: opts.force });
-      if (opts.json) process.stdout.write(`${JSON.stringify(report)}\n`);
+      if (opts.json) process.stdout.write(terminalJson(report, 0));
       else {
         process.stdout.write(
-          `Backup written to ${report.file} (${(report.bytes / 1024).toFixed(0)} KiB, ${report.feedback} feedback records, ` +
+          tty`Backup written to ${report.file} (${(report.bytes / 1024).toFixed(0)} KiB, ${report.feedback} feedback records, ` +
             `schema ${report.lastMigration}) in ${report.ms} ms; integrity check: ${report.integrity}.\n`,
         );
       }

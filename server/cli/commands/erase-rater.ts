@@ -1,10 +1,12 @@
 import { Command } from 'commander';
 import { eraseRater, workspacesOfRater, type ErasureReport } from '../../store/erase.ts';
+import { auditCli } from '../../audit/cli.ts';
 import { withStore } from '../context.ts';
+import { terminalJson, tty } from '../terminal-text.ts';
 
 function describe(r: ErasureReport): string {
   return (
-    `Erased rater ${r.raterId} from workspace ${r.workspaceId}: ${r.feedback} feedback records, ${r.events} events ` +
+    tty`Erased rater ${r.raterId} from workspace ${r.workspaceId}: ${r.feedback} feedback records, ${r.events} events ` +
     `(${r.eventsPseudonymized} more kept with the actor replaced), ${r.tokens} tokens, ${r.deliveries} webhook deliveries, ` +
     `${r.items} items, ${r.traceEvents} trace events, ${r.notes} notes.`
   );
@@ -27,7 +29,11 @@ export function eraseRaterCommand(): Command {
         if (!found) throw new Error(`No rater ${raterId}${opts.workspace ? ` in workspace ${opts.workspace}` : ''}: nothing erased.`);
         const reports: ErasureReport[] = [];
         for (const ws of workspaces) reports.push(await eraseRater(store.db, ws, raterId));
-        if (opts.json) process.stdout.write(`${JSON.stringify(reports, null, 2)}\n`);
+        for (const { workspaceId, raterId: _r, ...erased } of reports) {
+          // The erased rater named by id only; the counts say how much went, nothing of what.
+          await auditCli(store.db, { workspaceId, action: 'rater.erased', target: { type: 'rater', id: raterId }, details: { erased } });
+        }
+        if (opts.json) process.stdout.write(terminalJson(reports));
         else for (const r of reports) process.stdout.write(`${describe(r)}\n`);
       });
     });

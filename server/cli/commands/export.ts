@@ -1,11 +1,13 @@
 import { Command, Option } from 'commander';
 import { ZodError } from 'zod';
 import { TARGET_KINDS, describeZodError } from '../../../shared/schemas.ts';
+import { auditCli } from '../../audit/cli.ts';
 import { exportToFiles } from '../../exports/files.ts';
 import { DEFAULT_EXPORT_DAYS } from '../../exports/filters.ts';
 import { FORMAT_NAMES, FORMATS, type FormatName } from '../../exports/formats/index.ts';
 import { fail, withStore } from '../context.ts';
 import { progressBar } from '../progress.ts';
+import { terminalJson, tty } from '../terminal-text.ts';
 
 interface ExportOpts {
   format: FormatName;
@@ -23,6 +25,7 @@ interface ExportOpts {
   minStars?: string;
   thumb?: 'up' | 'down';
   split?: string;
+  force?: boolean;
   weightUp?: string;
   weightDown?: string;
   json?: boolean;
@@ -44,7 +47,11 @@ export function exportCommand(): Command {
         'Identical prompt+answer examples are merged with the majority label.',
     )
     .addOption(new Option('--format <format>', 'output format').choices([...FORMAT_NAMES]).makeOptionMandatory())
-    .requiredOption('--out <file>', 'output file; with --split, x.jsonl becomes x.train.jsonl and x.validation.jsonl')
+    .requiredOption(
+      '--out <file>',
+      'output file (a regular file, never a directory or a device); with --split, x.jsonl becomes x.train.jsonl and x.validation.jsonl',
+    )
+    .option('--force', 'replace the output files and manifest if they exist')
     .option('--workspace <id>', 'workspace', 'default')
     .option('--days <n>', `records created in the last N days (default ${DEFAULT_EXPORT_DAYS}: the weekly export)`)
     .option('--since <date>', 'records created at or after this ISO date/time (wins over --days)')
@@ -67,8 +74,8 @@ export function exportCommand(): Command {
         FORMAT_NAMES.map((f) => `  ${f.padEnd(11)} ${FORMATS[f].description}`).join('\n') +
         '\n\nExamples:\n' +
         '  npx groundtruth export --format openai-sft --out data/sft.jsonl --split 0.1\n' +
-        '  npx groundtruth export --format csv --out week.csv --days 7 --model gpt-5\n' +
-        '  npx groundtruth export --format jsonl --out backup.jsonl --all   # restore with: npx groundtruth import backup.jsonl',
+        '  npx groundtruth export --format csv --out week.csv --days 7 --model gpt-5 --force   # replace last week\'s file\n' +
+        '  npx groundtruth export --format jsonl --out backup.jsonl --all   # restore with: npx groundtruth import backup.jsonl --workspace default',
     )
     .action(async (opts: ExportOpts) => {
       const bar = progressBar(`export ${opts.format}`);
@@ -96,19 +103,25 @@ export function exportCommand(): Command {
               },
             },
             opts.out,
-            { onTotal: (n) => bar.start(n), onRead: (n) => bar.update(n), via: 'cli' },
+            { onTotal: (n) => bar.start(n), onRead: (n) => bar.update(n), via: 'cli', force: opts.force },
           );
           bar.stop();
+          await auditCli(store.db, {
+            workspaceId: opts.workspace,
+            action: 'export.created',
+            target: { type: 'export_run', id: manifest.runId },
+            details: { format: manifest.format, filters: manifest.filters, split: manifest.split, files: manifest.files.map((f) => f.name) },
+          });
           if (opts.json) {
-            process.stdout.write(`${JSON.stringify(manifest, null, 2)}\n`);
+            process.stdout.write(terminalJson(manifest));
             return;
           }
           const c = manifest.counts;
-          for (const f of manifest.files) process.stdout.write(`${f.name}: ${f.rows} lines, ${f.bytes} bytes, sha256 ${f.sha256}\n`);
+          for (const f of manifest.files) process.stdout.write(tty`${f.name}: ${f.rows} lines, ${f.bytes} bytes, sha256 ${f.sha256}\n`);
           process.stdout.write(
             `${c.read} records read` +
               (manifest.format === 'jsonl' || manifest.format === 'csv' ? '' : `, ${c.examples} examples (${c.merged} merged, ${c.skipped} not usable in this format, ${c.leaksDropped} kept on train only)`) +
-              `\nmanifest: ${paths.manifest} (export run ${manifest.runId})\n`,
+              tty`\nmanifest: ${paths.manifest} (export run ${manifest.runId})\n`,
           );
         });
       } catch (err) {

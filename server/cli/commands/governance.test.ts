@@ -195,7 +195,8 @@ describe('webhooks and rate limits in the running server', () => {
     );
     const base = `http://127.0.0.1:${(rx.address() as AddressInfo).port}`;
 
-    const s = await serve({ WEBHOOK_POLL_MS: '50', WEBHOOK_RETRY_BASE_MS: '100', WEBHOOK_TIMEOUT_MS: '20000' });
+    // The receiver listens on 127.0.0.1: a private address, refused unless the operator allows it.
+    const s = await serve({ WEBHOOK_POLL_MS: '50', WEBHOOK_RETRY_BASE_MS: '100', WEBHOOK_TIMEOUT_MS: '20000', WEBHOOK_ALLOW_PRIVATE: '1' });
     const admin = api(s, s.adminToken!);
     const { secret } = await (await admin('POST', '/v1/webhooks', { url: `${base}/ok`, events: ['feedback.negative'] })).json();
     const rater = api(s, await s.createToken('rater'));

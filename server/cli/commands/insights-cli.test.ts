@@ -68,9 +68,9 @@ describe('groundtruth export / import / stats', { timeout: 120_000 }, () => {
     const backup = path.join(dir, 'backup.jsonl');
     await cli(['export', '--format', 'jsonl', '--all', '--out', backup]);
     const other = tempDir('gt-cli-restore-');
-    const first = await cli(['import', backup], other);
+    const first = await cli(['import', backup, '--workspace', 'default'], other);
     expect(first.stdout).toContain('40 lines: 40 restored');
-    const second = await cli(['import', backup], other);
+    const second = await cli(['import', backup, '--workspace', 'default'], other);
     expect(second.stdout).toContain('0 restored, 40 already there');
     const again = path.join(dir, 'again.jsonl');
     await cli(['export', '--format', 'jsonl', '--all', '--out', again], other);

@@ -1,12 +1,14 @@
 import { Command } from 'commander';
 import { applyRetention } from '../../jobs/retention.ts';
 import { purgeOlderThan, type PurgeReport } from '../../store/erase.ts';
+import { allWorkspaces, auditCli } from '../../audit/cli.ts';
 import { withStore } from '../context.ts';
 import { parseDuration } from '../duration.ts';
+import { terminalJson, tty } from '../terminal-text.ts';
 
 function describe(r: PurgeReport, dryRun: boolean): string {
   const verb = dryRun ? 'would delete' : 'deleted';
-  const where = r.workspaceId ? `workspace ${r.workspaceId}` : 'all workspaces';
+  const where = r.workspaceId ? tty`workspace ${r.workspaceId}` : 'all workspaces';
   const events = dryRun ? '' : `, ${r.events} events`;
   return `${where}: ${verb} ${r.feedback} feedback records${events}, ${r.deliveries} webhook deliveries, ${r.items} items, ${r.traceEvents} trace events created before ${r.before}`;
 }
@@ -38,7 +40,16 @@ export function purgeCommand(): Command {
             process.stderr.write('No workspace has a retention setting (PATCH /v1/settings {"retentionDays": N}); nothing to do. Use --older-than for a one-off purge.\n');
           }
         }
-        if (opts.json) process.stdout.write(`${JSON.stringify(reports, null, 2)}\n`);
+        if (!opts.dryRun) {
+          for (const r of reports) {
+            const details = { before: r.before, feedback: r.feedback, events: r.events, deliveries: r.deliveries, items: r.items, traceEvents: r.traceEvents };
+            // A purge of every workspace is recorded in each (each admin reads only their own log).
+            for (const workspaceId of r.workspaceId ? [r.workspaceId] : await allWorkspaces(store.db)) {
+              await auditCli(store.db, { workspaceId, action: 'purge.completed', details: { ...details, allWorkspaces: !r.workspaceId } });
+            }
+          }
+        }
+        if (opts.json) process.stdout.write(terminalJson(reports));
         else for (const r of reports) process.stdout.write(`${describe(r, !!opts.dryRun)}\n`);
       });
     });

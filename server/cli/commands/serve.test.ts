@@ -88,7 +88,7 @@ describe('groundtruth token', () => {
     expect(tokens).toHaveLength(1);
     expect(tokens[0]).toMatchObject({ role: 'analyst', name: 'ann', workspaceId: 'team-b', revokedAt: null });
     expect(listed.stdout).not.toContain(secret);
-    await run(process.execPath, [BIN, 'token', 'revoke', tokens[0].id], { env });
+    await run(process.execPath, [BIN, 'token', 'revoke', tokens[0].id, '--workspace', 'team-b'], { env });
     const after = JSON.parse((await run(process.execPath, [BIN, 'token', 'list', '--json'], { env })).stdout);
     expect(after[0].revokedAt).not.toBeNull();
     const bad = await run(process.execPath, [BIN, 'token', 'create', '--role', 'king', '--name', 'x'], { env }).catch((e) => e);

@@ -6,6 +6,7 @@ import { startHttpServer } from '../../server.ts';
 import { openStore } from '../../store/open.ts';
 import { countTokens, createToken } from '../../store/tokens.ts';
 import { lockForWrite } from '../../store/write-locks.ts';
+import { terminalText, tty } from '../terminal-text.ts';
 
 export function serveCommand(): Command {
   return new Command('serve')
@@ -22,11 +23,12 @@ export function serveCommand(): Command {
       const running = await startHttpServer(store, { port: env.PORT, host: env.HOST });
       // Webhook deliveries and the daily retention purge; stopped before the store closes.
       const jobs = startBackgroundJobs(store, env, (line) => {
-        if (env.LOG_LEVEL === 'info' || env.LOG_LEVEL === 'debug') process.stdout.write(`${line}\n`);
+        // Job lines can quote stored text (webhook URLs, workspace ids): no terminal controls.
+        if (env.LOG_LEVEL === 'info' || env.LOG_LEVEL === 'debug') process.stdout.write(`${terminalText(line)}\n`);
       });
       const extensionDir = path.resolve('.output/chrome-mv3');
       const lines = [
-        `Groundtruth is serving on ${running.url} (data: ${store.location})`,
+        tty`Groundtruth is serving on ${running.url} (data: ${store.location})`,
         `  API:       ${running.url}/v1  (docs: ${running.url}/openapi.json)`,
         `  Dashboard: ${running.url}/dashboard`,
       ];

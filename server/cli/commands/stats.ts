@@ -5,6 +5,7 @@ import { dayOf, addDays } from '../../insights/days.ts';
 import { stats } from '../../insights/stats.ts';
 import { withStore } from '../context.ts';
 import { renderStatsTable } from '../stats-table.ts';
+import { terminalJson } from '../terminal-text.ts';
 
 export function statsCommand(): Command {
   return new Command('stats')
@@ -39,7 +40,7 @@ export function statsCommand(): Command {
               accuracy(store.db, opts.workspace, { groupBy: ['model'], since: addDays(until, -days), until }),
               stats(store.db, opts.workspace, { days, now }),
             ]);
-            const text = opts.json ? `${JSON.stringify({ accuracy: acc, stats: st }, null, 2)}\n` : renderStatsTable(acc, st, { workspace: opts.workspace });
+            const text = opts.json ? terminalJson({ accuracy: acc, stats: st }) : renderStatsTable(acc, st, { workspace: opts.workspace });
             // On a terminal, redraw in place; in a pipe, append one report per refresh.
             if (opts.watch && process.stdout.isTTY) process.stdout.write(`\x1b[H\x1b[2J${text}\n(refreshing every ${interval} s; Ctrl-C to stop)\n`);
             else process.stdout.write(opts.watch ? `${text}\n` : text);
