@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
 import { ApiError } from '../../lib/errors.ts';
 import type { AppEnv } from '../../lib/types.ts';
-import { findActiveToken, touchToken } from '../../store/tokens.ts';
+import { findActiveToken, tokenExpired, touchToken } from '../../store/tokens.ts';
 
 const TOUCH_EVERY_MS = 60_000;
 
@@ -20,6 +20,9 @@ export function bearerAuth(): MiddlewareHandler<AppEnv> {
     const store = c.get('store');
     const info = await findActiveToken(store.db, match[1]!);
     if (!info) throw new ApiError(401, 'unauthorized', 'The token is unknown or has been revoked.');
+    if (tokenExpired(info)) {
+      throw new ApiError(401, 'unauthorized', `The token expired at ${info.expiresAt}; ask an admin for a new one.`, { reason: 'expired', expiredAt: info.expiresAt });
+    }
     c.set('auth', info);
     const now = Date.now();
     // Record use at most once a minute per token, off the hot path of every request.
