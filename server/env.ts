@@ -1,6 +1,12 @@
 /** Environment, parsed once at start-up by zod: a bad value stops start-up with one clear line. */
 import path from 'node:path';
 import { z } from 'zod';
+import { LIMITS } from '../shared/limits.ts';
+import { isAllowedHostEntry } from './webhooks/address-policy.ts';
+
+/** `1`/`true` or `0`/`false`. */
+const flag = (name: string) =>
+  z.enum(['0', '1', 'true', 'false'], { error: `${name} must be 1 or 0` }).default('0').transform((v) => v === '1' || v === 'true');
 
 const Env = z.object({
   PORT: z.coerce.number({ error: 'must be a port number from 0 to 65535' }).int('must be a whole number').min(0).max(65535, 'must be at most 65535').default(8787),
@@ -17,12 +23,33 @@ const Env = z.object({
   // Governance (issue 6). Requests per minute per token; 0 = off. Generous: a rater's sync
   // sends a few requests a minute and a pipeline batches, so normal use never meets it.
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int('must be a whole number').min(0, 'must be 0 (off) or more').default(6000),
+  // Requests per minute per client address that carry no valid token (bad tokens, failed sign-ins);
+  // 0 = off. Authenticated requests never count. TRUST_PROXY=N: N proxies in front, whose
+  // X-Forwarded-For entries name the client (1 behind one load balancer; 0 = the socket's address).
+  RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE: z.coerce.number().int('must be a whole number').min(0, 'must be 0 (off) or more').default(60),
+  TRUST_PROXY: z.coerce.number({ error: 'must be the number of proxies in front (0, or 1 behind one load balancer)' }).int('must be a whole number').min(0).max(10).default(0),
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100, 'must be at least 100').default(10_000),
   WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(1).default(10_000),
   WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
   WEBHOOK_POLL_MS: z.coerce.number().int().min(10).default(1000),
+  // Webhooks reach public addresses only unless the operator opens private ones (issue 13, SSRF):
+  // all of them, or the listed host names, addresses and CIDR ranges (comma-separated).
+  WEBHOOK_ALLOW_PRIVATE: flag('WEBHOOK_ALLOW_PRIVATE'),
+  WEBHOOK_ALLOWED_HOSTS: z
+    .string()
+    .default('')
+    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+    .pipe(z.array(z.string().refine(isAllowedHostEntry, 'each entry must be a host name (or *.domain), an IP address or a CIDR range like 10.0.0.0/8'))),
   // How often the server applies each workspace's retention setting (daily).
   RETENTION_INTERVAL_HOURS: z.coerce.number().positive('must be more than 0').default(24),
+  // The audit log's own retention (issue 13): entries older than this many days are removed daily.
+  AUDIT_RETENTION_DAYS: z.coerce.number().int('must be a whole number of days').min(1, 'must be at least 1 day').max(36_500).default(365),
+  // A client time further ahead of the server's clock is refused as `clock_ahead` (DESIGN, "Clocks").
+  MAX_CLOCK_SKEW_SECONDS: z.coerce
+    .number({ error: 'must be a number of seconds' })
+    .int('must be a whole number of seconds')
+    .min(0, 'must be 0 or more')
+    .default(LIMITS.clockSkewSeconds),
 });
 export type Env = z.infer<typeof Env>;
 

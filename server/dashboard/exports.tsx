@@ -70,10 +70,11 @@ export function exportFilters(f: ExportForm): ExportFilterInput {
 }
 
 /** The API's export routes, given the dashboard user's identity through `env` instead of a bearer token. */
-const bridge = new Hono<AppEnv & { Bindings: { auth: TokenInfo; store: Store } }>()
+const bridge = new Hono<AppEnv & { Bindings: { auth: TokenInfo; store: Store; client: AppEnv['Variables']['client'] } }>()
   .use('*', async function dashboardIdentity(c, next) {
     c.set('auth', c.env.auth);
     c.set('store', c.env.store);
+    c.set('client', c.env.client); // the audit log names the dashboard and the client's address
     await next();
   })
   .route('/', exportRoutes)
@@ -289,6 +290,7 @@ export const exportsPages = new Hono<DashEnv>()
     const res = await bridge.fetch(new Request(new URL(`/v1/exports/${format as FormatName}${url.search}`, url.origin)), {
       auth: c.get('auth'),
       store: c.get('store'),
+      client: c.get('client'),
     });
     if (!res.ok) {
       const body = (await res.json().catch(() => undefined)) as { error?: { message?: string } } | undefined;

@@ -12,7 +12,9 @@ import type { FC } from 'hono/jsx';
 import { CheckedPublishedConfig } from '../../shared/css-selector.ts';
 import { SELECTOR_PACK_KEYS, type PublishedConfig, type SelectorPack, type SelectorPackKey } from '../../shared/extension-config.ts';
 import { BUILTIN_SITE_IDS, BUILTIN_SITES, type BuiltinSiteId } from '../../shared/sites.ts';
+import { audit } from '../audit/http.ts';
 import { ApiError } from '../lib/errors.ts';
+import { configSummary } from '../routes/extension-config.ts';
 import { ConfigVersionConflictError, getExtensionConfig, listConfigVersions, putExtensionConfig, type StoredExtensionConfig } from '../store/extension-config.ts';
 import type { DashEnv } from './env.ts';
 import { when } from './format.ts';
@@ -253,6 +255,7 @@ export const extensionConfigPage = new Hono<DashEnv>()
     }
     try {
       const published = await putExtensionConfig(db, auth.workspaceId, next.data, auth.id, { expectedVersion });
+      await audit(c, 'extension_config.published', { type: 'extension_config', id: auth.workspaceId }, configSummary(published));
       return c.redirect(`${BASE}/extension?published=${published.version}#site-${site}`, 303);
     } catch (err) {
       if (!(err instanceof ConfigVersionConflictError)) throw err;

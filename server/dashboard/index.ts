@@ -6,7 +6,7 @@
  * the session; sign-in/out; then every page behind `requireAnalyst` (admins-only pages check more).
  */
 import fs from 'node:fs';
-import { Hono, type Context, type Next } from 'hono';
+import { Hono, type Context, type MiddlewareHandler, type Next } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { csrf } from 'hono/csrf';
 import { secureHeaders } from 'hono/secure-headers';
@@ -28,6 +28,7 @@ import { searchPage } from './search.tsx';
 import { sitesPage } from './sites.tsx';
 import { extensionConfigPage } from './extension-config.tsx';
 import { tokensPage } from './tokens.tsx';
+import { auditPage } from './audit.tsx';
 
 const asset = (name: string) => fs.readFileSync(new URL(`./${name}`, import.meta.url), 'utf8');
 const STYLE = asset('style.css');
@@ -62,9 +63,19 @@ async function requireAnalyst(c: Context<DashEnv>, next: Next) {
   await next();
 }
 
-export function dashboardRoutes() {
+export interface DashboardOptions {
+  /** The app's per-address limit (before the session) and per-token limit (after it), shared with the API. */
+  rateLimits?: { perAddress?: MiddlewareHandler<DashEnv>; perToken?: MiddlewareHandler<DashEnv> };
+}
+
+export function dashboardRoutes({ rateLimits = {} }: DashboardOptions = {}) {
   const app = new Hono<DashEnv>();
   app.onError(renderError);
+  // For the audit log: these requests come through the dashboard (the app set the address).
+  app.use('*', async function dashboardDoor(c, next) {
+    c.set('client', { address: c.get('client')?.address ?? null, via: 'dashboard' });
+    await next();
+  });
   app.use('*', secureHeaders({ contentSecurityPolicy: CSP, referrerPolicy: 'same-origin' }));
   app.use('*', async function noStore(c, next) {
     await next();
@@ -74,6 +85,8 @@ export function dashboardRoutes() {
   app.get('/assets/dashboard.js', (c) =>
     c.body(SCRIPT, 200, { 'Content-Type': 'text/javascript; charset=utf-8', 'Cache-Control': 'public, max-age=300' }),
   );
+  // Everything but the assets above: sign-in attempts and requests without a session count per address.
+  if (rateLimits.perAddress) app.use('*', rateLimits.perAddress);
   // Origin / Sec-Fetch-Site check on every form POST (sign-in included); the session's own token
   // is checked on top in requireAnalyst.
   app.use('*', csrf());
@@ -87,6 +100,8 @@ export function dashboardRoutes() {
     }),
   );
   app.use('*', dashboardSession());
+  // Pages and downloads count against the session's token, together with its API requests.
+  if (rateLimits.perToken) app.use('*', rateLimits.perToken);
   app.route('/', signInRoutes);
   app.use('*', requireAnalyst);
   app.route('/', overviewPage);
@@ -100,6 +115,7 @@ export function dashboardRoutes() {
   app.route('/', sitesPage);
   app.route('/', extensionConfigPage);
   app.route('/', tokensPage);
+  app.route('/', auditPage);
   app.all('*', () => {
     throw new ApiError(404, 'not_found', 'There is no such dashboard page.');
   });

@@ -27,6 +27,7 @@ const NAV: { href: string; label: string; id: string; role?: Role }[] = [
   { href: `${BASE}/sites`, label: 'Sites', id: 'sites' },
   { href: `${BASE}/extension`, label: 'Extension', id: 'extension' },
   { href: `${BASE}/tokens`, label: 'Tokens', id: 'tokens', role: 'admin' },
+  { href: `${BASE}/audit`, label: 'Audit log', id: 'audit', role: 'admin' },
 ];
 
 /** The hidden field every POST form carries (synchronizer token; see session.ts). */

@@ -58,10 +58,13 @@ export async function findSession(db: Kysely<DB>, secret: string, now = new Date
     .select([
       's.id', 's.csrf', 's.expires_at', 's.last_seen_at',
       't.id as token_id', 't.workspace_id', 't.rater_id', 't.name', 't.role', 't.prefix', 't.created_at', 't.last_used_at', 't.revoked_at',
+      't.expires_at as token_expires_at',
     ])
     .where('s.id', '=', sha256(secret))
     .where('s.expires_at', '>', now.toISOString())
     .where('t.revoked_at', 'is', null)
+    // A token's expiry ends its sessions too.
+    .where((eb) => eb.or([eb('t.expires_at', 'is', null), eb('t.expires_at', '>', now.toISOString())]))
     .executeTakeFirst();
   if (!row) return undefined;
   return {
@@ -77,6 +80,7 @@ export async function findSession(db: Kysely<DB>, secret: string, now = new Date
       createdAt: row.created_at,
       lastUsedAt: row.last_used_at,
       revokedAt: row.revoked_at,
+      expiresAt: row.token_expires_at,
     },
   };
 }

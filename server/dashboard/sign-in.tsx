@@ -5,7 +5,7 @@
  */
 import { Hono, type Context } from 'hono';
 import type { FC } from 'hono/jsx';
-import { findActiveToken } from '../store/tokens.ts';
+import { findActiveToken, tokenExpired } from '../store/tokens.ts';
 import type { DashEnv } from './env.ts';
 import { BASE, Layout, Notice } from './layout.tsx';
 import { clearSessionCookie, createSession, csrfMatches, deleteSession, setSessionCookie } from './session.ts';
@@ -52,6 +52,9 @@ export const signInRoutes = new Hono<DashEnv>()
     const info = token ? await findActiveToken(store.db, token) : undefined;
     if (!info) {
       return c.html(<SignInForm error="That token is unknown or has been revoked." next={next} />, 401);
+    }
+    if (tokenExpired(info)) {
+      return c.html(<SignInForm error={`That token expired at ${info.expiresAt}; ask an admin for a new one.`} next={next} />, 401);
     }
     if (info.role === 'rater') {
       return c.html(

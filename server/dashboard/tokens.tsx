@@ -1,13 +1,16 @@
 /** @jsxImportSource hono/jsx */
 /**
  * Tokens (admins only): create one (its secret is shown once, on the page that answers the POST,
- * and never stored), list, revoke. Scoped to the admin's workspace.
+ * and never stored), optionally with an expiry, list, revoke. Scoped to the admin's workspace;
+ * creating and revoking are audited.
  */
 import { Hono, type Context, type Next } from 'hono';
 import { z } from 'zod';
 import { Role } from '../../shared/schemas.ts';
+import { audit } from '../audit/http.ts';
+import { clockNow } from '../lib/clock.ts';
 import { ApiError } from '../lib/errors.ts';
-import { createToken, listTokens, revokeToken } from '../store/tokens.ts';
+import { createToken, listTokens, revokeToken, tokenExpired } from '../store/tokens.ts';
 import type { DashEnv } from './env.ts';
 import { when } from './format.ts';
 import { BASE, CsrfField, Empty, Notice } from './layout.tsx';
@@ -18,9 +21,13 @@ async function requireAdmin(c: Context<DashEnv>, next: Next) {
   await next();
 }
 
+/** The expiries the form offers, in days; '' = never. */
+const EXPIRIES = { '': 0, '7d': 7, '30d': 30, '90d': 90, '365d': 365 } as const;
+
 const NewToken = z.object({
   name: z.string().trim().min(1, 'give the token a name').max(100, 'at most 100 characters'),
   role: Role,
+  expires: z.enum(Object.keys(EXPIRIES) as [keyof typeof EXPIRIES], { error: 'pick an expiry from the list' }).default(''),
 });
 
 async function tokensView(c: Context<DashEnv>, notice?: { kind: 'ok' | 'error'; text: string; token?: string }, status: 200 | 201 | 422 = 200) {
@@ -62,6 +69,16 @@ async function tokensView(c: Context<DashEnv>, notice?: { kind: 'ok' | 'error'; 
               <option value="admin">admin — also tokens and deletion</option>
             </select>
           </label>
+          <label>
+            Expires
+            <select name="expires" data-gt="token-expires">
+              <option value="">never</option>
+              <option value="7d">in 7 days</option>
+              <option value="30d">in 30 days</option>
+              <option value="90d">in 90 days</option>
+              <option value="365d">in a year</option>
+            </select>
+          </label>
           <button type="submit" data-gt="create-token">
             Create
           </button>
@@ -79,6 +96,7 @@ async function tokensView(c: Context<DashEnv>, notice?: { kind: 'ok' | 'error'; 
               <th>Rater id</th>
               <th>Created</th>
               <th>Last used</th>
+              <th>Expires</th>
               <th>State</th>
               <th></th>
             </tr>
@@ -96,7 +114,10 @@ async function tokensView(c: Context<DashEnv>, notice?: { kind: 'ok' | 'error'; 
                 </td>
                 <td>{when(t.createdAt)}</td>
                 <td>{when(t.lastUsedAt)}</td>
-                <td>{t.revokedAt ? `revoked ${when(t.revokedAt)}` : t.id === c.get('auth').id ? 'active (yours)' : 'active'}</td>
+                <td>{t.expiresAt ? `${tokenExpired(t) ? 'expired' : 'expires'} ${when(t.expiresAt)}` : 'never'}</td>
+                <td>
+                  {t.revokedAt ? `revoked ${when(t.revokedAt)}` : tokenExpired(t) ? 'expired' : t.id === c.get('auth').id ? 'active (yours)' : 'active'}
+                </td>
                 <td>
                   {!t.revokedAt && (
                     <form method="post" action={`${BASE}/tokens/${encodeURIComponent(t.id)}/revoke`} data-confirm="Revoke this token? Whoever uses it is signed out at once.">
@@ -123,10 +144,13 @@ export const tokensPage = new Hono<DashEnv>()
   .get('/tokens', (c) => tokensView(c))
   .post('/tokens', async function createTokenForm(c) {
     const body = await c.req.parseBody();
-    const input = NewToken.safeParse({ name: body.name, role: body.role });
+    const input = NewToken.safeParse({ name: body.name, role: body.role, expires: body.expires || undefined });
     if (!input.success) return tokensView(c, { kind: 'error', text: `Not created: ${input.error.issues[0]?.message ?? 'invalid input'}.` }, 422);
     const auth = c.get('auth');
-    const { token, info } = await createToken(c.get('store').db, { ...input.data, workspaceId: auth.workspaceId });
+    const days = EXPIRIES[input.data.expires];
+    const expiresAt = days ? new Date(clockNow().getTime() + days * 86_400_000).toISOString() : null;
+    const { token, info } = await createToken(c.get('store').db, { name: input.data.name, role: input.data.role, workspaceId: auth.workspaceId, expiresAt });
+    await audit(c, 'token.created', { type: 'token', id: info.id }, { role: info.role, raterId: info.raterId, expiresAt: info.expiresAt });
     return tokensView(c, { kind: 'ok', text: `Created the ${info.role} token "${info.name}".`, token }, 201);
   })
   .post('/tokens/:id/revoke', async function revokeTokenForm(c) {
@@ -134,6 +158,7 @@ export const tokensPage = new Hono<DashEnv>()
     const id = c.req.param('id');
     const done = await revokeToken(c.get('store').db, id, auth.workspaceId);
     if (!done) throw new ApiError(404, 'not_found', 'No active token with that id in this workspace.');
+    await audit(c, 'token.revoked', { type: 'token', id });
     if (id === auth.id) return c.redirect(BASE, 303); // revoked their own: the session is gone with it
     return c.redirect(`${BASE}/tokens`, 303);
   });

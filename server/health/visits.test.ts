@@ -24,7 +24,8 @@ afterEach(async () => {
 });
 
 async function setup() {
-  const t = await createTestApp();
+  // One test delivers to a receiver on 127.0.0.1, which needs private addresses allowed.
+  const t = await createTestApp({ webhookAddresses: { allowPrivate: true, allowedHosts: [] } });
   cleanup.push(() => t.store.close());
   const admin = (await t.token('admin')).token;
   const analyst = (await t.token('analyst')).token;
@@ -253,7 +254,7 @@ describe('incidents', () => {
     const { secret } = await (await s.call(s.admin, 'POST', '/v1/webhooks', { url, events: ['site.broken'] })).json();
 
     await sendSpread(s, minVisits, ['a', 'b']);
-    const worker = startWebhookWorker(s.store.db, { pollMs: 60_000 });
+    const worker = startWebhookWorker(s.store.db, { pollMs: 60_000, addresses: { allowPrivate: true, allowedHosts: [] } });
     cleanup.push(() => worker.stop());
     expect(await worker.runOnce()).toBe(1);
     expect(received).toHaveLength(1);

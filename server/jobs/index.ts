@@ -1,10 +1,12 @@
 /**
- * The serving process's background work: the webhook worker and the daily retention purge.
+ * The serving process's background work: the webhook worker, the daily retention purge and the
+ * audit log's own retention.
  * Started by `groundtruth serve` after the HTTP server, stopped on SIGTERM before the store closes.
  */
 import type { Env } from '../env.ts';
 import type { Store } from '../store/open.ts';
 import { startWebhookWorker } from '../webhooks/worker.ts';
+import { startAuditRetention } from '../audit/retention.ts';
 import { startRetentionSchedule } from './retention.ts';
 
 export interface BackgroundJobs {
@@ -17,12 +19,15 @@ export function startBackgroundJobs(store: Store, env: Env, log: (line: string) 
     timeoutMs: env.WEBHOOK_TIMEOUT_MS,
     retryBaseMs: env.WEBHOOK_RETRY_BASE_MS,
     maxAttempts: env.WEBHOOK_MAX_ATTEMPTS,
+    addresses: { allowPrivate: env.WEBHOOK_ALLOW_PRIVATE, allowedHosts: env.WEBHOOK_ALLOWED_HOSTS },
     log,
   });
   const retention = startRetentionSchedule(store.db, { intervalMs: env.RETENTION_INTERVAL_HOURS * 3_600_000, log });
+  // The audit log keeps its own time (AUDIT_RETENTION_DAYS), whatever the feedback retention is.
+  const auditRetention = startAuditRetention(store.db, { days: env.AUDIT_RETENTION_DAYS, log });
   return {
     async stop() {
-      await Promise.all([webhooks.stop(), retention.stop()]);
+      await Promise.all([webhooks.stop(), retention.stop(), auditRetention.stop()]);
     },
   };
 }

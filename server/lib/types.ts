@@ -5,5 +5,9 @@ export interface AppEnv {
   Variables: {
     store: Store;
     auth: TokenInfo;
+    /** How far ahead of the server's clock a client's time may be (env MAX_CLOCK_SKEW_SECONDS; lib/clock.ts). */
+    maxClockSkewSeconds: number;
+    /** Where the request comes from, for the audit log (lib/client-address.ts) and through which door. */
+    client: { address: string | null; via: 'api' | 'dashboard' };
   };
 }

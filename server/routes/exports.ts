@@ -12,6 +12,7 @@ import { exportLines, emptyCounts, LineSink, openExportReader, prepareExport } f
 import { FORMAT_NAMES } from '../exports/formats/index.ts';
 import { finishExportRun, getExportRun, listExportRuns, startExportRun } from '../exports/runs.ts';
 import { ApiError, notFound } from '../lib/errors.ts';
+import { audit } from '../audit/http.ts';
 import { createRouter } from '../lib/router.ts';
 import { requireRole } from '../middleware/require-role/index.ts';
 
@@ -111,7 +112,7 @@ const download = createRoute({
       headers: z.object({ [RUN_HEADER]: z.string().openapi({ description: 'The export run id' }) }),
       content: {
         'application/x-ndjson': { schema: z.string().openapi({ description: 'One JSON object per line' }) },
-        'text/csv': { schema: z.string().openapi({ description: 'RFC 4180 CSV with a header row; formula cells neutralised' }) },
+        'text/csv': { schema: z.string().openapi({ description: 'RFC 4180 CSV with a header row; every line that would start a formula neutralised, cells with CR, LF, commas or quotes quoted' }) },
       },
     },
     ...errors,
@@ -163,6 +164,7 @@ export const exportRoutes = createRouter()
       via: 'http',
       actor: auth.id,
     });
+    await audit(c, 'export.created', { type: 'export_run', id: runId }, { format, filters: prepared.filters, split: prepared.split ?? null, side });
     const fileName = `groundtruth-${format}-${new Date().toISOString().slice(0, 10)}${q.side ? `.${q.side}` : ''}.${prepared.format.extension}`;
     c.header('Content-Type', prepared.format.contentType);
     c.header('Content-Disposition', `attachment; filename="${fileName}"`);

@@ -8,6 +8,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { CheckedPublishedConfig } from '../../shared/css-selector.ts';
 import { CAPABILITIES, ExtensionConfigResponse, PACK_LIMITS, type SelectorPack } from '../../shared/extension-config.ts';
 import { ErrorBody } from '../../shared/schemas.ts';
+import { audit } from '../audit/http.ts';
 import { createRouter } from '../lib/router.ts';
 import { rejectUnknownKeys } from '../lib/unknown-keys.ts';
 import { rejectUnknownQuery } from '../lib/unknown-query.ts';
@@ -23,6 +24,16 @@ const answer = (stored: StoredExtensionConfig, auth: TokenInfo) => ({
   capabilities: [...CAPABILITIES],
   caller: { workspaceId: auth.workspaceId, role: auth.role, name: auth.name },
 });
+
+/** What the audit log keeps of a published config: its version and what it holds, not the selectors. */
+export function configSummary(stored: StoredExtensionConfig): Record<string, unknown> {
+  return {
+    version: stored.version,
+    rules: stored.config.rules.length,
+    disabledAdapters: stored.config.disabledAdapters,
+    packSites: Object.keys(stored.config.selectorPacks).sort(),
+  };
+}
 
 const read = createRoute({
   method: 'get',
@@ -107,7 +118,9 @@ export const extensionConfigRoutes = createRouter()
     write,
     async (c) => {
       const auth = c.get('auth');
-      return c.json(answer(await putExtensionConfig(c.get('store').db, auth.workspaceId, c.req.valid('json'), auth.id), auth), 200);
+      const published = await putExtensionConfig(c.get('store').db, auth.workspaceId, c.req.valid('json'), auth.id);
+      await audit(c, 'extension_config.published', { type: 'extension_config', id: auth.workspaceId }, configSummary(published));
+      return c.json(answer(published, auth), 200);
     },
     rejectUnknownKeys(CheckedPublishedConfig),
   )

@@ -6,6 +6,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { Accuracy, AccuracyQuery, FinetuningExportRequest, Stats, StatsQuery } from '../../shared/dropin-feedback.ts';
 import { ErrorBody } from '../../shared/schemas.ts';
+import { audit } from '../audit/http.ts';
 import { exportWindow, finetuningLines } from '../dropin/finetuning.ts';
 import { dropInAccuracy, dropInStats } from '../dropin/readouts.ts';
 import { ApiError } from '../lib/errors.ts';
@@ -70,6 +71,7 @@ export const feedbackReadoutRoutes = createRouter()
     const body = c.req.valid('json');
     const { since, until } = exportWindow(body.start_date, body.end_date);
     if (!(since < until)) throw new ApiError(422, 'validation_failed', 'start_date: must be before end_date');
+    await audit(c, 'export.created', undefined, { format: 'finetuning', since: since.toISOString(), until: until.toISOString() });
     const lines = finetuningLines(c.get('store').db, c.get('auth').workspaceId, since, until);
     const encoder = new TextEncoder();
     const stream = new ReadableStream<Uint8Array>({

@@ -4,6 +4,7 @@ import { DropInCreated, DropInDeleted, DropInFeedback, DropInFeedbackInput, Drop
 import { LIMITS } from '../../shared/limits.ts';
 import { uuidv7 } from '../../shared/ids.ts';
 import { applyDropInUpdate, dropInToInput, isDropInRecord, toDropIn } from '../dropin/feedback-v1.ts';
+import { aheadAfter, clockAheadError, clockNow, createdNotAfter, findClockAhead, stampAfter } from '../lib/clock.ts';
 import { ApiError, forbidden, notFound } from '../lib/errors.ts';
 import { redactProgramFeedback, redactProgramPatch } from '../lib/program-feedback.ts';
 import { programTextRedactor } from '../lib/program-text.ts';
@@ -12,7 +13,7 @@ import { rejectUnknownQuery } from '../lib/unknown-query.ts';
 import { explainUnionFailure } from '../lib/union-body.ts';
 import { feedbackReadoutRoutes } from './feedback-readouts.ts';
 import type { TokenInfo } from '../store/tokens.ts';
-import { applyMutations, decodeCursor, getFeedbackRow, listFeedback, rowToFeedback, type Scope } from '../store/feedback.ts';
+import { applyMutations, decodeCursor, getFeedbackRow, listFeedback, rowToFeedback, type Actor, type Scope } from '../store/feedback.ts';
 
 const json = <T>(schema: T) => ({ 'application/json': { schema } });
 const errors = {
@@ -57,7 +58,8 @@ const create = createRoute({
     'The native body is a FeedbackInput and answers `{status, feedback}`. The drop-in body `{query, response, model, rating: 1|-1, ' +
     'intent?, project?, user_id?, session_id?, memory_used?, tools_called?, metadata?}` answers 201 `{status: "success", feedback_id}`; ' +
     'each such POST is a new record, its text is redacted unless the workspace turned that off, and SHA-256 hashes of the query and ' +
-    'response as sent are kept. A drop-in rating other than 1 or -1 is 422.',
+    'response as sent are kept. A drop-in rating other than 1 or -1 is 422. A native createdAt or updatedAt more than ' +
+    'MAX_CLOCK_SKEW_SECONDS (default 300) ahead of the server is 422 `clock_ahead`.',
   security: [{ bearer: [] }],
   request: { body: { required: true, content: json(z.union([FeedbackInput, DropInFeedbackInput])) } },
   responses: {
@@ -134,6 +136,7 @@ const patch = createRoute({
   method: 'patch',
   path: '/v1/feedback/{id}',
   summary: 'Change your own feedback (rating, comment, correction, tags)',
+  description: 'updatedAt defaults to the server clock; one more than MAX_CLOCK_SKEW_SECONDS (default 300) ahead of the server is 422 `clock_ahead`.',
   security: [{ bearer: [] }],
   request: { params: IdParam, body: { required: true, content: json(FeedbackPatch) } },
   responses: { 200: { description: 'Updated', content: json(Written) }, ...errors },
@@ -154,12 +157,23 @@ const remove = createRoute({
   },
 });
 
-/** A write must move updatedAt forward, even when the client clock lags the stored one. */
-function nextUpdatedAt(stored: string, requested?: string): string {
-  if (requested) return requested;
-  const now = Date.now();
-  const min = Date.parse(stored) + 1;
-  return new Date(Math.max(now, min)).toISOString();
+/** The server's clock for one write, and how far ahead of it a client's time may be (lib/clock.ts). */
+interface WriteClock {
+  now: Date;
+  skew: number;
+}
+
+/** A write over HTTP: a stored time ahead of the server's clock (a wrong clock's) loses to it (ADR 0026). */
+function writer(auth: TokenInfo, clock: WriteClock): Actor {
+  return { ...auth, tokenId: auth.id, clientId: null, aheadAfter: aheadAfter(clock.now, clock.skew) };
+}
+
+/**
+ * A write must move updatedAt forward, even when the client clock lags the stored one — unless the
+ * stored time is itself from a clock far ahead, which is not followed (stampAfter).
+ */
+function nextUpdatedAt(stored: string, clock: WriteClock, requested?: string): string {
+  return requested ?? stampAfter(stored, clock.now, clock.skew);
 }
 
 export const feedbackRoutes = createRouter()
@@ -171,21 +185,24 @@ export const feedbackRoutes = createRouter()
       const body = c.req.valid('json');
       const auth = c.get('auth');
       const store = c.get('store');
+      const clock = { now: clockNow(), skew: c.get('maxClockSkewSeconds') };
       if (!('target' in body)) {
-        const id = uuidv7();
-        const input = dropInToInput(body, id, new Date(), await programTextRedactor(store.db, auth.workspaceId));
-        const [result] = await applyMutations(store.db, { ...auth, tokenId: auth.id, clientId: null }, [
+        const id = uuidv7(clock.now.getTime());
+        const input = dropInToInput(body, id, clock.now, await programTextRedactor(store.db, auth.workspaceId));
+        const [result] = await applyMutations(store.db, writer(auth, clock), [
           { id, op: 'upsert', updatedAt: input.updatedAt, feedback: input },
-        ]);
+        ], clock.now);
         const failure = failureOf(result!);
         if (failure) throw failure;
         return c.json({ status: 'success' as const, feedback_id: id }, 201);
       }
+      const ahead = findClockAhead({ createdAt: body.createdAt, updatedAt: body.updatedAt }, clock.skew, clock.now);
+      if (ahead) throw clockAheadError(ahead);
       // Programs' text is redacted server-side unless the workspace turned it off (issue 6).
       const input = await redactProgramFeedback(store.db, auth.workspaceId, body);
-      const [result] = await applyMutations(store.db, { ...auth, tokenId: auth.id, clientId: null }, [
+      const [result] = await applyMutations(store.db, writer(auth, clock), [
         { id: input.id, op: 'upsert', updatedAt: input.updatedAt, feedback: input },
-      ]);
+      ], clock.now);
       const failure = failureOf(result!);
       if (failure) throw failure;
       const row = await getFeedbackRow(store.db, { workspaceId: auth.workspaceId, raterId: auth.raterId }, input.id);
@@ -222,11 +239,13 @@ export const feedbackRoutes = createRouter()
     const row = await getFeedbackRow(store.db, readScope(auth), id);
     if (!row || row.deleted || !row.record) throw notFound('feedback');
     if (row.rater_id !== auth.raterId) throw forbidden('Only the rater who wrote this feedback can change it.');
-    const updatedAt = nextUpdatedAt(row.updated_at);
-    const next = applyDropInUpdate(rowToFeedback(row), update, updatedAt, await programTextRedactor(store.db, auth.workspaceId));
-    const [result] = await applyMutations(store.db, { ...auth, tokenId: auth.id, clientId: null }, [
+    const clock = { now: clockNow(), skew: c.get('maxClockSkewSeconds') };
+    const updatedAt = nextUpdatedAt(row.updated_at, clock);
+    const updated = applyDropInUpdate(rowToFeedback(row), update, updatedAt, await programTextRedactor(store.db, auth.workspaceId));
+    const next = { ...updated, createdAt: createdNotAfter(updated.createdAt, updatedAt) };
+    const [result] = await applyMutations(store.db, writer(auth, clock), [
       { id, op: 'upsert', updatedAt, feedback: next },
-    ]);
+    ], clock.now);
     const failure = failureOf(result!);
     if (failure) throw failure;
     const after = await getFeedbackRow(store.db, readScope(auth), id);
@@ -236,25 +255,28 @@ export const feedbackRoutes = createRouter()
     const { id } = c.req.valid('param');
     const auth = c.get('auth');
     const store = c.get('store');
+    const clock = { now: clockNow(), skew: c.get('maxClockSkewSeconds') };
+    const ahead = findClockAhead({ updatedAt: c.req.valid('json').updatedAt }, clock.skew, clock.now);
+    if (ahead) throw clockAheadError(ahead);
     const body = await redactProgramPatch(store.db, auth.workspaceId, c.req.valid('json'));
     const row = await getFeedbackRow(store.db, readScope(auth), id);
     if (!row || row.deleted || !row.record) throw notFound('feedback');
     if (row.rater_id !== auth.raterId) throw forbidden('Only the rater who wrote this feedback can change it.');
     const current = rowToFeedback(row);
-    const updatedAt = nextUpdatedAt(row.updated_at, body.updatedAt);
+    const updatedAt = nextUpdatedAt(row.updated_at, clock, body.updatedAt);
     const next: FeedbackInput = {
       id,
       target: current.target,
       rating: body.rating ?? current.rating,
-      createdAt: current.createdAt,
+      createdAt: createdNotAfter(current.createdAt, updatedAt),
       updatedAt,
       ...(body.comment !== null && (body.comment ?? current.comment) !== undefined ? { comment: body.comment ?? current.comment } : {}),
       ...(body.correction !== null && (body.correction ?? current.correction) ? { correction: body.correction ?? current.correction } : {}),
       ...((body.tags ?? current.tags) ? { tags: body.tags ?? current.tags } : {}),
     };
-    const [result] = await applyMutations(store.db, { ...auth, tokenId: auth.id, clientId: null }, [
+    const [result] = await applyMutations(store.db, writer(auth, clock), [
       { id, op: 'upsert', updatedAt, feedback: next },
-    ]);
+    ], clock.now);
     const failure = failureOf(result!);
     if (failure) throw failure;
     const after = await getFeedbackRow(store.db, readScope(auth), id);
@@ -269,9 +291,10 @@ export const feedbackRoutes = createRouter()
     if (row.rater_id !== auth.raterId && auth.role !== 'admin') {
       throw forbidden('Only the rater who wrote this feedback, or an admin, can delete it.');
     }
-    const [result] = await applyMutations(store.db, { ...auth, tokenId: auth.id, clientId: null }, [
-      { id, op: 'delete', updatedAt: nextUpdatedAt(row.updated_at) },
-    ]);
+    const clock = { now: clockNow(), skew: c.get('maxClockSkewSeconds') };
+    const [result] = await applyMutations(store.db, writer(auth, clock), [
+      { id, op: 'delete', updatedAt: nextUpdatedAt(row.updated_at, clock) },
+    ], clock.now);
     const failure = failureOf(result!);
     if (failure) throw failure;
     if (row.record && isDropInRecord(rowToFeedback(row))) return c.json({ status: 'success' as const, feedback_id: id, deleted: true as const }, 200);

@@ -2,6 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { stream } from 'hono/streaming';
 import { ErrorBody } from '../../shared/schemas.ts';
 import { forbidden, notFound } from '../lib/errors.ts';
+import { audit } from '../audit/http.ts';
 import { createRouter } from '../lib/router.ts';
 import { hasRole, requireRole } from '../middleware/require-role/index.ts';
 import { eraseRater, raterExists } from '../store/erase.ts';
@@ -68,6 +69,8 @@ export const raterRoutes = createRouter()
     const db = c.get('store').db;
     if (!(await raterExists(db, workspaceId, raterId))) throw notFound('rater');
     const { workspaceId: _w, raterId: _r, ...erased } = await eraseRater(db, workspaceId, raterId);
+    // The erased rater named by id only; the counts say how much went, nothing of what.
+    await audit(c, 'rater.erased', { type: 'rater', id: raterId }, { erased });
     return c.json({ raterId, erased }, 200);
   })
   .openapi(exportData, async (c) => {
@@ -78,6 +81,7 @@ export const raterRoutes = createRouter()
     }
     const db = c.get('store').db;
     if (!(await raterExists(db, auth.workspaceId, raterId))) throw notFound('rater');
+    await audit(c, 'rater.exported', { type: 'rater', id: raterId });
     c.header('Content-Type', 'application/json; charset=utf-8');
     c.header('Content-Disposition', `attachment; filename="groundtruth-rater-${raterId.replace(/[^\w.-]/g, '_')}.json"`);
     c.header('Cache-Control', 'no-store');

@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { ErrorBody } from '../../shared/schemas.ts';
+import { audit } from '../audit/http.ts';
 import { createRouter } from '../lib/router.ts';
 import { requireRole } from '../middleware/require-role/index.ts';
 import { getSettings, updateSettings } from '../store/settings.ts';
@@ -54,5 +55,8 @@ export const settingsRoutes = createRouter()
   .openapi(read, async (c) => c.json(await getSettings(c.get('store').db, c.get('auth').workspaceId), 200))
   .openapi(change, async (c) => {
     const auth = c.get('auth');
-    return c.json(await updateSettings(c.get('store').db, auth.workspaceId, c.req.valid('json'), auth.id), 200);
+    const patch = c.req.valid('json');
+    const settings = await updateSettings(c.get('store').db, auth.workspaceId, patch, auth.id);
+    await audit(c, 'settings.changed', { type: 'settings', id: auth.workspaceId }, patch);
+    return c.json(settings, 200);
   });

@@ -137,7 +137,7 @@ describe('POST /v1/sync', () => {
     const b = await t.token('rater');
     const f = makeFeedback();
     await sync(t, a.token, [upsert(f)]);
-    const hijack = { ...f, rating: { thumb: 'down' }, updatedAt: '2030-01-01T00:00:00.000Z' };
+    const hijack = { ...f, rating: { thumb: 'down' }, updatedAt: '2026-01-02T00:00:00.000Z' };
     const r = await sync(t, b.token, [upsert(hijack)]);
     expect(r.body.results[0]).toMatchObject({ status: 'rejected', error: expect.stringMatching(/another rater/) });
     expect((await (await t.call(a.token, 'GET', `/v1/feedback/${f.id}`)).json()).rating).toEqual({ thumb: 'up' });

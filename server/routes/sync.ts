@@ -1,5 +1,6 @@
 import { createRoute } from '@hono/zod-openapi';
-import { ErrorBody, SyncRequest, SyncResponse } from '../../shared/schemas.ts';
+import { CLOCK_AHEAD, ErrorBody, Mutation, SyncRequest, SyncResponse, type MutationResult } from '../../shared/schemas.ts';
+import { aheadAfter, clockAheadMessage, clockNow, findClockAhead } from '../lib/clock.ts';
 import { createRouter } from '../lib/router.ts';
 import { recordSiteVisits } from '../health/visits.ts';
 import { getConfigVersion } from '../store/extension-config.ts';
@@ -13,7 +14,9 @@ const sync = createRoute({
   summary: 'Push a batch of feedback mutations from a client outbox',
   description:
     'At most 500 mutations and 1 MiB. Each mutation gets its own result: applied (committed), unchanged (a replay), ' +
-    'stale (an older updatedAt than the stored one), or rejected (with a reason; never retried). The answer is sent after the commit.',
+    'stale (an older updatedAt than the stored one), or rejected (with a reason; never retried). The answer is sent after the commit. ' +
+    'A mutation whose updatedAt or feedback.createdAt is more than MAX_CLOCK_SKEW_SECONDS (default 300) ahead of the server is rejected ' +
+    'with `reason: "clock_ahead"`: the one rejection a client does not drop — it corrects its clock from `serverTime` and sends it again.',
   security: [{ bearer: [] }],
   request: { body: { required: true, content: json(SyncRequest) } },
   responses: {
@@ -25,12 +28,27 @@ const sync = createRoute({
   },
 });
 
+/** A mutation's client times more than the allowed skew ahead: refused here, at the edge (DESIGN, "Clocks"). */
+function mutationClockAhead(m: Record<string, unknown>, maxSkewSeconds: number, at: Date): MutationResult | undefined {
+  const f = m.feedback && typeof m.feedback === 'object' ? (m.feedback as Record<string, unknown>) : {};
+  const ahead = findClockAhead({ updatedAt: m.updatedAt, 'feedback.createdAt': f.createdAt, 'feedback.updatedAt': f.updatedAt }, maxSkewSeconds, at);
+  // Only a mutation that is otherwise valid: a malformed one gets the schema's reason from the store.
+  if (!ahead || !Mutation.safeParse(m).success) return undefined;
+  return { id: m.id as string, status: 'rejected', reason: CLOCK_AHEAD, error: clockAheadMessage(ahead) };
+}
+
 export const syncRoutes = createRouter().openapi(sync, async (c) => {
   const { clientId, mutations, health } = c.req.valid('json');
   const auth = c.get('auth');
   const db = c.get('store').db;
-  const results = await applyMutations(db, { ...auth, tokenId: auth.id, clientId }, mutations);
+  const now = clockNow();
+  const skew = c.get('maxClockSkewSeconds');
+  const ahead = mutations.map((m) => mutationClockAhead(m, skew, now));
+  const rest = ahead.some(Boolean) ? mutations.filter((_, i) => !ahead[i]) : mutations;
+  const applied = await applyMutations(db, { ...auth, tokenId: auth.id, clientId, aheadAfter: aheadAfter(now, skew) }, rest, now);
+  let next = 0;
+  const results = ahead.map((refused) => refused ?? applied[next++]!);
   const healthAccepted = health?.length ? await recordSiteVisits(db, { workspaceId: auth.workspaceId, tokenId: auth.id, clientId }, health) : undefined;
   const configVersion = await getConfigVersion(db, auth.workspaceId);
-  return c.json({ results, serverTime: new Date().toISOString(), configVersion, ...(healthAccepted !== undefined ? { healthAccepted } : {}) }, 200);
+  return c.json({ results, serverTime: clockNow().toISOString(), configVersion, ...(healthAccepted !== undefined ? { healthAccepted } : {}) }, 200);
 });

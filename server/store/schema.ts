@@ -20,6 +20,8 @@ export interface TokensTable {
   created_at: string;
   last_used_at: string | null;
   revoked_at: string | null;
+  /** After this the token is refused (migration 0110); null: it never expires. */
+  expires_at: string | null;
 }
 
 export interface FeedbackTable {

@@ -6,10 +6,13 @@
  * `{ error: { code, message } }`; and input that was refused changes no table's row count.
  * Runs on SQLite and again on PostgreSQL (npm run test:postgres).
  */
+import { parse as parseCsv } from 'csv-parse/sync';
 import fc from 'fast-check';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import type { Store } from '../../server/store/open.ts';
+import { CSV_COLUMNS } from '../../server/exports/formats/csv.ts';
+import { withAudit } from '../../server/audit/log.ts';
 import { createTestApp, makeFeedback, upsert } from '../helpers/app.ts';
 import { testBackend } from '../helpers/backend.ts';
 import { contentType, hostileBody, hostileString, INJECTIONS, sample } from './hostile.ts';
@@ -209,6 +212,88 @@ describe(`bad-input campaign (${testBackend()})`, () => {
     expect(ok.status).toBe(200);
   }, 900_000);
 
+  it("another workspace's record ids answer exactly as unused ones, and its rows stay as they were (issue 13, item 7)", async () => {
+    const t = await createTestApp({ rateLimitPerMinute: 0 });
+    const owner = await t.token('rater');
+    const outsiders = [(await t.token('admin', { workspaceId: 'elsewhere' })).token, (await t.token('rater', { workspaceId: 'elsewhere' })).token];
+    const theirs = Array.from({ length: 4 }, () => makeFeedback());
+    expect((await t.call(owner.token, 'POST', '/v1/sync', { clientId: 'seed', mutations: theirs.map(upsert) })).status).toBe(200);
+    const snapshot = async () =>
+      JSON.stringify([
+        await t.store.db.selectFrom('feedback').selectAll().where('workspace_id', '=', 'default').orderBy('id').execute(),
+        await t.store.db.selectFrom('feedback_events').selectAll().where('workspace_id', '=', 'default').orderBy('id').execute(),
+      ]);
+    const untouched = await snapshot();
+    const twins = theirs.map(() => makeFeedback().id);
+    const at = fc.integer({ min: -5_000, max: 5_000 }).map((ms) => new Date(Date.parse(theirs[0]!.updatedAt) + ms).toISOString());
+    const probe = fc.record({
+      victim: fc.integer({ min: 0, max: theirs.length - 1 }),
+      token: fc.constantFrom(...outsiders),
+      kind: fc.constantFrom('get', 'patch', 'put', 'delete', 'sync-upsert', 'sync-delete', 'post'),
+      comment: hostileString,
+      at,
+    });
+    await fc.assert(
+      fc.asyncProperty(probe, async (p) => {
+        const taken = theirs[p.victim]!.id;
+        const send = (id: string) => {
+          const target = { kind: 'chat_response', key: `probe:${id}`, site: 'chatgpt', prompt: 'p', output: 'o' };
+          const f = { ...makeFeedback({ id, target, updatedAt: p.at, createdAt: theirs[0]!.createdAt }), comment: p.comment };
+          switch (p.kind) {
+            case 'get': return t.call(p.token, 'GET', `/v1/feedback/${id}`);
+            case 'patch': return t.call(p.token, 'PATCH', `/v1/feedback/${id}`, { comment: p.comment });
+            case 'put': return t.call(p.token, 'PUT', `/v1/feedback/${id}`, { rating: 1, comment: p.comment });
+            case 'delete': return t.call(p.token, 'DELETE', `/v1/feedback/${id}`);
+            case 'post': return t.call(p.token, 'POST', '/v1/feedback', f);
+            case 'sync-delete': return t.call(p.token, 'POST', '/v1/sync', { clientId: 'probe', mutations: [{ id, op: 'delete', updatedAt: p.at }] });
+            default: return t.call(p.token, 'POST', '/v1/sync', { clientId: 'probe', mutations: [upsert(f)] });
+          }
+        };
+        // Its twin goes through the same history in "elsewhere" as the taken id: both began unused there.
+        const unused = twins[p.victim]!;
+        const shown = async (res: Response, id: string) => `${res.status} ${(await res.text()).split(id).join('ID').replace(/"(serverTime|receivedAt|updatedAt)":"[^"]+"/g, '')}`; // times the server's clock set
+        const a = await shown(await send(taken), taken);
+        const b = await shown(await send(unused), unused);
+        expect(a).toBe(b);
+        expect(await snapshot()).toBe(untouched);
+      }),
+      { numRuns: 150, endOnFailure: true },
+    );
+  });
+
+  it('a CSV export of hostile text keeps one row per record, and no line of a cell starts a formula (issue 13, item 1)', async () => {
+    const t = await createTestApp({ rateLimitPerMinute: 0 });
+    const { token } = await t.token('rater');
+    const analyst = (await t.token('analyst')).token;
+    const risky = /^[=+\-@\t\r＝＋－＠]/;
+    const piece = fc.constantFrom('\n', '\r', '\r\n', '=', '+', '-', '@', '\t', '＝', '"', ',', ';', "'", 'cmd|calc', 'a', ' ');
+    const text = fc.oneof(
+      { weight: 3, arbitrary: fc.array(piece, { minLength: 1, maxLength: 12 }).map((p) => p.join('')) },
+      { weight: 1, arbitrary: hostileString.filter((s) => s.length > 0 && s.length <= 200) },
+    );
+    let stored = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.record({ comment: text, prompt: text, output: text, model: text }), { minLength: 1, maxLength: 4 }), async (specs) => {
+        const records = specs.map((s) => ({
+          ...makeFeedback({ target: { kind: 'chat_response', key: `csv:${crypto.randomUUID()}`, model: s.model, prompt: s.prompt, output: s.output } }),
+          comment: s.comment,
+        }));
+        const res = await t.call(token, 'POST', '/v1/sync', { clientId: 'csv', mutations: records.map(upsert) });
+        const results = ((await res.json()) as { results: { status: string }[] }).results;
+        stored += results.filter((r) => r.status === 'applied').length;
+        const csv = await (await t.call(analyst, 'GET', '/v1/exports/csv?all=true')).text();
+        // Outside quotes, a spreadsheet ends a row at CR, LF or CRLF.
+        const rows = parseCsv(csv, { record_delimiter: ['\r\n', '\n', '\r'], relax_column_count: true }) as string[][];
+        expect(rows).toHaveLength(stored + 1);
+        for (const row of rows) {
+          expect(row.length, JSON.stringify(row)).toBe(CSV_COLUMNS.length);
+          for (const cell of row) for (const line of cell.split(/\r\n|\n|\r/)) expect(risky.test(line), JSON.stringify(cell)).toBe(false);
+        }
+      }),
+      { numRuns: 60, endOnFailure: true },
+    );
+  });
+
   it('injection text is stored and read back as plain data, never run', async () => {
     const t = await createTestApp();
     const { token } = await t.token('rater');
@@ -227,5 +312,208 @@ describe(`bad-input campaign (${testBackend()})`, () => {
     }
     const tables = (await t.store.db.introspection.getTables()).map((x) => x.name);
     expect(tables).toContain('feedback');
+  });
+
+  it('times more than MAX_CLOCK_SKEW_SECONDS ahead are refused as clock_ahead on every write route and change nothing (issue 13, item 4)', async () => {
+    const t = await createTestApp({ rateLimitPerMinute: 0 });
+    const { token } = await t.token('rater');
+    const mine = makeFeedback();
+    expect((await t.call(token, 'POST', '/v1/feedback', mine)).status).toBe(201);
+    const counts = await counter(t.store);
+    const before = await counts();
+    const LAST = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+    const probe = fc.record({
+      // Past the default skew (300 s; 2 s of margin for the time this takes) up to year 9999, in any offset notation.
+      aheadMs: fc.oneof(fc.integer({ min: 302_000, max: 3_600_000 }), fc.integer({ min: 3_600_000, max: 2 ** 40 })),
+      offset: fc.constantFrom('Z', '+14:00', '-12:00', '+00:00'),
+      field: fc.constantFrom('updatedAt', 'createdAt', 'both'),
+      route: fc.constantFrom('sync-upsert', 'sync-delete', 'post', 'patch'),
+    });
+    await fc.assert(
+      fc.asyncProperty(probe, async (p) => {
+        const ms = Math.min(Date.now() + p.aheadMs, LAST - 14 * 3_600_000);
+        const zone = p.offset === 'Z' ? 0 : (p.offset.startsWith('-') ? -1 : 1) * Number(p.offset.slice(1, 3)) * 3_600_000;
+        const when = `${new Date(ms + zone).toISOString().slice(0, 23)}${p.offset}`;
+        const now = new Date().toISOString();
+        const f = makeFeedback({ createdAt: p.field === 'updatedAt' ? now : when, updatedAt: p.field === 'createdAt' ? now : when });
+        let refused: boolean;
+        if (p.route === 'post' || p.route === 'patch') {
+          const res = p.route === 'post'
+            ? await t.call(token, 'POST', '/v1/feedback', f)
+            : await t.call(token, 'PATCH', `/v1/feedback/${mine.id}`, { comment: 'x', updatedAt: when }); // PATCH takes updatedAt only
+          const body = (await res.json()) as { error?: { code: string } };
+          refused = res.status === 422 && body.error?.code === 'clock_ahead';
+        } else {
+          const mutation = p.route === 'sync-delete' ? { id: mine.id, op: 'delete', updatedAt: when } : upsert(f);
+          if (p.route === 'sync-delete' && p.field === 'createdAt') return; // a delete carries no createdAt
+          const res = await t.call(token, 'POST', '/v1/sync', { clientId: 'skew', mutations: [mutation] });
+          const [r] = ((await res.json()) as { results: { status: string; reason?: string }[] }).results;
+          refused = r?.status === 'rejected' && r.reason === 'clock_ahead';
+        }
+        expect(refused, `${p.route} ${p.field} ${when}`).toBe(true);
+        expect(await counts()).toBe(before);
+      }),
+      { numRuns: 200, endOnFailure: true },
+    );
+  });
+
+  it('webhook URLs at loopback, private, link-local or special addresses are refused however they are spelt, and store nothing (issue 13, item 3)', async () => {
+    const t = await createTestApp({ rateLimitPerMinute: 0 });
+    const admin = (await t.token('admin')).token;
+    const counts = await counter(t.store);
+    const before = await counts();
+    const octet = fc.integer({ min: 0, max: 255 });
+    // [first octets, prefix length] of special IPv4 ranges.
+    const v4 = fc
+      .constantFrom<[number[], number]>([[127], 8], [[10], 8], [[0], 8], [[169, 254], 16], [[192, 168], 16], [[172, 16], 12], [[100, 64], 10], [[198, 18], 15], [[224], 4], [[240], 4])
+      .chain(([head, bits]) =>
+        fc.tuple(octet, octet, octet, octet).map((rest) => {
+          const all = [...head, ...rest].slice(0, 4);
+          const n = all.reduce((a, b) => a * 256 + b, 0) >>> 0;
+          const mask = bits === 32 ? 0xffffffff : ~(2 ** (32 - bits) - 1) >>> 0;
+          const base = head.concat([0, 0, 0, 0]).slice(0, 4).reduce((a, b) => a * 256 + b, 0) >>> 0;
+          return ((base & mask) | (n & ~mask)) >>> 0;
+        }),
+      );
+    const dotted = (n: number) => [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255];
+    const hex4 = (n: number) => `${(n >>> 16).toString(16)}:${(n & 0xffff).toString(16)}`;
+    const spelling = fc.oneof(
+      v4.chain((n) =>
+        fc.constantFrom(
+          dotted(n).join('.'),
+          String(n),
+          `0x${n.toString(16)}`,
+          `0X${n.toString(16).toUpperCase()}`,
+          dotted(n).map((o) => `0${o.toString(8)}`).join('.'),
+          dotted(n).map((o) => `0x${o.toString(16)}`).join('.'),
+          `${dotted(n)[0]}.${n & 0xffffff}`,
+          `${dotted(n)[0]}.${dotted(n)[1]}.${n & 0xffff}`,
+          `${dotted(n).join('.')}.`,
+          `[::ffff:${dotted(n).join('.')}]`,
+          `[::ffff:${hex4(n)}]`,
+          `[64:ff9b::${dotted(n).join('.')}]`,
+          `[2002:${hex4(n)}::1]`,
+        ),
+      ),
+      fc.constantFrom('[::1]', '[::]', '[0:0:0:0:0:0:0:1]', '[fe80::1%25eth0]', '[fd00::abcd]', '[fc00::1]', '[ff02::1]', '[fec0::1]', 'localhost', 'LOCALHOST', 'x.localhost', 'localhost.'),
+    );
+    const url = fc
+      .tuple(fc.constantFrom('http', 'https', 'HTTP'), spelling, fc.constantFrom('', ':80', ':8787', ':65535'), fc.constantFrom('', 'user:pw@'), fc.constantFrom('/', '/hook', '/latest/meta-data/?x=1#f'))
+      .map(([scheme, host, port, auth, rest]) => `${scheme}://${auth}${host}${port}${rest}`);
+    let refused = 0;
+    await fc.assert(
+      fc.asyncProperty(url, fc.constantFrom(['feedback.negative'], ['export.completed', 'site.broken']), async (u, events) => {
+        const res = await t.call(admin, 'POST', '/v1/webhooks', { url: u, events });
+        const body = (await res.json()) as { error?: { code: string } };
+        expect(res.status, u).toBe(422);
+        expect(['webhook_address_not_allowed', 'validation_failed'], u).toContain(body.error?.code);
+        if (body.error?.code === 'webhook_address_not_allowed') refused++;
+        expect(await counts()).toBe(before);
+      }),
+      { numRuns: 400, endOnFailure: true },
+    );
+    // The address check, not the URL schema, is what refuses them.
+    expect(refused).toBeGreaterThan(300);
+  });
+
+  it('unauthenticated requests and sign-ins are limited per client address, whatever they carry, and never answered 5xx (issue 13, item 5)', async () => {
+    const { RateCounters } = await import('../../server/middleware/rate-limit/counters.ts');
+    const { createApp } = await import('../../server/app.ts');
+    const t = await createTestApp({ rateLimitPerMinute: 0 });
+    const limit = 8;
+    // A fixed clock: the whole campaign falls in one window.
+    const app = createApp({ store: t.store, rateLimitPerMinute: 0, rateLimitUnauthenticatedPerMinute: limit, trustProxy: 1, rateCounters: new RateCounters({ now: () => Date.UTC(2026, 2, 1, 10, 0, 30) }) });
+    const valid = (await t.token('analyst')).token;
+    const sockets = ['198.51.100.1', '198.51.100.2', '::ffff:198.51.100.3'];
+    const forwarded = ['192.0.2.1', '192.0.2.2', '2001:db8::7'];
+    const request = fc.record({
+      socket: fc.constantFrom(...sockets),
+      // Believed: the last entry, when it is an address; the rest is the client's to invent.
+      xff: fc.option(fc.tuple(fc.array(hostileString, { maxLength: 2 }), fc.option(fc.constantFrom(...forwarded), { nil: undefined })), { nil: undefined }),
+      auth: fc.oneof(fc.constant(undefined), fc.constant(`Bearer ${valid}`), hostileString.map((s) => `Bearer ${s}`), hostileString),
+      route: fc.constantFrom('GET /v1/feedback', 'POST /v1/sync', 'GET /api/v1/feedback/c1', 'POST /dashboard/sign-in', 'GET /dashboard/feedback'),
+    });
+    const evaluated = new Map<string, number>();
+    const limitedAt = new Map<string, number>();
+    let requests = 0;
+    await fc.assert(
+      fc.asyncProperty(request, async (r) => {
+        const [method, path] = r.route.split(' ') as [string, string];
+        const xff = r.xff && [...r.xff[0], ...(r.xff[1] ? [r.xff[1]] : [])].join(', ');
+        const headers: Record<string, string> = {};
+        // Header values must be ByteStrings; hostile text that is not goes in percent-encoded.
+        const header = (v: string) => (/^[\x20-\x7e\t]*$/.test(v) ? v : encodeURIComponent(wellFormed(v)));
+        if (r.auth !== undefined) headers.Authorization = header(r.auth);
+        if (xff) headers['X-Forwarded-For'] = header(xff);
+        // Whom the server should count this against: the last X-Forwarded-For entry if it is an address, else the socket.
+        const lastHop = (headers['X-Forwarded-For'] ?? '').split(',').map((h) => h.trim()).filter(Boolean).at(-1);
+        const key = lastHop && forwarded.includes(lastHop) ? lastHop : r.socket.replace(/^::ffff:/, '');
+        let body: string | undefined;
+        if (path === '/dashboard/sign-in') {
+          headers['Content-Type'] = 'application/x-www-form-urlencoded';
+          headers.Origin = ORIGIN;
+          body = new URLSearchParams({ token: r.auth ?? '' }).toString();
+        } else if (method === 'POST') {
+          headers['Content-Type'] = 'application/json';
+          body = JSON.stringify({ clientId: 'c', mutations: [] });
+        }
+        const res = await app.request(path, { method, headers, body }, { incoming: { socket: { remoteAddress: r.socket } } });
+        requests++;
+        expect(res.status, r.route).toBeLessThan(500);
+        if (res.status === 429) {
+          expect(Number(res.headers.get('Retry-After'))).toBeGreaterThan(0);
+          if (!path.startsWith('/dashboard')) expect(((await res.json()) as { error: { code: string } }).error.code).toBe('rate_limited');
+          // The first 429 comes exactly when the address has used its limit.
+          if (!limitedAt.has(key)) expect(evaluated.get(key) ?? 0, key).toBe(limit);
+          limitedAt.set(key, evaluated.get(key) ?? 0);
+          return;
+        }
+        // Past its limit an address is answered 429 before anything else is looked at.
+        expect(limitedAt.has(key), `${key} was limited, then answered ${res.status}`).toBe(false);
+        // Authenticated: a valid bearer token got past auth (anything but 401), or a sign-in succeeded (303).
+        const authenticated = res.status === 303 || (!path.startsWith('/dashboard') && res.status !== 401);
+        if (!authenticated) evaluated.set(key, (evaluated.get(key) ?? 0) + 1);
+      }),
+      { numRuns: 600, endOnFailure: true },
+    );
+    expect(requests).toBe(600);
+    for (const [key, n] of evaluated) expect(n, key).toBeLessThanOrEqual(limit);
+    expect(limitedAt.size).toBeGreaterThan(0);
+  });
+
+  it('every audited admin action that succeeds adds one entry, naming its actor; one that is refused adds none (issue 13, item 10)', async () => {
+    const t = await createTestApp({ rateLimitPerMinute: 0 });
+    const admin = await t.token('admin', { name: 'fuzz-admin' });
+    const doc = (await (await t.app.request('/openapi.json')).json()) as { paths: Record<string, Record<string, any>> };
+    const bodyOf = (path: string, method: string) => sample(doc.paths[path]![method].requestBody.content['application/json'].schema, doc);
+    const hook = (await (await t.call(admin.token, 'POST', '/v1/webhooks', { url: 'https://hooks.example.com/x', events: ['feedback.negative'] })).json()) as { id: string };
+    const routes = [
+      { method: 'PATCH', url: '/v1/settings', action: 'settings.changed', valid: { retentionDays: 30 } },
+      { method: 'POST', url: '/v1/webhooks', action: 'webhook.created', valid: bodyOf('/v1/webhooks', 'post') },
+      { method: 'PUT', url: '/v1/extension-config', action: 'extension_config.published', valid: { rules: [], disabledAdapters: [] } },
+      { method: 'DELETE', url: `/v1/webhooks/${hook.id}`, action: 'webhook.deleted', valid: undefined },
+    ] as const;
+    const entries = () => withAudit(t.store.db).selectFrom('audit_log').select(['action', 'actor_id']).orderBy('id').execute();
+    const attempt = fc
+      .constantFrom(...routes)
+      .chain((route) => fc.tuple(fc.constant(route), route.valid === undefined ? fc.constant(undefined) : fc.option(hostileBody(route.valid as never), { nil: undefined })));
+    await fc.assert(
+      fc.asyncProperty(attempt, async ([route, broken]) => {
+        const before = (await entries()).length;
+        const body = route.valid === undefined ? undefined : broken ? (broken.bytes ?? broken.text ?? '') : JSON.stringify(route.valid);
+        const res = await t.app.request(route.url, {
+          method: route.method,
+          headers: { Authorization: `Bearer ${admin.token}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+          body: body as BodyInit | undefined,
+        });
+        expect(res.status).toBeLessThan(500);
+        const after = await entries();
+        if (res.status >= 200 && res.status < 300) {
+          expect(after.length, `${route.method} ${route.url} ${res.status}`).toBe(before + 1);
+          expect(after.at(-1)).toEqual({ action: route.action, actor_id: admin.info.id });
+        } else expect(after.length, `${route.method} ${route.url} ${res.status}`).toBe(before);
+      }),
+      { numRuns: 300, endOnFailure: true },
+    );
   });
 });

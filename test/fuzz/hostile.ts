@@ -47,6 +47,19 @@ export const INJECTIONS = [
   '{}',
   '\\',
   '\r\nX-Injected: yes',
+  // Times from a clock far ahead (issue 13, item 4): refused as clock_ahead, never stored.
+  '9999-12-31T23:59:59.999Z',
+  '2099-01-01T00:00:00+14:00',
+  // A formula after a line break, for CSV exports (issue 13, item 1), and terminal escapes for
+  // the CLI (item 6): stored as plain data like the rest.
+  "fine\n=1+1*cmd|' /C calc'!A0",
+  'ok\r@SUM(A1:A9)',
+  '\u001b[2J\u001b]0;pwned\u0007',
+  '\u009b31m\r\u202e',
+  // Webhook URLs at the server's own network (issue 13, item 3): refused, never stored.
+  'http://169.254.169.254/latest/meta-data/',
+  'http://[::ffff:127.0.0.1]:8787/',
+  'http://0x7f.1/',
 ] as const;
 
 export const hostileString: fc.Arbitrary<string> = fc.oneof(

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createApp } from '../../server/app.ts';
+import { createApp, type AppOptions } from '../../server/app.ts';
 import { openStore, type Store } from '../../server/store/open.ts';
 import { openTestStore } from './backend.ts';
 import { createToken } from '../../server/store/tokens.ts';
@@ -17,10 +17,12 @@ export function tempDir(prefix = 'gt-test-'): string {
 }
 
 /** An explicit `dataDir` always means SQLite in that directory (tests that reopen a file). */
-export async function createTestApp(options: { dataDir?: string; rateLimitPerMinute?: number } = {}) {
+export async function createTestApp(
+  options: { dataDir?: string; rateLimitPerMinute?: number; webhookAddresses?: AppOptions['webhookAddresses'] } = {},
+) {
   const dataDir = options.dataDir ?? tempDir();
   const store: Store = options.dataDir ? await openStore({ dataDir }) : await openTestStore();
-  const app = createApp({ store, rateLimitPerMinute: options.rateLimitPerMinute });
+  const app = createApp({ store, rateLimitPerMinute: options.rateLimitPerMinute, webhookAddresses: options.webhookAddresses });
   return {
     app,
     store,

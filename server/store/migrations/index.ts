@@ -12,6 +12,8 @@ import * as m0060 from './0060-dashboard.ts';
 import * as m0070 from './0070-config-versions.ts';
 import * as m0080 from './0080-site-health.ts';
 import * as m0090 from './0090-feedback-conversation-index.ts';
+import * as m0100 from './0100-ids-per-workspace.ts';
+import * as m0110 from './0110-audit.ts';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '0010-init': m0010,
@@ -23,4 +25,6 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0070-config-versions': m0070,
   '0080-site-health': m0080,
   '0090-feedback-conversation-index': m0090,
+  '0100-ids-per-workspace': m0100,
+  '0110-audit': m0110,
 };
