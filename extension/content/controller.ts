@@ -174,6 +174,8 @@ export async function startContent(options: StartOptions): Promise<ContentContro
   let href = location.href;
   let url = new URL(href);
   let adapters = activeAdapters(url, config);
+  /** The built-in ones among them: the adapters whose health is counted. */
+  let builtins = adapters.filter((a) => BUILTIN_IDS.has(a.id));
   const visits = createVisitReporter((visit) => void port.send({ type: 'report-visit', visit }).catch(() => undefined), signal);
   /** `${site} ${conversation id}` whose own ratings were asked for. */
   const opened = new Set<string>();
@@ -384,6 +386,7 @@ export async function startContent(options: StartOptions): Promise<ContentContro
       href = location.href;
       url = new URL(href);
       adapters = activeAdapters(url, config);
+      builtins = adapters.filter((a) => BUILTIN_IDS.has(a.id));
       moved = true;
     }
     const seen = new Set<Element>();
@@ -436,7 +439,7 @@ export async function startContent(options: StartOptions): Promise<ContentContro
       }
     }
     dirty.clear();
-    if (config.reportHealth) visits.observe(adapters.filter((a) => BUILTIN_IDS.has(a.id)), url);
+    if (config.reportHealth) visits.observe(builtins, url);
     openConversations();
     const first = entries.values().next().value;
     if (first) readTheme(first.adapter.anchor(first.answer));

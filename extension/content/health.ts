@@ -10,7 +10,7 @@
  * (SETTLE_MS after the first sight of it, or earlier if answers appear).
  */
 import type { SiteVisit } from '../../shared/site-health.ts';
-import type { SiteAdapter } from '../sites/types.ts';
+import type { SiteAdapter, SiteSurvey } from '../sites/types.ts';
 
 export const SETTLE_MS = 3000;
 /** An event on document when a visit is counted (tests and benchmarks wait for it). */
@@ -27,8 +27,8 @@ export function createVisitReporter(send: (visit: SiteVisit) => void, signal: Ab
   const settling = new Map<string, ReturnType<typeof setTimeout>>();
   signal.addEventListener('abort', () => settling.forEach((timer) => clearTimeout(timer)), { once: true });
 
-  function count(adapter: SiteAdapter, url: URL): SiteVisit | undefined {
-    const survey = adapter.survey?.(document);
+  function count(adapter: SiteAdapter, url: URL, surveyed?: SiteSurvey): SiteVisit | undefined {
+    const survey = surveyed ?? adapter.survey?.(document);
     if (!survey) return undefined;
     let prompt = false;
     let model = false;
@@ -62,11 +62,11 @@ export function createVisitReporter(send: (visit: SiteVisit) => void, signal: Ab
     };
   }
 
-  function report(id: string, adapter: SiteAdapter, url: URL) {
+  function report(id: string, adapter: SiteAdapter, url: URL, survey?: SiteSurvey) {
     clearTimeout(settling.get(id));
     settling.delete(id);
     if (signal.aborted || done.has(id)) return;
-    const visit = count(adapter, url);
+    const visit = count(adapter, url, survey);
     if (!visit) return;
     done.add(id);
     send(visit);
@@ -79,7 +79,7 @@ export function createVisitReporter(send: (visit: SiteVisit) => void, signal: Ab
         const id = `${url.href} ${adapter.id}`;
         if (done.has(id) || !adapter.survey) continue;
         const survey = adapter.survey(document);
-        if (survey.answers > 0) report(id, adapter, url);
+        if (survey.answers > 0) report(id, adapter, url, survey);
         else if (survey.userTurns > 0 && !settling.has(id)) {
           settling.set(id, setTimeout(() => report(id, adapter, url), settleMs));
         }
