@@ -6,7 +6,8 @@
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { TargetKind, Thumb, type Feedback } from '../../shared/schemas.ts';
-import { decodeCursor, listFeedback, rowToFeedback, type ListFilters } from '../store/feedback.ts';
+import { decodeCursor } from '../store/cursor.ts';
+import { listFeedback, rowToFeedback, type ListFilters } from '../store/feedback-read.ts';
 import type { DB } from '../store/schema.ts';
 import { withInsightsTables } from '../insights/tables.ts';
 

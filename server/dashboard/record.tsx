@@ -7,7 +7,7 @@
 import { Hono } from 'hono';
 import type { FC } from 'hono/jsx';
 import { ApiError } from '../lib/errors.ts';
-import { getFeedbackRow, rowToFeedback } from '../store/feedback.ts';
+import { getFeedbackRow, rowToFeedback } from '../store/feedback-read.ts';
 import { raterNames } from '../subjects/activity.ts';
 import { wordDiff } from './diff.ts';
 import type { DashEnv } from './env.ts';

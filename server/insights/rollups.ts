@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import { canonicalJson } from '../../shared/hash.ts';
-import { onFeedbackChanges, type FeedbackChange } from '../store/feedback.ts';
+import { onFeedbackChanges, type FeedbackChange } from '../store/feedback-changes.ts';
 import type { DB, FeedbackTable } from '../store/schema.ts';
 import type { FeedbackExamplesTable, RollupDailyTable, RollupMembersTable, RollupTargetsTable } from './tables.ts';
 import { deleteEmptied, deleteRows, upsertMany } from './upsert.ts';

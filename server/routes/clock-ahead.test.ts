@@ -11,7 +11,7 @@ import { FAR_FUTURE as FAR, storeAsBefore } from '../../test/helpers/far-future.
 import { createApp } from '../app.ts';
 import { parseEnv } from '../env.ts';
 import { importRecords } from '../exports/import.ts';
-import { rowToFeedback } from '../store/feedback.ts';
+import { rowToFeedback } from '../store/feedback-read.ts';
 import type { TokenInfo } from '../store/tokens.ts';
 
 type TestApp = Awaited<ReturnType<typeof createTestApp>>;

@@ -13,7 +13,9 @@ import { rejectUnknownQuery } from '../lib/unknown-query.ts';
 import { explainUnionFailure } from '../lib/union-body.ts';
 import { feedbackReadoutRoutes } from './feedback-readouts.ts';
 import type { TokenInfo } from '../store/tokens.ts';
-import { applyMutations, decodeCursor, getFeedbackRow, listFeedback, rowToFeedback, type Actor, type Scope } from '../store/feedback.ts';
+import { applyMutations, type Actor } from '../store/feedback.ts';
+import { decodeCursor } from '../store/cursor.ts';
+import { getFeedbackRow, listFeedback, rowToFeedback, type Scope } from '../store/feedback-read.ts';
 
 const json = <T>(schema: T) => ({ 'application/json': { schema } });
 const errors = {

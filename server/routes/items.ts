@@ -8,7 +8,7 @@ import { ErrorBody } from '../../shared/schemas.ts';
 import { ApiError } from '../lib/errors.ts';
 import { programTextRedactor } from '../lib/program-text.ts';
 import { createRouter } from '../lib/router.ts';
-import { decodeCursor } from '../store/feedback.ts';
+import { decodeCursor } from '../store/cursor.ts';
 import { listItems, upsertItems } from '../store/items.ts';
 
 const json = <T>(schema: T) => ({ 'application/json': { schema } });

@@ -6,7 +6,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { FeedbackInput } from '../../shared/schemas.ts';
 import type { SubjectNotesTable } from '../store/dashboard-schema.ts';
-import type { FeedbackChange } from '../store/feedback.ts';
+import type { FeedbackChange } from '../store/feedback-changes.ts';
 import type { DB } from '../store/schema.ts';
 import type { SnippetPart } from './query.ts';
 

@@ -4,7 +4,7 @@
  * onFeedbackChanges, so the index moves in the same transaction as every accepted change.
  */
 import { SqliteAdapter, type Kysely, type Transaction } from 'kysely';
-import { onFeedbackChanges } from '../store/feedback.ts';
+import { onFeedbackChanges } from '../store/feedback-changes.ts';
 import type { DB } from '../store/schema.ts';
 import type { SearchBackend, SearchHit, SearchOptions } from './backend.ts';
 import { likeSearch } from './like-search.ts';

@@ -7,7 +7,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { FeedbackInput } from '../../shared/schemas.ts';
 import { withDashboardTables, type SubjectNotesTable } from '../store/dashboard-schema.ts';
-import type { FeedbackChange } from '../store/feedback.ts';
+import type { FeedbackChange } from '../store/feedback-changes.ts';
 import type { DB } from '../store/schema.ts';
 import { feedbackTexts, type SearchBackend, type SearchHit, type SearchOptions } from './backend.ts';
 import { parseQuery, partsFromMarked, toFtsMatch } from './query.ts';

@@ -8,7 +8,7 @@
  * docs/decisions (retention and erasure) for what is kept and why.
  */
 import { sql, type Kysely, type Transaction } from 'kysely';
-import { runChangeListeners, type FeedbackChange } from './feedback.ts';
+import { runChangeListeners, type FeedbackChange } from './feedback-changes.ts';
 import { withGovernance } from './governance-tables.ts';
 import { withItemTables } from './items-tables.ts';
 import { withHealth } from '../health/tables.ts';

@@ -1,6 +1,6 @@
 /**
- * The feedback store: applies mutations (sync, POST, PATCH, DELETE all come through here) and reads
- * records back. Dialect-neutral Kysely so the PostgreSQL backend runs the same code.
+ * Writing feedback: applies mutations (sync, POST, PATCH, DELETE all come through here); reads are
+ * in feedback-read.ts. Dialect-neutral Kysely so the PostgreSQL backend runs the same code.
  *
  * One batch is one transaction: existing rows are read in two queries, every mutation is decided in
  * memory in order, and the result is written with multi-row statements. The caller answers only
@@ -12,7 +12,6 @@ import {
   FeedbackInput,
   Mutation,
   describeZodError,
-  type Feedback,
   type MutationResult,
   type Role,
 } from '../../shared/schemas.ts';
@@ -22,6 +21,8 @@ import { StoreInputError } from './errors.ts';
 import { lockForWrite, lockName, retryOnConflict } from './write-locks.ts';
 import { FEEDBACK_COLUMNS, sqliteFastPath } from './sqlite-fast-path.ts';
 import { chunks } from '../lib/chunks.ts';
+import { runChangeListeners } from './feedback-changes.ts';
+import { withoutText } from './tombstone.ts';
 
 export interface Actor {
   workspaceId: string;
@@ -35,32 +36,6 @@ export interface Actor {
    * them (ADR 0026). Unset (import, tools): plain last-writer-wins.
    */
   aheadAfter?: string;
-}
-
-/** The state of one record before and after a batch, for projections kept in the same transaction. */
-export interface FeedbackChange {
-  before: FeedbackTable | null;
-  after: FeedbackTable;
-}
-export type ChangeListener = (trx: Transaction<DB>, changes: FeedbackChange[]) => Promise<void>;
-
-const changeListeners: ChangeListener[] = [];
-/** Projections (rollups, search indexes, webhooks outbox) register here; they run inside the batch's transaction. */
-export function onFeedbackChanges(listener: ChangeListener): () => void {
-  changeListeners.push(listener);
-  return () => {
-    const i = changeListeners.indexOf(listener);
-    if (i >= 0) changeListeners.splice(i, 1);
-  };
-}
-
-/**
- * Runs the registered projections for changes made outside applyMutations (erasure and retention
- * in erase.ts hard-delete rows), inside the caller's transaction, so rollups and indexes follow.
- */
-export async function runChangeListeners(trx: Transaction<DB>, changes: FeedbackChange[]): Promise<void> {
-  if (!changes.length) return;
-  for (const listener of changeListeners) await listener(trx, changes);
 }
 
 interface Decided {
@@ -128,36 +103,6 @@ function incomingWins(cur: FeedbackTable, inc: { updatedAt: string; deleted: boo
   if (curDeleted === inc.deleted && (inc.deleted || cur.content_hash === inc.hash)) return 'same';
   if (curDeleted !== inc.deleted) return inc.deleted;
   return inc.hash > cur.content_hash;
-}
-
-/**
- * What a tombstone keeps of its record, and what a deletion leaves of the record's events: the
- * target's identity, the rating and the times — what the rater's other devices need to take the
- * vote off their page (GET /v1/feedback?includeDeleted=true) — and none of its text (prompt,
- * earlier turns, output, alternatives, quote, url, context, comment, correction, tags). ADR 0013.
- */
-export function withoutText(json: string | null, updatedAt?: string): string | null {
-  if (!json) return null;
-  let r: FeedbackInput;
-  try {
-    r = JSON.parse(json) as FeedbackInput;
-  } catch {
-    return null;
-  }
-  if (!r || typeof r !== 'object' || !r.target) return null;
-  const t = r.target;
-  return JSON.stringify({
-    id: r.id,
-    target: {
-      kind: t.kind,
-      key: t.key,
-      ...(t.site !== undefined ? { site: t.site } : {}),
-      ...(t.conversationId !== undefined ? { conversationId: t.conversationId } : {}),
-    },
-    rating: r.rating,
-    createdAt: r.createdAt,
-    updatedAt: updatedAt ?? r.updatedAt,
-  });
 }
 
 /** A record turned into a tombstone: no text kept (see withoutText). */
@@ -366,7 +311,7 @@ export async function applyMutations(
       for (const part of chunks(events, 400)) await trx.insertInto('feedback_events').values(part).execute();
     }
     const changes = rows.map((after) => ({ before: initial.get(after.id) ?? null, after }));
-    for (const listener of changeListeners) await listener(trx, changes);
+    await runChangeListeners(trx, changes);
   }));
   return results;
 }
@@ -395,111 +340,4 @@ function idOf(raw: unknown): string {
     if (typeof id === 'string') return id.slice(0, 100);
   }
   return '';
-}
-
-export function rowToFeedback(row: FeedbackTable): Feedback {
-  const record = JSON.parse(row.record ?? '{}') as FeedbackInput;
-  return {
-    ...record,
-    receivedAt: row.received_at,
-    raterId: row.rater_id,
-    workspaceId: row.workspace_id,
-    clientId: row.client_id,
-    ...(row.deleted ? { deleted: true } : {}),
-  };
-}
-
-/** A tombstone as the list endpoint shows it when asked for deletions. */
-export interface Tombstone {
-  id: string;
-  deleted: true;
-  updatedAt: string;
-  receivedAt: string;
-  raterId: string;
-  workspaceId: string;
-}
-
-export interface Scope {
-  workspaceId: string;
-  /** Set for raters: they see only their own records. */
-  raterId?: string;
-}
-
-export async function getFeedbackRow(db: Kysely<DB>, scope: Scope, id: string): Promise<FeedbackTable | undefined> {
-  let q = db.selectFrom('feedback').selectAll().where('id', '=', id).where('workspace_id', '=', scope.workspaceId);
-  if (scope.raterId) q = q.where('rater_id', '=', scope.raterId);
-  return q.executeTakeFirst();
-}
-
-export interface ListFilters {
-  since?: string;
-  until?: string;
-  model?: string;
-  site?: string;
-  /** target.conversationId: a rater's extension reads its own ratings in the conversation it opens. */
-  conversationId?: string;
-  kind?: string;
-  rater?: string;
-  thumb?: 'up' | 'down';
-  minStars?: number;
-  maxStars?: number;
-  includeDeleted?: boolean;
-  limit: number;
-  cursor?: string;
-}
-
-export function encodeCursor(row: { created_at: string; id: string }): string {
-  return Buffer.from(JSON.stringify([row.created_at, row.id])).toString('base64url');
-}
-
-export function decodeCursor(cursor: string): [string, string] | undefined {
-  try {
-    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && typeof v[1] === 'string') return [v[0], v[1]];
-  } catch {
-    /* fall through */
-  }
-  return undefined;
-}
-
-/** Newest first, keyset-paginated on (created_at, id). `cursor` must come from decodeCursor. */
-export async function listFeedback(
-  db: Kysely<DB>,
-  scope: Scope,
-  f: ListFilters,
-): Promise<{ items: (Feedback | Tombstone)[]; nextCursor: string | null }> {
-  let q = db.selectFrom('feedback').selectAll().where('workspace_id', '=', scope.workspaceId);
-  if (scope.raterId) q = q.where('rater_id', '=', scope.raterId);
-  if (!f.includeDeleted) q = q.where('deleted', '=', 0);
-  if (f.since) q = q.where('created_at', '>=', f.since);
-  if (f.until) q = q.where('created_at', '<', f.until);
-  if (f.model) q = q.where('model', '=', f.model);
-  if (f.site) q = q.where('site', '=', f.site);
-  // With a rater scope this walks feedback_ws_rater_conversation (migration 0090) in list order.
-  if (f.conversationId) q = q.where('conversation_id', '=', f.conversationId);
-  if (f.kind) q = q.where('kind', '=', f.kind);
-  if (f.rater) q = q.where('rater_id', '=', f.rater);
-  if (f.thumb) q = q.where('thumb', '=', f.thumb);
-  if (f.minStars !== undefined) q = q.where('stars', '>=', f.minStars);
-  if (f.maxStars !== undefined) q = q.where('stars', '<=', f.maxStars);
-  if (f.cursor) {
-    const c = decodeCursor(f.cursor);
-    if (c) {
-      const [createdAt, id] = c;
-      q = q.where((eb) =>
-        eb.or([eb('created_at', '<', createdAt), eb.and([eb('created_at', '=', createdAt), eb('id', '<', id)])]),
-      );
-    }
-  }
-  const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(f.limit + 1).execute();
-  const page = rows.slice(0, f.limit);
-  const last = page[page.length - 1];
-  return {
-    items: page.map((row) =>
-      row.deleted && !row.record
-        ? { id: row.id, deleted: true as const, updatedAt: row.updated_at, receivedAt: row.received_at, raterId: row.rater_id, workspaceId: row.workspace_id }
-        : rowToFeedback(row),
-    ),
-    nextCursor: rows.length > f.limit && last ? encodeCursor(last) : null,
-  };
 }

@@ -10,7 +10,7 @@ import { uuidv7 } from '../../shared/ids.ts';
 import { Item, ItemInput, itemTargetKey, type ItemResult } from '../../shared/items.ts';
 import { describeZodError } from '../../shared/schemas.ts';
 import type { TextRedactor } from '../lib/program-text.ts';
-import { decodeCursor, encodeCursor } from './feedback.ts';
+import { decodeCursor, encodeCursor } from './cursor.ts';
 import { withItemTables, type ItemsTable } from './items-tables.ts';
 import type { DB } from './schema.ts';
 

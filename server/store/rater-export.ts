@@ -5,7 +5,7 @@
  */
 import type { Kysely } from 'kysely';
 import { hasTable } from './erase.ts';
-import { rowToFeedback } from './feedback.ts';
+import { rowToFeedback } from './feedback-read.ts';
 import { withItemTables } from './items-tables.ts';
 import type { DB } from './schema.ts';
 

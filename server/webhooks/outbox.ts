@@ -5,7 +5,8 @@
  */
 import type { Kysely, Transaction } from 'kysely';
 import { uuidv7 } from '../../shared/ids.ts';
-import { onFeedbackChanges, rowToFeedback, type FeedbackChange } from '../store/feedback.ts';
+import { onFeedbackChanges, type FeedbackChange } from '../store/feedback-changes.ts';
+import { rowToFeedback } from '../store/feedback-read.ts';
 import { withGovernance, type WebhookDeliveriesTable, type WebhooksTable } from '../store/governance-tables.ts';
 import type { DB, FeedbackTable } from '../store/schema.ts';
 import { DEFAULT_LOW_STARS_THRESHOLD, type WebhookEvent, type WebhookPayload } from './events.ts';

@@ -9,7 +9,7 @@
  */
 import { stringify } from 'csv-stringify/sync';
 import type { FeedbackTable } from '../../store/schema.ts';
-import { rowToFeedback } from '../../store/feedback.ts';
+import { rowToFeedback } from '../../store/feedback-read.ts';
 import type { RecordFormat } from './types.ts';
 
 export const CSV_COLUMNS = [

@@ -1,5 +1,5 @@
 /** Full records, one JSON object per line, exactly as the API returns them; `groundtruth import` restores them. */
-import { rowToFeedback } from '../../store/feedback.ts';
+import { rowToFeedback } from '../../store/feedback-read.ts';
 import { jsonLine, type RecordFormat } from './types.ts';
 
 export const jsonl: RecordFormat = {
