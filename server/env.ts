@@ -18,6 +18,8 @@ const Env = z.object({
     .optional()
     .or(z.literal('').transform(() => undefined)),
   LOG_LEVEL: z.enum(['silent', 'error', 'info', 'debug']).default('info'),
+  // Serve /metrics on this port only, without a token (issue 18); unset: on PORT, admin token needed.
+  METRICS_PORT: z.coerce.number({ error: 'must be a port number from 1 to 65535' }).int('must be a whole number').min(1).max(65535).optional().or(z.literal('').transform(() => undefined)),
   // PostgreSQL connections per server process (docs/operations.md: servers × pool < max_connections).
   DATABASE_POOL_SIZE: z.coerce.number().int('must be a whole number').min(1, 'must be at least 1').max(500, 'must be at most 500').default(10),
   // Governance (issue 6). Requests per minute per token; 0 = off. Generous: a rater's sync

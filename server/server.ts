@@ -2,11 +2,14 @@
 import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.ts';
+import { metricsApp } from './metrics/routes.ts';
 import type { Store } from './store/open.ts';
 
 export interface RunningServer {
   url: string;
   server: ServerType;
+  /** With METRICS_PORT: where /metrics is served (no token). */
+  metricsUrl?: string;
   stop(): Promise<void>;
 }
 
@@ -33,25 +36,40 @@ function closeAfterRefusedBody(fetch: (req: Request, env?: unknown) => Response 
   };
 }
 
-export async function startHttpServer(store: Store, opts: { port: number; host: string }): Promise<RunningServer> {
-  const app = createApp({ store });
-  const server = await new Promise<ServerType>((resolve, reject) => {
-    const s = serve({ fetch: closeAfterRefusedBody(app.fetch), port: opts.port, hostname: opts.host }, () => resolve(s));
+function listen(fetch: (req: Request) => Response | Promise<Response>, port: number, host: string): Promise<ServerType> {
+  return new Promise<ServerType>((resolve, reject) => {
+    const s = serve({ fetch, port, hostname: host }, () => resolve(s));
     s.once('error', reject);
   });
+}
+
+function urlOf(server: ServerType): string {
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return `http://${host}:${address.port}`;
+}
+
+function close(server: ServerType): Promise<void> {
+  return new Promise<void>((resolve) => {
+    // close() stops accepting and resolves once in-flight requests have been answered.
+    server.close(() => resolve());
+    // Idle keep-alive sockets would hold close() open forever.
+    (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+  });
+}
+
+/** `metricsPort` (env METRICS_PORT): a second listener serving only /metrics, without a token (issue 18). */
+export async function startHttpServer(store: Store, opts: { port: number; host: string; metricsPort?: number }): Promise<RunningServer> {
+  const app = createApp({ store });
+  const server = await listen(closeAfterRefusedBody(app.fetch), opts.port, opts.host);
+  const metrics = opts.metricsPort === undefined ? undefined : await listen(metricsApp(store).fetch, opts.metricsPort, opts.host);
   let stopping: Promise<void> | undefined;
   return {
-    url: `http://${host}:${address.port}`,
+    url: urlOf(server),
     server,
+    ...(metrics ? { metricsUrl: urlOf(metrics) } : {}),
     stop() {
-      stopping ??= new Promise<void>((resolve) => {
-        // close() stops accepting and resolves once in-flight requests have been answered.
-        server.close(() => resolve());
-        // Idle keep-alive sockets would hold close() open forever.
-        (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
-      }).then(() => store.close());
+      stopping ??= Promise.all([close(server), metrics && close(metrics)]).then(() => store.close());
       return stopping;
     },
   };

@@ -7,6 +7,7 @@ import type { Kysely } from 'kysely';
 import { purgeOlderThan, type PurgeReport } from '../store/erase.ts';
 import type { DB } from '../store/schema.ts';
 import { markPurged, workspacesDueForRetention } from '../store/settings.ts';
+import { expectTick, jobStopped } from '../metrics/heartbeat.ts';
 
 export interface RetentionScheduleOptions {
   intervalMs?: number;
@@ -58,6 +59,7 @@ export function startRetentionSchedule(db: Kysely<DB>, options: RetentionSchedul
         .finally(() => tick(checkEveryMs));
     }, delay);
     timer.unref?.();
+    expectTick('retention', delay); // readiness (metrics/heartbeat.ts)
   };
   tick(options.firstCheckMs ?? Math.min(checkEveryMs, 5_000));
 
@@ -65,6 +67,7 @@ export function startRetentionSchedule(db: Kysely<DB>, options: RetentionSchedul
     runOnce,
     async stop() {
       stopped = true;
+      jobStopped('retention');
       clearTimeout(timer);
       await running?.catch(() => {});
     },

@@ -15,6 +15,7 @@ import { Kysely, PostgresAdapter, sql, type PostgresPoolClient } from 'kysely';
 import { CurrentSchemaPostgresDialect } from './pg-introspector.ts';
 import type { DB } from './schema.ts';
 import { StoreInputError, StoreUnavailableError } from './errors.ts';
+import { logger } from '../metrics/log.ts';
 
 export interface PostgresOptions {
   /** postgres://user:password@host:port/database[?options=-c search_path=schema] */
@@ -102,7 +103,7 @@ export async function openPostgres(options: PostgresOptions): Promise<PostgresHa
   });
   // An idle client losing its connection (PostgreSQL restarted, network cut) emits 'error' on the
   // pool; unhandled, that would kill the process. The pool drops the client and opens a new one.
-  pool.on('error', (err) => console.error('[groundtruth] PostgreSQL connection lost:', err.message));
+  pool.on('error', (err) => logger().error({ reason: err.message }, 'PostgreSQL connection lost'));
   const db = new Kysely<DB>({
     // pg-cursor: Kysely's .stream() (exports read row by row, never the whole set in memory).
     dialect: new CurrentSchemaPostgresDialect({ cursor: Cursor, pool: { connect: () => connect(pool), end: () => pool.end() } }),

@@ -8,12 +8,15 @@
  * receiver costs ingestion nothing (see docs/decisions, webhook outbox).
  */
 import type { Kysely } from 'kysely';
+import { backoffDelay, parseRetryAfter } from '../../shared/backoff.ts';
 import { uuidv7 } from '../../shared/ids.ts';
 import { withGovernance, type GovDB } from '../store/governance-tables.ts';
 import type { DB } from '../store/schema.ts';
 import { PUBLIC_ONLY, type WebhookAddressPolicy } from './address-policy.ts';
 import { deliveryErrorText, postWebhook, type Resolve } from './send.ts';
 import { SIGNATURE_HEADER, signatureHeader } from './signature.ts';
+import { expectTick, jobStopped } from '../metrics/heartbeat.ts';
+import { webhookDeliveries } from '../metrics/registry.ts';
 
 export interface WebhookWorkerOptions {
   /** How often to look for due deliveries. */
@@ -47,20 +50,6 @@ export interface WebhookWorker {
 
 const USER_AGENT = 'Groundtruth-Webhooks/1';
 const MAX_ERROR_CHARS = 500;
-
-/** Exponential backoff with "equal jitter": half the delay fixed, half random. */
-export function backoffMs(attempt: number, baseMs: number, maxMs: number, random: () => number = Math.random): number {
-  const full = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
-  return Math.round(full / 2 + random() * (full / 2));
-}
-
-/** Retry-After as seconds or an HTTP date, in ms from now; undefined if absent or unreadable. */
-function retryAfterMs(value: string | null, now: number): number | undefined {
-  if (!value) return undefined;
-  if (/^\d+$/.test(value.trim())) return Number(value) * 1000;
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
-}
 
 export function startWebhookWorker(db: Kysely<DB>, options: WebhookWorkerOptions = {}): WebhookWorker {
   const {
@@ -121,7 +110,7 @@ export function startWebhookWorker(db: Kysely<DB>, options: WebhookWorkerOptions
       sending.catch(() => {}); // when the timer wins the race, the aborted request's rejection is nobody's
       const res = await Promise.race([sending, timedOut]);
       statusCode = res.status;
-      retryAfter = retryAfterMs(res.retryAfter, Date.now());
+      retryAfter = parseRetryAfter(res.retryAfter, Date.now());
       // A redirect is an answer, not an invitation to post the payload somewhere else (never followed).
       if (res.status < 200 || res.status >= 300) error = `HTTP ${res.status}`;
     } catch (err) {
@@ -137,7 +126,7 @@ export function startWebhookWorker(db: Kysely<DB>, options: WebhookWorkerOptions
     const attempts = d.attempts + 1;
     const ok = error === null;
     const giveUp = !ok && attempts >= maxAttempts;
-    const delay = Math.min(maxDelayMs, Math.max(backoffMs(attempts, retryBaseMs, maxDelayMs, random), retryAfter ?? 0));
+    const delay = Math.min(maxDelayMs, backoffDelay(attempts, retryAfter, { baseMs: retryBaseMs, maxMs: maxDelayMs, random }));
     await gov.transaction().execute(async (trx) => {
       const updated = await trx
         .updateTable('webhook_deliveries')
@@ -167,6 +156,7 @@ export function startWebhookWorker(db: Kysely<DB>, options: WebhookWorkerOptions
         })
         .execute();
     });
+    webhookDeliveries.inc({ outcome: ok ? 'delivered' : giveUp ? 'failed' : 'retry' });
     log(`webhook ${d.event} ${d.id} → ${ok ? `delivered (${statusCode})` : `${error}${giveUp ? ', giving up' : `, retry in ${delay} ms`}`}`);
   }
 
@@ -222,6 +212,7 @@ export function startWebhookWorker(db: Kysely<DB>, options: WebhookWorkerOptions
         .finally(schedule);
     }, pollMs);
     timer.unref?.();
+    expectTick('webhooks', pollMs); // readiness (metrics/heartbeat.ts)
   }
 
   schedule();
@@ -230,6 +221,7 @@ export function startWebhookWorker(db: Kysely<DB>, options: WebhookWorkerOptions
     runOnce,
     async stop() {
       stopped = true;
+      jobStopped('webhooks');
       clearTimeout(timer);
       shutdown.abort();
       await ticking?.catch(() => {});

@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { parseEnv } from '../../env.ts';
 import { startBackgroundJobs } from '../../jobs/index.ts';
 import { startHttpServer } from '../../server.ts';
+import { logger } from '../../metrics/log.ts';
 import { openStore } from '../../store/open.ts';
 import { countTokens, createToken } from '../../store/tokens.ts';
 import { lockForWrite } from '../../store/write-locks.ts';
@@ -20,17 +21,16 @@ export function serveCommand(): Command {
         await lockForWrite(trx, ['first-admin-token']);
         if ((await countTokens(trx)) === 0) firstToken = (await createToken(trx, { role: 'admin', name: 'first-admin' })).token;
       });
-      const running = await startHttpServer(store, { port: env.PORT, host: env.HOST });
+      const running = await startHttpServer(store, { port: env.PORT, host: env.HOST, metricsPort: env.METRICS_PORT });
       // Webhook deliveries and the daily retention purge; stopped before the store closes.
-      const jobs = startBackgroundJobs(store, env, (line) => {
-        // Job lines can quote stored text (webhook URLs, workspace ids): no terminal controls.
-        if (env.LOG_LEVEL === 'info' || env.LOG_LEVEL === 'debug') process.stdout.write(`${terminalText(line)}\n`);
-      });
+      // Job lines can quote stored text (webhook URLs, workspace ids): no terminal controls; JSON through the log.
+      const jobs = startBackgroundJobs(store, env, (line) => logger().info({ job: true }, terminalText(line)));
       const extensionDir = path.resolve('.output/chrome-mv3');
       const lines = [
         tty`Groundtruth is serving on ${running.url} (data: ${store.location})`,
         `  API:       ${running.url}/v1  (docs: ${running.url}/openapi.json)`,
         `  Dashboard: ${running.url}/dashboard`,
+        ...(running.metricsUrl ? [`  Metrics:   ${running.metricsUrl}/metrics  (no token: keep this port internal)`] : []),
       ];
       if (firstToken) {
         lines.push(
@@ -53,7 +53,7 @@ export function serveCommand(): Command {
           .then(
             () => process.exit(0),
             (err) => {
-              console.error(err);
+              logger().error({ err }, 'shutdown failed');
               process.exit(1);
             },
           );
