@@ -6,5 +6,7 @@ export default defineConfig({
     exclude: ['node_modules', '.output', '.wxt'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    // A PostgreSQL database for the files that reach one (a local server, else an embedded one).
+    globalSetup: ['test/setup/postgres.ts'],
   },
 });

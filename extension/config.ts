@@ -6,7 +6,7 @@
  * (`import type`), so zod stays out of the content bundle (size goal: ≤ 30 KB gzip).
  */
 import { z } from 'zod';
-import { SelectorPack } from '../shared/extension-config.ts';
+import { PublishedCriterion, SelectorPack } from '../shared/extension-config.ts';
 import { TargetKind } from '../shared/schemas.ts';
 import { LIMITS } from '../shared/limits.ts';
 
@@ -88,6 +88,8 @@ export const ContentConfig = z.object({
   configVersion: z.number().int().nonnegative().default(0),
   /** The server takes health counters: count each visit and report it. */
   reportHealth: z.boolean().default(false),
+  /** Extra criteria of the widget's detail form an admin published (only from a server that takes them). */
+  criteria: z.array(PublishedCriterion).default([]),
 });
 export type ContentConfig = z.infer<typeof ContentConfig>;
 // The config when none is stored is `ContentConfig.parse({})`; content scripts that cannot reach

@@ -4,7 +4,8 @@
  * content scripts: they live in the background's storage only.
  */
 import { z } from 'zod';
-import { Correction, Rating, Target } from '../shared/schemas.ts';
+import { LIMITS } from '../shared/limits.ts';
+import { Correction, Criterion, Rating, Target, TextQuote } from '../shared/schemas.ts';
 import { SiteVisit } from '../shared/site-health.ts';
 
 /** What a content script knows when the rater clicks: no id, no timestamps (the background adds them). */
@@ -16,6 +17,11 @@ export const RatingDraft = z.object({
   tags: z.array(z.string()).optional(),
   /** true: undo this rater's vote on the target (a delete mutation). */
   remove: z.boolean().optional(),
+  /**
+   * An extra criterion of the detail form (its own record; status key criterionRowKey); absent: the
+   * bar's `overall`. Taken only for a server with the `criteria` capability.
+   */
+  criterion: Criterion.optional(),
 });
 export type RatingDraft = z.infer<typeof RatingDraft>;
 
@@ -33,11 +39,20 @@ export const TargetStatus = z.object({
 });
 export type TargetStatus = z.infer<typeof TargetStatus>;
 
+/** A rated text selection of a page: the quote stored with its record, to find it again, and its status. */
+export const PageSelection = z.object({ quote: TextQuote, status: TargetStatus });
+export type PageSelection = z.infer<typeof PageSelection>;
+
 export const Message = z.discriminatedUnion('type', [
   /** content → background: save (or undo) a rating. Answer: TargetStatus. */
   z.object({ type: z.literal('rate'), draft: RatingDraft }),
   /** content → background: states of the targets on the page. Answer: { statuses: TargetStatus[] }. */
   z.object({ type: z.literal('get-statuses'), keys: z.array(z.string()).max(5000) }),
+  /**
+   * content → background: this page's rated text selections (URL without its fragment), to show
+   * their widgets again (content/selections.ts). Answer: { selections: PageSelection[] }.
+   */
+  z.object({ type: z.literal('get-page-selections'), url: z.string().max(LIMITS.urlMaxChars) }),
   /** content → background: rules and switches for this page. Answer: ContentConfig (extension/config). */
   z.object({ type: z.literal('get-content-config'), url: z.string() }),
   /** content → background: one page visit's health counters (no page text). Answer: { ok: true }. */
@@ -64,11 +79,3 @@ export const ContentMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('rate-selection'), selectionText: z.string() }),
 ]);
 export type ContentMessage = z.infer<typeof ContentMessage>;
-
-/**
- * The background's answer when it understood a message but cannot do it (not a valid message,
- * Groundtruth switched off for the site, a rating without a vote): show `error` to the rater.
- * Any other answer is the one named for the message above.
- */
-export const MessageFailure = z.object({ failed: z.literal(true), error: z.string() });
-export type MessageFailure = z.infer<typeof MessageFailure>;

@@ -1,24 +1,21 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { sha256Hex } from './hash.ts';
-import { uuidv7 } from './ids.ts';
 import {
   emptyCounts,
-  hashesOnly,
   ibanValid,
   ipv6Valid,
   luhnValid,
   placeholder,
   REDACTION_KINDS,
   redact,
-  redactFeedbackText,
-  totalRedactions,
   type RedactionCounts,
   type RedactionKind,
 } from './redact.ts';
-import { FeedbackInput } from './schemas.ts';
+import { LIMITS } from './limits.ts';
+import { ADVERSARIAL_PATTERNS, adversarialText } from '../test/fixtures/adversarial-text.ts';
 
 const r = (s: string): string => redact(s).text;
+const totalRedactions = (c: RedactionCounts): number => Object.values(c).reduce((a, b) => a + b, 0);
 
 /** Counts with only the given kinds non-zero, to compare with `toEqual`. */
 function counts(partial: Partial<RedactionCounts>): RedactionCounts {
@@ -456,29 +453,19 @@ describe('redact', () => {
     expect(redact(mixed, { kinds: [] }).text).toBe(mixed);
   });
 
-  it('finishes in linear time on adversarial input (no catastrophic backtracking)', () => {
-    const patterns = [
-      'a', '1', '1 ', '1-', '1.', '12 ', '0 ', '+1 (', '(0', 'a@', 'a.', 'a@a.', 'a@a.a', '.a@', ':', '1:', 'f:',
-      '::1:', 'sk-', 'sk-ant-', 'ghp_', 'github_pat_', 'eyJ', 'eyJa.', 'eyJaaaaa.aaaaa.', 'DE89 ', 'DE89', 'GB82WEST',
-      '-----BEGIN RSA PRIVATE KEY-----\n', '-----BEGIN ', '-----BEGIN A A A A ', 'aws_secret_key=', 'secret key: ',
-      'xoxb-', '4111 ', '4111-', '1.1.1.', '255.255.255.', '2001:db8:', 'AKIA', '日本語1 ',
-    ];
-    // A small round first, so that a quadratic pattern fails in a second instead of hanging the run
-    // (redact is synchronous; the test timeout cannot interrupt it). Measured on a busy 2-core
-    // machine: about 50 ms at worst for 10k characters and 0.5 s for 100k (LIMITS.textMaxChars);
-    // a quadratic email pattern took 0.5 s for 10k and would take about a minute for 100k.
-    for (const [n, budgetMs] of [[10_000, 250], [100_000, 2500]] as const) {
-      let worst = 0;
-      let worstPattern = '';
-      for (const p of patterns) {
-        const text = p.repeat(Math.ceil(n / p.length)).slice(0, n);
-        const started = performance.now();
-        redact(text);
-        const took = performance.now() - started;
-        if (took > worst) [worst, worstPattern] = [took, p];
-      }
-      expect(worst, `${n} characters of ${JSON.stringify(worstPattern)}`).toBeLessThan(budgetMs);
+  it('redacts adversarial input of the longest allowed text, and is idempotent on it', () => {
+    // Whether this stays linear (no catastrophic backtracking) is a speed question, measured as a
+    // ratio by `npm run bench redact` (cost at 100k characters / cost at 10k), not with a
+    // wall-clock budget here. This test holds what redaction gives on those texts.
+    for (const p of ADVERSARIAL_PATTERNS) {
+      const text = adversarialText(p, LIMITS.textMaxChars);
+      const once = redact(text);
+      expect(once.text.length, JSON.stringify(p)).toBeLessThanOrEqual(text.length * 2);
+      expect(redact(once.text).text, JSON.stringify(p)).toBe(once.text);
     }
+    // Some of them are findings over and over: every one is replaced, nothing of it is left.
+    expect(redact(adversarialText('ab@example.com ', 15_000)).counts.email).toBe(1_000);
+    expect(r(adversarialText('4111 1111 1111 1111\n', 2_000))).not.toMatch(/\d{4} \d{4}/);
   });
 });
 
@@ -628,122 +615,5 @@ describe('properties', () => {
       }),
       { numRuns: 500 },
     );
-  });
-});
-
-// ---------------------------------------------------------------------------------------------
-// Feedback records
-// ---------------------------------------------------------------------------------------------
-
-function sampleFeedback() {
-  const now = '2026-02-01T12:00:00.000Z';
-  return FeedbackInput.parse({
-    id: uuidv7(),
-    target: {
-      kind: 'chat_response',
-      key: 'chatgpt:msg-1',
-      site: 'chatgpt',
-      url: 'https://chatgpt.com/c/6790a1b2-3c4d-4e5f-8a9b-0c1d2e3f4a5b',
-      conversationId: '6790a1b2-3c4d-4e5f-8a9b-0c1d2e3f4a5b',
-      model: 'gpt-5',
-      prompt: 'My email is taro@example.com, fix my config',
-      output: `Your key ${SECRETS.openaiLegacy!.text} is exposed; call 090-1234-5678.`,
-      messages: [
-        { role: 'user', content: 'Card 4111 1111 1111 1111 was declined' },
-        { role: 'assistant', content: 'Try again later.' },
-      ],
-      alternatives: ['Contact admin@example.org', 'Nothing to redact'],
-      quote: { exact: 'server 10.0.0.1', prefix: 'from mail ops@example.com ', suffix: ' end', start: 3, end: 18 },
-      context: { latency_ms: 1200, run_id: 'run-4155550123' },
-    },
-    rating: { thumb: 'down' },
-    comment: 'Leaked my IBAN DE89 3704 0044 0532 0130 00',
-    correction: { output: 'Rotate the key; write to help@example.com', fields: { reasoning: 'mentions 192.168.1.1', severity: 'high' } },
-    tags: ['privacy'],
-    createdAt: now,
-    updatedAt: now,
-  });
-}
-
-describe('redactFeedbackText', () => {
-  it('redacts every free-text field and returns a new, still valid record', () => {
-    const original = sampleFeedback();
-    const copy = structuredClone(original);
-    const { feedback, counts: found } = redactFeedbackText(original);
-
-    expect(original).toEqual(copy); // not mutated
-    expect(FeedbackInput.safeParse(feedback).success).toBe(true);
-    expect(feedback.target.prompt).toBe('My email is [EMAIL], fix my config');
-    expect(feedback.target.output).toBe('Your key [SECRET:openai] is exposed; call [PHONE].');
-    expect(feedback.target.messages).toEqual([
-      { role: 'user', content: 'Card [CARD] was declined' },
-      { role: 'assistant', content: 'Try again later.' },
-    ]);
-    expect(feedback.target.alternatives).toEqual(['Contact [EMAIL]', 'Nothing to redact']);
-    expect(feedback.target.quote).toEqual({ exact: 'server [IP]', prefix: 'from mail [EMAIL] ', suffix: ' end', start: 3, end: 18 });
-    expect(feedback.comment).toBe('Leaked my IBAN [IBAN]');
-    expect(feedback.correction).toEqual({ output: 'Rotate the key; write to [EMAIL]', fields: { reasoning: 'mentions [IP]', severity: 'high' } });
-    expect(found).toEqual(counts({ email: 4, phone: 1, card: 1, iban: 1, ip: 2, openai: 1 }));
-  });
-
-  it('leaves ids, keys, URLs, models, context and ratings alone', () => {
-    const original = sampleFeedback();
-    const { feedback } = redactFeedbackText(original);
-    expect(feedback.id).toBe(original.id);
-    expect(feedback.rating).toEqual(original.rating);
-    expect(feedback.tags).toEqual(original.tags);
-    const { prompt: _p, output: _o, messages: _m, alternatives: _a, quote: _q, ...rest } = feedback.target;
-    const { prompt: _p2, output: _o2, messages: _m2, alternatives: _a2, quote: _q2, ...originalRest } = original.target;
-    expect(rest).toEqual(originalRest);
-  });
-
-  it('handles a record without any text and honours the kinds option', () => {
-    const bare = { target: { kind: 'task', key: 't-1' }, rating: { stars: 4 } };
-    expect(redactFeedbackText(bare)).toEqual({ feedback: bare, counts: emptyCounts() });
-    const { feedback } = redactFeedbackText(sampleFeedback(), { kinds: ['card'] });
-    expect(feedback.target.prompt).toContain('taro@example.com');
-    expect(feedback.target.messages?.[0]?.content).toBe('Card [CARD] was declined');
-  });
-});
-
-describe('hashesOnly', () => {
-  it('keeps SHA-256 of the original prompt and output and drops the page text', async () => {
-    const original = sampleFeedback();
-    const hashed = await hashesOnly(original);
-
-    expect(hashed.target.promptHash).toBe(await sha256Hex(original.target.prompt!));
-    expect(hashed.target.outputHash).toBe(await sha256Hex(original.target.output!));
-    expect(hashed.target.promptHash).toMatch(/^[0-9a-f]{64}$/);
-    for (const field of ['prompt', 'output', 'messages', 'alternatives', 'quote'] as const) {
-      expect(hashed.target).not.toHaveProperty(field);
-    }
-    expect(hashed.correction).toEqual({ fields: original.correction!.fields });
-    expect(JSON.stringify(hashed)).not.toContain('taro@example.com');
-    expect(JSON.stringify(hashed)).not.toContain('4111');
-    expect(hashed.target.key).toBe(original.target.key);
-    expect(hashed.target.model).toBe('gpt-5');
-    expect(FeedbackInput.safeParse(hashed).success).toBe(true);
-    expect(original.target.prompt).toBe('My email is taro@example.com, fix my config'); // not mutated
-  });
-
-  it('hashes the original text even when the rater comment is redacted afterwards', async () => {
-    const original = sampleFeedback();
-    const { feedback } = redactFeedbackText(await hashesOnly(original));
-    expect(feedback.target.outputHash).toBe(await sha256Hex(original.target.output!));
-    expect(feedback.comment).toBe('Leaked my IBAN [IBAN]');
-    expect(feedback.correction).toEqual({ fields: { reasoning: 'mentions [IP]', severity: 'high' } });
-  });
-
-  it('drops a correction that only held text, and keeps hashes already given', async () => {
-    const promptHash = await sha256Hex('earlier prompt');
-    const hashed = await hashesOnly({
-      target: { kind: 'other', key: 'k', promptHash, output: '' },
-      rating: { thumb: 'up' },
-      correction: { output: 'better answer' },
-    });
-    expect(hashed).toEqual({
-      target: { kind: 'other', key: 'k', promptHash, outputHash: await sha256Hex('') },
-      rating: { thumb: 'up' },
-    });
   });
 });

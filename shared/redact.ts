@@ -1,7 +1,9 @@
 /**
- * Redaction of personal data and secrets in free text, before a rating leaves the device (the
- * extension calls it before queueing) and before text that programs send is stored (the server).
- * Pure TypeScript: no DOM, no Node built-ins, so it runs in the extension background and on the server.
+ * The detectors: personal data and secrets in one free text, replaced by typed placeholders, before a
+ * rating leaves the device (the extension calls it before queueing) and before text that programs
+ * send is stored (the server). A feedback record's texts are redacted field by field in
+ * redact-feedback.ts; the "hashes only" mode is hashes-only.ts. Pure TypeScript: no DOM, no Node
+ * built-ins, so it runs in the extension background and on the server.
  *
  * Placeholder scheme (stable; tests, exports and the dashboard may rely on it):
  *   personal data  `[EMAIL]` `[PHONE]` `[CARD]` `[IBAN]` `[IP]`
@@ -23,10 +25,7 @@
  * phone numbers without any separator (unless they start with 0), emails with non-ASCII local parts
  * and IPv6 loopback `::1` are not redacted. A 4-part version number such as `1.2.3.4` is an IPv4 address.
  */
-import { sha256Hex } from './hash.ts';
-import type { ChatMessage, Correction, Target } from './schemas.ts';
-
-export const SECRET_KINDS = [
+const SECRET_KINDS = [
   'private_key',
   'jwt',
   'anthropic',
@@ -36,12 +35,12 @@ export const SECRET_KINDS = [
   'aws_secret_key',
   'slack',
 ] as const;
-export const PII_KINDS = ['email', 'iban', 'card', 'ip', 'phone'] as const;
+const PII_KINDS = ['email', 'iban', 'card', 'ip', 'phone'] as const;
 /** Every kind, in the order the detectors run. */
 export const REDACTION_KINDS = [...SECRET_KINDS, ...PII_KINDS] as const;
 
-export type SecretKind = (typeof SECRET_KINDS)[number];
-export type PiiKind = (typeof PII_KINDS)[number];
+type SecretKind = (typeof SECRET_KINDS)[number];
+type PiiKind = (typeof PII_KINDS)[number];
 export type RedactionKind = SecretKind | PiiKind;
 export type RedactionCounts = Record<RedactionKind, number>;
 
@@ -50,7 +49,7 @@ export interface RedactOptions {
   kinds?: readonly RedactionKind[];
 }
 
-export interface RedactResult {
+interface RedactResult {
   text: string;
   /** How many of each kind were replaced (every kind present, 0 when none). */
   counts: RedactionCounts;
@@ -70,10 +69,6 @@ export function emptyCounts(): RedactionCounts {
 export function addCounts(into: RedactionCounts, more: RedactionCounts): RedactionCounts {
   for (const k of REDACTION_KINDS) into[k] += more[k];
   return into;
-}
-
-export function totalRedactions(counts: RedactionCounts): number {
-  return REDACTION_KINDS.reduce((sum, k) => sum + counts[k], 0);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -159,7 +154,7 @@ const FRENCH_DOTTED = /^0\d(?:\.\d{2}){4}$/;
  * and national numbers with a trunk 0 (UK, Japan, Germany, France…). Dates, versions, thousands
  * groupings and plain digit runs not starting with 0 do not fit any of them.
  */
-export function phoneShaped(s: string): boolean {
+function phoneShaped(s: string): boolean {
   const digits = s.replace(/\D/g, '');
   if (s.startsWith('+') || (s.startsWith('00') && /^00\d{1,3}[ (.-]/.test(s))) {
     const n = s.startsWith('+') ? digits.length : digits.length - 2;
@@ -497,101 +492,4 @@ export function redact(text: string, options: RedactOptions = {}): RedactResult 
     if (!changed) break;
   }
   return { text: out, counts };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Feedback records
-// ---------------------------------------------------------------------------------------------
-
-/**
- * The text-bearing fields of a Target (shared/schemas.ts) that redaction and hashing touch; other
- * fields pass through untouched. (The index signature keeps TypeScript from treating this
- * all-optional type as a "weak type" that rejects a target carrying none of these fields.)
- */
-export type TargetText = Pick<Target, 'prompt' | 'output' | 'messages' | 'alternatives' | 'quote' | 'promptHash' | 'outputHash'> &
-  Record<string, unknown>;
-
-/** Anything shaped like FeedbackInput (or Feedback) as far as its free text goes. */
-export interface RedactableFeedback {
-  target: TargetText;
-  comment?: string | undefined;
-  correction?: Correction | null | undefined;
-}
-
-/**
- * A copy of a target with prompt, output, messages[].content, alternatives and quote
- * (exact, prefix, suffix) redacted. Quote offsets are kept as they were (they point into the page).
- */
-export function redactTargetText<T extends TargetText>(target: T, options: RedactOptions = {}): { target: T; counts: RedactionCounts } {
-  const counts = emptyCounts();
-  const r = (s: string): string => {
-    const res = redact(s, options);
-    addCounts(counts, res.counts);
-    return res.text;
-  };
-  const next: T = { ...target };
-  if (target.prompt !== undefined) next.prompt = r(target.prompt);
-  if (target.output !== undefined) next.output = r(target.output);
-  if (target.messages !== undefined) next.messages = target.messages.map((msg: ChatMessage) => ({ ...msg, content: r(msg.content) }));
-  if (target.alternatives !== undefined) next.alternatives = target.alternatives.map(r);
-  if (target.quote !== undefined) {
-    const q = { ...target.quote, exact: r(target.quote.exact) };
-    if (target.quote.prefix !== undefined) q.prefix = r(target.quote.prefix);
-    if (target.quote.suffix !== undefined) q.suffix = r(target.quote.suffix);
-    next.quote = q;
-  }
-  return { target: next, counts };
-}
-
-/** Redacts every string inside a JSON value (correction.fields may hold free-text reasoning). */
-function redactJson(value: unknown, r: (s: string) => string): unknown {
-  if (typeof value === 'string') return r(value);
-  if (Array.isArray(value)) return value.map((v) => redactJson(v, r));
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactJson(v, r)]));
-  }
-  return value;
-}
-
-/**
- * A copy of a feedback record with all its free text redacted: the target's texts (see
- * redactTargetText), comment, correction.output and the string values of correction.fields.
- * Ids, keys, URLs, model names and context are left as they are.
- */
-export function redactFeedbackText<T extends RedactableFeedback>(feedback: T, options: RedactOptions = {}): { feedback: T; counts: RedactionCounts } {
-  const { target, counts } = redactTargetText(feedback.target, options);
-  const r = (s: string): string => {
-    const res = redact(s, options);
-    addCounts(counts, res.counts);
-    return res.text;
-  };
-  const next: T = { ...feedback, target };
-  if (feedback.comment !== undefined) next.comment = r(feedback.comment);
-  if (feedback.correction) {
-    const correction: Correction = { ...feedback.correction };
-    if (correction.output !== undefined) correction.output = r(correction.output);
-    if (correction.fields !== undefined) correction.fields = redactJson(correction.fields, r) as Record<string, unknown>;
-    next.correction = correction;
-  }
-  return { feedback: next, counts };
-}
-
-/**
- * The "hashes only" mode: a copy whose target carries promptHash / outputHash (SHA-256 hex of the
- * ORIGINAL prompt and output, so call this before redacting) and no page text: prompt, output,
- * messages, alternatives, quote and correction.output are dropped. The rater's own comment and
- * correction.fields stay; pass the result through redactFeedbackText to redact them.
- */
-export async function hashesOnly<T extends RedactableFeedback>(feedback: T): Promise<T> {
-  const { prompt, output, messages: _m, alternatives: _a, quote: _q, ...rest } = feedback.target;
-  const target: TargetText = { ...rest };
-  if (prompt !== undefined) target.promptHash = await sha256Hex(prompt);
-  if (output !== undefined) target.outputHash = await sha256Hex(output);
-  const next = { ...feedback, target } as T;
-  if (feedback.correction) {
-    const { output: _o, ...correction } = feedback.correction;
-    if (Object.keys(correction).length > 0) next.correction = correction;
-    else delete next.correction;
-  }
-  return next;
 }

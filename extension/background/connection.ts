@@ -5,6 +5,7 @@
 import { ExtensionConfigResponse } from '../../shared/extension-config.ts';
 import type { Role } from '../../shared/schemas.ts';
 import { SyncResponse } from '../../shared/schemas.ts';
+import { serverApi } from '../sync/api.ts';
 import { baseUrl, requestJson, type Fetch, type FailureKind } from '../sync/http.ts';
 
 export interface ConnectionResult {
@@ -32,24 +33,23 @@ export async function testConnection(
   if (!(await mayReach(server))) {
     return { ok: false, kind: 'no-permission', message: `Groundtruth has no permission to reach ${server}: save the settings and allow access when asked.` };
   }
-  const health = await requestJson(fetchFn, server, '/healthz', {}, (b) =>
+  const health = await requestJson(server, () => serverApi(fetchFn, server).healthz.$get(), (b) =>
     b && typeof b === 'object' && (b as { ok?: unknown }).ok === true ? true : undefined,
   );
   if (!health.ok) return { ok: false, kind: health.failure.kind, message: health.failure.message };
   if (!token.trim()) {
     return { ok: false, kind: 'not-configured', message: `The server at ${server} is up. Now paste your token (ask an admin for one).` };
   }
-  const who = await requestJson(fetchFn, server, '/v1/extension-config', { token: token.trim() }, (b) => {
+  const api = serverApi(fetchFn, server, token.trim());
+  const who = await requestJson(server, () => api.v1['extension-config'].$get(), (b) => {
     const parsed = ExtensionConfigResponse.safeParse(b);
     return parsed.success ? parsed.data : undefined;
   });
   if (!who.ok) return { ok: false, kind: who.failure.kind, message: who.failure.message };
   // An empty batch changes nothing and checks exactly the permission the extension needs.
   const probe = await requestJson(
-    fetchFn,
     server,
-    '/v1/sync',
-    { method: 'POST', token: token.trim(), body: { clientId: 'groundtruth-connection-test', mutations: [] } },
+    () => api.v1.sync.$post({ json: { clientId: 'groundtruth-connection-test', mutations: [] } }),
     (b) => (SyncResponse.safeParse(b).success ? true : undefined),
   );
   const { role, workspaceId, name } = who.body.caller;

@@ -1,8 +1,8 @@
 /**
  * The background's answer to every message (extension/messages.ts), validated with zod at this
- * edge. Content scripts may rate, read statuses and read their page's config; only the extension's
- * own pages (popup, options) may ask for the summary, sync or test a connection. Nothing sent to a
- * content script carries the server URL or the token.
+ * edge. Content scripts may rate, and read statuses, their page's config and its rated selections;
+ * only the extension's own pages (popup, options) may ask for the summary, sync or test a
+ * connection. Nothing sent to a content script carries the server URL or the token.
  */
 import { describeZodError } from '../../shared/schemas.ts';
 import { Message, type RatingDraft, type TargetStatus } from '../messages.ts';
@@ -12,6 +12,8 @@ import type { ConnectionResult } from './connection.ts';
 import { applyPrivacy, clipOverlongDraft } from './privacy.ts';
 import type { VisitQueue } from '../outbox/visits.ts';
 import { contentConfigOf, loadRemoteConfig, loadSettings, serverCan, type KeyValueArea } from './settings.ts';
+import { criterionRowKey } from '../criterion-key.ts';
+import { pageSelections } from './page-selections.ts';
 import { buildSummary } from './summary.ts';
 
 export interface MessageSender {
@@ -20,7 +22,7 @@ export interface MessageSender {
   tab?: { id?: number; url?: string };
 }
 
-export interface HandlerDeps {
+interface HandlerDeps {
   outbox: Outbox;
   scheduler: SyncScheduler;
   storage: KeyValueArea;
@@ -54,7 +56,12 @@ export function createMessageHandler(deps: HandlerDeps) {
 
   async function rate(draft: RatingDraft, sender: MessageSender, fromExtension: boolean): Promise<TargetStatus> {
     const settings = await loadSettings(storage);
-    const key = draft.target.key;
+    // An extra criterion is a record of its own, in a row of its own (criterion-key.ts).
+    const key = criterionRowKey(draft.target.key, draft.criterion);
+    if (key !== draft.target.key && !serverCan(await loadRemoteConfig(storage), 'criteria')) {
+      // A content script may hold an older config: the server must say it takes criteria.
+      throw new MessageError('This Groundtruth server does not take ratings of other criteria; only the overall rating is saved.');
+    }
     if (!fromExtension) {
       const host = hostnameOf(sender.tab?.url ?? sender.url);
       const off = [host, draft.target.site].some((id) => id !== undefined && settings.siteEnabled[id] === false);
@@ -67,7 +74,7 @@ export function createMessageHandler(deps: HandlerDeps) {
       const rating = draft.rating ?? (await outbox.get(key))?.feedback?.rating;
       if (!rating) throw new MessageError('Choose thumbs up or down (or stars) before saving.');
       const input = await applyPrivacy({ ...draft, rating }, settings.privacy);
-      await outbox.save(input);
+      await outbox.save(key === draft.target.key ? input : { ...input, criterion: draft.criterion });
     }
     const [status] = await outbox.statuses([key]);
     scheduler.soon();
@@ -93,6 +100,8 @@ export function createMessageHandler(deps: HandlerDeps) {
         return rate(msg.draft, sender, fromExtension);
       case 'get-statuses':
         return { statuses: await outbox.statuses(msg.keys) };
+      case 'get-page-selections':
+        return { selections: await pageSelections(outbox, msg.url) };
       case 'report-visit':
         // Only kept for a server that takes them (a content script may hold an older config).
         if (serverCan(await loadRemoteConfig(storage), 'health')) await deps.visits.add(msg.visit);

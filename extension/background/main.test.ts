@@ -45,12 +45,9 @@ afterEach(async () => {
   vi.restoreAllMocks();
 });
 
+/** Looks again, one macrotask apart, until `check` holds: the test's timeout bounds it, not a count of 5 ms sleeps. */
 const until = async (check: () => boolean | Promise<boolean>) => {
-  for (let i = 0; i < 200; i++) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  throw new Error('condition not reached');
+  while (!(await check())) await new Promise((r) => setImmediate(r));
 };
 
 describe('startBackground', () => {

@@ -13,18 +13,18 @@ import { SyncScheduler } from '../sync/scheduler.ts';
 import { testConnection } from './connection.ts';
 import { createMessageHandler, MessageError } from './handlers.ts';
 import { mayReach } from './permissions.ts';
-import { loadRemoteConfig, loadSettings, saveRemoteConfig, SETTINGS_KEY, type Settings } from './settings.ts';
+import { loadRemoteConfig, loadSettings, saveRemoteConfig, serverCan, SETTINGS_KEY, type Settings } from './settings.ts';
 import { ownRatingsPuller } from './own-ratings.ts';
 import { VisitQueue } from '../outbox/visits.ts';
 
 export const SYNC_ALARM = 'groundtruth-sync';
 /** chrome.alarms fire at most every 30 s (Chrome 120+). */
-export const SYNC_PERIOD_MINUTES = 0.5;
+const SYNC_PERIOD_MINUTES = 0.5;
 export const RATE_SELECTION_MENU = 'groundtruth-rate-selection';
 
 export type BackgroundBrowser = Pick<WxtBrowser, 'runtime' | 'storage' | 'tabs' | 'alarms' | 'contextMenus' | 'permissions'>;
 
-export interface BackgroundOptions {
+interface BackgroundOptions {
   fetch?: Fetch;
   outbox?: Outbox;
 }
@@ -63,6 +63,7 @@ export function startBackground(browser: BackgroundBrowser, options: BackgroundO
           hasPermission: reach,
           saveRemoteConfig: (config) => saveRemoteConfig(storage, config),
           configVersion: async () => (await loadRemoteConfig(storage))?.version,
+          takesCriteria: async () => serverCan(await loadRemoteConfig(storage), 'criteria'),
           visits,
         },
         syncOptions,

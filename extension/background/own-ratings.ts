@@ -11,7 +11,7 @@ import { fetchOwnRatings } from '../sync/own-ratings.ts';
 import type { Fetch } from '../sync/http.ts';
 import { loadRemoteConfig, loadSettings, serverCan, type KeyValueArea } from './settings.ts';
 
-export interface OwnRatingsDeps {
+interface OwnRatingsDeps {
   outbox: Outbox;
   fetch: Fetch;
   storage: KeyValueArea;

@@ -1,10 +1,8 @@
 /**
- * Reaching the server (docs/decisions: host permissions, not CORS). http://127.0.0.1 and
- * http://localhost (any port) are granted at install; another server's origin is an optional
- * host permission the options page requests when the rater saves that URL.
+ * Reaching the server (docs/decisions/0008: host permissions, not CORS). http://127.0.0.1 and
+ * http://localhost (any port) are granted at install (wxt.config.ts); another server's origin is an
+ * optional host permission the options page requests when the rater saves that URL.
  */
-export const BUILTIN_SERVER_ORIGINS = ['http://127.0.0.1/*', 'http://localhost/*'] as const;
-
 /** The match pattern for a server URL. Match patterns ignore ports (any port matches). */
 export function originPattern(serverUrl: string): string {
   const u = new URL(serverUrl);
@@ -20,7 +18,7 @@ export function isBuiltinServer(serverUrl: string): boolean {
   }
 }
 
-export interface PermissionsApi {
+interface PermissionsApi {
   contains(p: { origins: string[] }): Promise<boolean>;
 }
 

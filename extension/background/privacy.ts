@@ -5,32 +5,45 @@
  * texts are fitted to the protocol's limits, so the server can accept the record.
  */
 import { LIMITS } from '../../shared/limits.ts';
-import { hashesOnly, redactFeedbackText } from '../../shared/redact.ts';
+import { hashesOnly } from '../../shared/hashes-only.ts';
+import { redactFeedbackText } from '../../shared/redact-feedback.ts';
 import { sha256Hex } from '../../shared/hash.ts';
-import type { Rating, Target } from '../../shared/schemas.ts';
+import type { ChatMessage, Rating, Target } from '../../shared/schemas.ts';
+import { CLIPPED_TARGET_TEXT, type TextSpec } from '../../shared/feedback-fields.ts';
 import type { RatingDraft } from '../messages.ts';
 import type { RatingInput } from '../outbox/outbox.ts';
 import type { Privacy } from './settings.ts';
 
 const clip = (s: string, max: number = LIMITS.textMaxChars) => (s.length > max ? s.slice(0, max) : s);
 
-/** Keeps the newest turns and clips every text to the limits (a huge page must not make a rating unsendable). */
+/** One target text fitted to its limit, by its shape (shared/feedback-fields.ts, `text`). */
+function fitText(value: unknown, { clip: limit, shape }: TextSpec): unknown {
+  const max = LIMITS[limit];
+  switch (shape) {
+    case 'string':
+      return clip(value as string, max);
+    case 'list':
+      return (value as string[]).slice(0, LIMITS.alternativesMax).map((a) => clip(a, max));
+    case 'messages':
+      return (value as ChatMessage[]).slice(-LIMITS.messagesMax).map((m) => ({ ...m, content: clip(m.content, max) }));
+    case 'quote': {
+      const q = value as NonNullable<Target['quote']>;
+      const next = { ...q, exact: clip(q.exact, max) };
+      if (q.prefix !== undefined) next.prefix = clip(q.prefix, 1000);
+      if (q.suffix !== undefined) next.suffix = clip(q.suffix, 1000);
+      return next;
+    }
+  }
+}
+
+/**
+ * Keeps the newest turns and clips every text to the limits (a huge page must not make a rating
+ * unsendable): every target text the description lists (CLIPPED_TARGET_TEXT), by its shape.
+ */
 export function fitTarget(target: Target): Target {
-  const t: Target = { ...target };
-  if (t.prompt !== undefined) t.prompt = clip(t.prompt);
-  if (t.output !== undefined) t.output = clip(t.output);
-  if (t.messages) t.messages = t.messages.slice(-LIMITS.messagesMax).map((m) => ({ ...m, content: clip(m.content) }));
-  if (t.alternatives) t.alternatives = t.alternatives.slice(0, LIMITS.alternativesMax).map((a) => clip(a));
-  if (t.quote) {
-    t.quote = { ...t.quote, exact: clip(t.quote.exact) };
-    if (t.quote.prefix !== undefined) t.quote.prefix = clip(t.quote.prefix, 1000);
-    if (t.quote.suffix !== undefined) t.quote.suffix = clip(t.quote.suffix, 1000);
-  }
-  for (const k of ['site', 'conversationId', 'model', 'intent', 'project', 'subject'] as const) {
-    if (t[k] !== undefined) t[k] = clip(t[k]!, LIMITS.shortTextMaxChars);
-  }
-  if (t.url !== undefined) t.url = clip(t.url, LIMITS.urlMaxChars);
-  return t;
+  const t: Record<string, unknown> = { ...target };
+  for (const { key, text } of CLIPPED_TARGET_TEXT) if (t[key] !== undefined) t[key] = fitText(t[key], text);
+  return t as Target;
 }
 
 /** A draft (with a rating) turned into what the outbox stores, per the rater's privacy settings. */

@@ -5,13 +5,13 @@
  * which asks the background for the page's ContentConfig instead.
  */
 import { z } from 'zod';
-import { ExtensionConfigResponse, SelectorPack, SiteId, type Capability } from '../../shared/extension-config.ts';
+import { ExtensionConfigResponse, PublishedCriterion, SelectorPack, SiteId, type Capability } from '../../shared/extension-config.ts';
 import { TargetKind } from '../../shared/schemas.ts';
 import { ContentConfig, CustomRule } from '../config.ts';
 
-export const DEFAULT_SERVER_URL = 'http://127.0.0.1:8787';
+const DEFAULT_SERVER_URL = 'http://127.0.0.1:8787';
 export const SETTINGS_KEY = 'settings';
-export const REMOTE_CONFIG_KEY = 'remoteConfig';
+const REMOTE_CONFIG_KEY = 'remoteConfig';
 
 const httpUrl = z
   .string()
@@ -46,7 +46,7 @@ export const Settings = z.object({
   selectionKind: TargetKind.catch('other').default('other'),
 });
 export type Settings = z.infer<typeof Settings>;
-export type SettingsInput = z.input<typeof Settings>;
+type SettingsInput = z.input<typeof Settings>;
 
 /** The published config as last fetched, with when. */
 export const StoredRemoteConfig = ExtensionConfigResponse.extend({ fetchedAt: z.number() });
@@ -81,7 +81,7 @@ export async function saveRemoteConfig(area: KeyValueArea, config: ExtensionConf
   await area.set({ [REMOTE_CONFIG_KEY]: { ...config, fetchedAt: now } });
 }
 
-export interface RemoteRules {
+interface RemoteRules {
   rules: CustomRule[];
   /** Published rules this version cannot use, with why (shown in the options page). */
   ignored: { id: string; reason: string }[];
@@ -98,7 +98,7 @@ export function remoteRules(remote: StoredRemoteConfig | undefined): RemoteRules
   return out;
 }
 
-export interface RemotePacks {
+interface RemotePacks {
   packs: Record<string, SelectorPack>;
   /** Published packs this version cannot use (an unknown site or key), with why. */
   ignored: { site: string; reason: string }[];
@@ -115,6 +115,33 @@ export function remotePacks(remote: StoredRemoteConfig | undefined): RemotePacks
     const parsed = SelectorPack.safeParse(raw);
     if (parsed.success) out.packs[site] = parsed.data;
     else out.ignored.push({ site, reason: z.prettifyError(parsed.error).replace(/\n/g, ' ') });
+  }
+  return out;
+}
+
+export interface RemoteCriteria {
+  criteria: PublishedCriterion[];
+  /** Published criteria this version cannot use, with why. */
+  ignored: { name: string; reason: string }[];
+}
+
+/**
+ * The published extra criteria checked one by one, for a server that takes criteria (else none:
+ * an extension sends `criterion` only to a server advertising the `criteria` capability).
+ */
+export function remoteCriteria(remote: StoredRemoteConfig | undefined): RemoteCriteria {
+  const out: RemoteCriteria = { criteria: [], ignored: [] };
+  if (!serverCan(remote, 'criteria')) return out;
+  const seen = new Set<string>();
+  for (const raw of remote?.config.criteria ?? []) {
+    const parsed = PublishedCriterion.safeParse(raw);
+    const name = String((raw as { name?: unknown } | null)?.name ?? '');
+    if (!parsed.success) out.ignored.push({ name, reason: z.prettifyError(parsed.error).replace(/\n/g, ' ') });
+    else if (seen.has(parsed.data.name)) out.ignored.push({ name, reason: 'published twice' });
+    else {
+      seen.add(parsed.data.name);
+      out.criteria.push(parsed.data);
+    }
   }
   return out;
 }
@@ -137,5 +164,6 @@ export function contentConfigOf(settings: Settings, remote: StoredRemoteConfig |
     selectorPacks: remotePacks(remote).packs,
     configVersion: remote?.version ?? 0,
     reportHealth: serverCan(remote, 'health'),
+    criteria: remoteCriteria(remote).criteria,
   });
 }

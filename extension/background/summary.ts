@@ -54,7 +54,7 @@ function snippetOf(row: OutboxRow): string {
   return flat.length > SNIPPET_CHARS ? `${flat.slice(0, SNIPPET_CHARS - 1)}…` : flat;
 }
 
-export function recentOf(row: OutboxRow): RecentRating {
+function recentOf(row: OutboxRow): RecentRating {
   const t = row.feedback?.target;
   return {
     key: row.key,

@@ -54,8 +54,19 @@ class FakeBackground implements ContentPort {
 
 const widgets = () => [...document.querySelectorAll('groundtruth-widget')] as HTMLElement[];
 const hook = (widget: Element, name: string) => widget.shadowRoot!.querySelector<HTMLElement>(`[data-gt="${name}"]`)!;
-const frames = (n = 3) => new Promise((r) => setTimeout(r, 50 * n));
-const flushPromises = () => new Promise((r) => setTimeout(r, 0));
+/**
+ * Time is fake here (vi.useFakeTimers below): the page observer batches changes per animation frame
+ * and at least OBSERVER_GAP_MS apart (observer.ts), and these tests move the clock past that gap
+ * instead of waiting real frames, which a busy machine can delay past any fixed wait.
+ */
+const OBSERVER_GAP_MS = 100;
+const FRAME_MS = 16;
+/** Lets every batched scan that is due run: past the observer's gap and a frame, promises settled. */
+const pageSettles = () => vi.advanceTimersByTimeAsync(OBSERVER_GAP_MS + 2 * FRAME_MS);
+/** Long enough that any scan the page could have caused has run (for "nothing happened"). */
+const longAfter = () => vi.advanceTimersByTimeAsync(10 * OBSERVER_GAP_MS);
+/** Settles pending promises and zero-delay timers, without moving the clock. */
+const flushPromises = () => vi.advanceTimersByTimeAsync(0);
 
 function setUrl(href: string) {
   (window as unknown as { happyDOM: { setURL(url: string): void } }).happyDOM.setURL(href);
@@ -73,6 +84,7 @@ async function start() {
 }
 
 beforeEach(() => {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'requestAnimationFrame', 'cancelAnimationFrame', 'performance'] });
   setUrl(CHAT_URL);
   abort = new AbortController();
   bg = new FakeBackground();
@@ -81,6 +93,7 @@ beforeEach(() => {
 afterEach(() => {
   abort.abort();
   document.body.innerHTML = '';
+  vi.useRealTimers();
 });
 
 describe('content controller on a ChatGPT page', () => {
@@ -178,7 +191,7 @@ describe('content controller on a ChatGPT page', () => {
     last.classList.remove('result-streaming');
     // The end of streaming shows as the site adding its action buttons.
     last.append(document.createElement('span'));
-    await frames();
+    await pageSettles();
     await controller.idle();
     expect(widgets()).toHaveLength(6);
 
@@ -187,7 +200,7 @@ describe('content controller on a ChatGPT page', () => {
     next.querySelector('groundtruth-widget')?.remove();
     next.querySelector('[data-message-id]')!.setAttribute('data-message-id', 'new-answer-1');
     thread.after(next);
-    await frames();
+    await pageSettles();
     await controller.idle();
     expect(widgets()).toHaveLength(7);
     expect(new Set(widgets().map((w) => w.previousElementSibling?.getAttribute('data-message-id'))).size).toBe(7);
@@ -198,11 +211,11 @@ describe('content controller on a ChatGPT page', () => {
     const findAnswers = vi.spyOn(chatgpt, 'findAnswers');
     bg.push({ type: 'statuses-changed', statuses: [{ key: 'chatgpt.com:d6c3824e-9c23-4bfe-b8fb-9127dfc0ee9a', state: 'synced' }] });
     hook(widgets()[2]!, 'comment').click();
-    await frames(4);
+    await longAfter();
     expect(findAnswers).not.toHaveBeenCalled();
     // …while a change of the page itself does.
     document.querySelector('article')!.append(document.createElement('div'));
-    await frames(2);
+    await pageSettles();
     expect(findAnswers).toHaveBeenCalled();
     findAnswers.mockRestore();
   });
@@ -214,7 +227,7 @@ describe('content controller on a ChatGPT page', () => {
     regenerated.setAttribute('data-message-id', 'regenerated-1');
     regenerated.querySelector('.markdown')!.textContent = 'いいえ、違います';
     old.replaceWith(regenerated);
-    await frames();
+    await pageSettles();
     await controller.idle();
     expect(widgets()).toHaveLength(6);
     hook(regenerated.nextElementSibling!, 'up').click();
@@ -229,7 +242,7 @@ describe('content controller on a ChatGPT page', () => {
     await start();
     history.pushState({}, '', '/c/another-conversation');
     for (const article of [...document.querySelectorAll('article')].slice(4)) article.remove();
-    await frames();
+    await pageSettles();
     expect(widgets()).toHaveLength(2);
     hook(widgets()[0]!, 'up').click();
     await flushPromises();
@@ -243,7 +256,7 @@ describe('content controller on a ChatGPT page', () => {
     expect(widgets()).toHaveLength(0);
     expect(bg.listening).toBe(0);
     document.querySelector('article')!.after(document.createElement('div'));
-    await frames();
+    await longAfter();
     expect(widgets()).toHaveLength(0);
   });
 
@@ -273,7 +286,7 @@ describe('content controller on a Claude page (keys hash the text)', () => {
     const key = vi.spyOn(claude, 'key');
     // A change elsewhere on the page: no key is hashed again.
     document.body.append(document.createElement('div'));
-    await frames(2);
+    await longAfter();
     expect(key).not.toHaveBeenCalled();
 
     hook(widgets()[1]!, 'up').click();
@@ -281,7 +294,7 @@ describe('content controller on a Claude page (keys hash the text)', () => {
     const before = bg.drafts()[0]!.target.key;
     // The site rewrites answer 2 in place (a retry shown in the same element).
     document.querySelectorAll('.font-claude-response p')[1]!.textContent = 'いいえ、やはりはい';
-    await frames(2);
+    await pageSettles();
     expect(key).toHaveBeenCalledTimes(1);
     hook(widgets()[1]!, 'up').click();
     await flushPromises();

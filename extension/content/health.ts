@@ -14,9 +14,9 @@ import type { SiteAdapter, SiteSurvey } from '../sites/types.ts';
 
 export const SETTLE_MS = 3000;
 /** An event on document when a visit is counted (tests and benchmarks wait for it). */
-export const EVENT_VISIT = 'groundtruth:visit';
+const EVENT_VISIT = 'groundtruth:visit';
 
-export interface VisitReporter {
+interface VisitReporter {
   /** After a scan: count the visits that are ready. */
   observe(adapters: readonly SiteAdapter[], url: URL): void;
 }

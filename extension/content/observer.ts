@@ -4,9 +4,9 @@
  * an answer streams). Changes made by our own widgets are ignored, so placing a widget does not
  * trigger another scan.
  */
-import { WIDGET_TAG } from '../sites/dom.ts';
+import { WIDGET_TAG } from '../sites/dom/read-text.ts';
 
-export interface ObserveOptions {
+interface ObserveOptions {
   signal: AbortSignal;
   /** Attributes whose changes matter (e.g. data-is-streaming); none: only added/removed nodes. */
   attributes?: readonly string[];

@@ -2,8 +2,9 @@
  * The content script: wires the controller (extension/content/controller.ts) to the browser.
  *
  * It runs on every page (<all_urls>) because custom rules and "Rate with Groundtruth" on a text
- * selection work on any site. On a page that no adapter or rule concerns it costs one message to
- * the background and a listener: no observer, no widget (see docs/decisions, content script scope).
+ * selection work on any site. On a page that no adapter or rule concerns it costs two messages to
+ * the background (its config, its rated selections) and a listener: no widget, and no observer
+ * unless a rated selection of the page waits for its text to show (docs/decisions/0016, 0032).
  */
 import { browser } from 'wxt/browser';
 import type { ContentMessage, Message } from '../messages.ts';

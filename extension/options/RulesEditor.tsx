@@ -68,7 +68,7 @@ export function ruleInputOf(d: RuleDraft): Record<string, unknown> {
   return input;
 }
 
-export function emptyDraft(existing: RuleDraft[]): RuleDraft {
+function emptyDraft(existing: RuleDraft[]): RuleDraft {
   let n = existing.length + 1;
   while (existing.some((r) => r.id === `rule-${n}`)) n++;
   return {

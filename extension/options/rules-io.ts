@@ -6,14 +6,14 @@
 import { describeZodError } from '../../shared/schemas.ts';
 import { CustomRule } from '../config.ts';
 
-export const RULES_FILE_VERSION = 1;
+const RULES_FILE_VERSION = 1;
 
 export function exportRules(rules: CustomRule[]): string {
   const clean = rules.map(({ source: _source, ...rest }) => rest);
   return `${JSON.stringify({ groundtruthRules: RULES_FILE_VERSION, rules: clean }, null, 2)}\n`;
 }
 
-export interface ImportResult {
+interface ImportResult {
   rules: CustomRule[];
   /** Entries that are not usable rules, with the reason in words. */
   skipped: string[];

@@ -6,7 +6,7 @@
 import Dexie, { type DexieOptions, type EntityTable } from 'dexie';
 import type { MetaRow, OutboxRow } from './rows.ts';
 
-export const OUTBOX_DB_NAME = 'groundtruth-outbox';
+const OUTBOX_DB_NAME = 'groundtruth-outbox';
 
 export class OutboxDB extends Dexie {
   ratings!: EntityTable<OutboxRow, 'key'>;

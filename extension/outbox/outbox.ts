@@ -24,10 +24,10 @@ import Dexie from 'dexie';
 import { LIMITS } from '../../shared/limits.ts';
 import { uuidv7 } from '../../shared/ids.ts';
 import {
+  Feedback,
   FeedbackInput,
   describeZodError,
   type Correction,
-  type Feedback,
   type Mutation,
   type MutationResult,
   type Rating,
@@ -37,12 +37,13 @@ import {
 import type { TargetStatus } from '../messages.ts';
 import type { OutboxDB } from './db.ts';
 import type { OutboxRow, OutboxState } from './rows.ts';
+import { criterionRowKey } from '../criterion-key.ts';
 
 /** Synced rows kept for the popup's history and the widgets' states; older ones are pruned. */
-export const DEFAULT_HISTORY_CAP = 2000;
+const DEFAULT_HISTORY_CAP = 2000;
 
 /** Meta key of the offset (ms) to add to this device's clock, learnt from the server (clock_ahead). */
-export const CLOCK_OFFSET_KEY = 'clockOffsetMs';
+const CLOCK_OFFSET_KEY = 'clockOffsetMs';
 
 /**
  * How far ahead of the corrected clock an earlier stamp of a row is still followed, once the clock
@@ -75,26 +76,30 @@ export interface RatingInput {
   comment?: string;
   correction?: Correction;
   tags?: string[];
+  /** An extra criterion (its own record, in the row criterionRowKey names); absent: `overall`. */
+  criterion?: string;
 }
 
 export class InvalidRatingError extends Error {
   override name = 'InvalidRatingError';
 }
 
-export interface SentEntry {
+interface SentEntry {
   key: string;
   feedbackId: string;
   updatedAt: string;
 }
 
-export interface TakeOptions {
+interface TakeOptions {
   maxMutations?: number;
   maxBytes?: number;
   /** Target keys to leave out of this batch (rows the sync run holds back). */
   skip?: ReadonlySet<string>;
+  /** false: votes on extra criteria stay queued (the server does not say it takes `criterion`). */
+  criteria?: boolean;
 }
 
-export interface Batch {
+interface Batch {
   mutations: Mutation[];
   sent: SentEntry[];
   /** Size of the request body `{ clientId, mutations }` in UTF-8 bytes. */
@@ -103,7 +108,7 @@ export interface Batch {
   refused: OutboxRow[];
 }
 
-export interface Counts {
+interface Counts {
   pending: number;
   synced: number;
   rejected: number;
@@ -136,7 +141,7 @@ export function statusOf(row: OutboxRow | undefined, key: string): TargetStatus 
   };
 }
 
-export function mutationOf(row: OutboxRow): Mutation {
+function mutationOf(row: OutboxRow): Mutation {
   if (row.op === 'delete') return { id: row.feedbackId, op: 'delete', updatedAt: row.updatedAt };
   return { id: row.feedbackId, op: 'upsert', updatedAt: row.updatedAt, feedback: row.feedback! };
 }
@@ -207,13 +212,15 @@ export class Outbox {
     const { db } = this;
     await this.loadClock();
     return db.transaction('rw', db.ratings, async () => {
-      const prev = await db.ratings.get(input.target.key);
+      const key = criterionRowKey(input.target.key, input.criterion);
+      const prev = await db.ratings.get(key);
       const updatedAt = this.nextTimestamp(prev?.updatedAt);
       const id = prev?.feedbackId ?? uuidv7(this.clockNow());
       const candidate = {
         id,
         target: input.target,
         rating: input.rating,
+        ...(key !== input.target.key ? { criterion: input.criterion } : {}),
         ...(input.comment ? { comment: input.comment } : {}),
         ...(input.correction && (input.correction.output || input.correction.fields) ? { correction: input.correction } : {}),
         ...(input.tags?.length ? { tags: input.tags } : {}),
@@ -223,7 +230,7 @@ export class Outbox {
       const parsed = FeedbackInput.safeParse(candidate);
       if (!parsed.success) throw new InvalidRatingError(describeZodError(parsed.error));
       const row: OutboxRow = {
-        key: input.target.key,
+        key,
         feedbackId: id,
         op: 'upsert',
         feedback: parsed.data,
@@ -268,6 +275,11 @@ export class Outbox {
     return this.db.ratings.get(key);
   }
 
+  /** Rows whose key starts with `prefix` (a page's rated selections, content/selection-key.ts), at most `limit`. */
+  async withKeyPrefix(prefix: string, limit: number): Promise<OutboxRow[]> {
+    return this.db.ratings.where('key').startsWith(prefix).limit(limit).toArray();
+  }
+
   async statuses(keys: string[]): Promise<TargetStatus[]> {
     const rows = await this.db.ratings.bulkGet(keys);
     return keys.map((key, i) => statusOf(rows[i], key));
@@ -305,6 +317,8 @@ export class Outbox {
     return db.transaction('rw', db.ratings, async () => {
       let pending = db.ratings.where('[state+updatedAt]').between(...stateRange('pending'), true, true);
       if (skip?.size) pending = pending.filter((row) => !skip.has(row.key));
+      // An older server would drop `criterion` and take the vote for the overall one: wait for one that takes it.
+      if (limits.criteria === false) pending = pending.filter((row) => !(row.op === 'upsert' && row.feedback?.criterion));
       const rows = await pending.limit(maxMutations).toArray();
       const envelope = byteLength(JSON.stringify({ clientId, mutations: [] }));
       let bytes = envelope;
@@ -422,7 +436,8 @@ export class Outbox {
     return db.transaction('rw', db.ratings, async () => {
       const byKey = new Map<string, OutboxRow | undefined>();
       const byId = new Map<string, OutboxRow>();
-      const keys = [...new Set(records.map((r) => r.target.key))];
+      // A record of another criterion than overall has a row of its own (criterion-key.ts).
+      const keys = [...new Set(records.map((r) => criterionRowKey(r.target.key, r.criterion)))];
       (await db.ratings.bulkGet(keys)).forEach((row, i) => byKey.set(keys[i]!, row));
       // Rows holding these ids (feedbackId is unique), wherever they are keyed.
       const holders = await db.ratings.where('feedbackId').anyOf([...new Set(records.map((r) => r.id))]).toArray();
@@ -448,11 +463,11 @@ export class Outbox {
           if (local && local.state === 'synced' && Date.parse(local.updatedAt) <= at) set(local.key, undefined);
           continue;
         }
-        // Only the FeedbackInput fields (zod drops receivedAt, raterId, workspaceId, clientId).
-        const parsed = FeedbackInput.safeParse(record);
+        // A stored record as the server returns it; only its FeedbackInput fields are kept.
+        const parsed = Feedback.safeParse(record);
         if (!parsed.success) continue;
-        const { deleted: _deleted, ...feedback } = parsed.data;
-        const key = feedback.target.key;
+        const { deleted: _deleted, receivedAt: _r, raterId: _rater, workspaceId: _w, clientId: _c, ...feedback } = parsed.data;
+        const key = criterionRowKey(feedback.target.key, feedback.criterion);
         const local = byKey.get(key);
         if (local && (local.state !== 'synced' || Date.parse(local.updatedAt) >= at)) continue;
         const holder = byId.get(record.id);

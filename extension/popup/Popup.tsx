@@ -7,7 +7,7 @@ import { useCallback, useEffect, useState } from 'preact/hooks';
 import type { PopupSummary, RecentRating } from '../background/summary.ts';
 import { ratingText, relativeTime, STATE_WORDS } from './words.ts';
 
-export interface PopupViewProps {
+interface PopupViewProps {
   summary: PopupSummary | undefined;
   syncing: boolean;
   /** A failure to reach the background itself. */
@@ -123,7 +123,7 @@ export function PopupView({ summary, syncing, error, now, onSyncNow, onOpenOptio
   );
 }
 
-export interface PopupAppProps {
+interface PopupAppProps {
   send(message: { type: 'get-summary' } | { type: 'sync-now' }): Promise<unknown>;
   openOptions(): void;
   /** How often to refresh while open. */

@@ -12,21 +12,13 @@
  */
 import type { SelectorPack } from '../../shared/extension-config.ts';
 import type { AnswerCapture, SiteAdapter, SiteSurvey } from './types.ts';
-import {
-  hasAround,
-  matchUrl,
-  plainText,
-  positionKey,
-  queryAll,
-  queryFirst,
-  readText,
-  shortText,
-  turnsBefore,
-  WIDGET_TAG,
-} from './dom.ts';
+import { matchUrl, positionKey } from './dom/keys.ts';
+import { hasAround, queryAll, queryFirst } from './dom/query.ts';
+import { plainText, readText, shortText, WIDGET_TAG } from './dom/read-text.ts';
+import { turnsBefore } from './dom/turns.ts';
 import { LIMITS } from '../../shared/limits.ts';
 
-export interface ChatSelectors {
+interface ChatSelectors {
   /** Each AI answer (the element rated, and after which the widget goes unless `anchor` says otherwise). */
   answer: readonly string[];
   /** Each user turn. */
@@ -79,7 +71,7 @@ export interface ChatLayout {
   fallbackKey?: 'position' | 'content';
 }
 
-export interface ChatSiteSpec {
+interface ChatSiteSpec {
   id: string;
   site: string;
   hosts: readonly string[];

@@ -11,7 +11,8 @@
  *   that wrote it (data-message-model-slug).
  */
 import { defineChatSite, type ChatLayout } from './chat-site.ts';
-import { queryFirst, shortText } from './dom.ts';
+import { queryFirst } from './dom/query.ts';
+import { shortText } from './dom/read-text.ts';
 
 /** All ChatGPT selectors, per layout, each a list of fallbacks tried in order. */
 export const SELECTORS = {

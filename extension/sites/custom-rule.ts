@@ -6,7 +6,10 @@
  */
 import type { CustomRule, RuleField } from '../config.ts';
 import type { AnswerCapture, SiteAdapter } from './types.ts';
-import { documentOrder, hasAround, matchUrl, plainText, positionKey, queryAll, readText, shortText } from './dom.ts';
+import { matchUrl, positionKey } from './dom/keys.ts';
+import { hasAround, queryAll } from './dom/query.ts';
+import { plainText, readText, shortText } from './dom/read-text.ts';
+import { documentOrder } from './dom/turns.ts';
 
 /**
  * The URL pattern of a rule as a RegExp: `/…/flags` is a regular expression; anything else is a

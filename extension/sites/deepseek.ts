@@ -9,7 +9,9 @@
  * Facts from robertpiosik/CodeWebChat (2026-08) and ypyf/deepseek-chat-exporter (2026-03).
  */
 import { defineChatSite } from './chat-site.ts';
-import { plainText, queryAll, textHash } from './dom.ts';
+import { textHash } from './dom/keys.ts';
+import { queryAll } from './dom/query.ts';
+import { plainText } from './dom/read-text.ts';
 
 /** All DeepSeek selectors, per layout, each a list of fallbacks tried in order. */
 export const SELECTORS = {

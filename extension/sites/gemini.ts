@@ -15,7 +15,7 @@
  * the others change no key.
  */
 import { defineChatSite, type ChatLayout } from './chat-site.ts';
-import { queryAll } from './dom.ts';
+import { queryAll } from './dom/query.ts';
 
 /** All Gemini selectors, per layout, each a list of fallbacks tried in order. */
 export const SELECTORS = {

@@ -9,11 +9,12 @@
  */
 import { ExtensionConfigResponse } from '../../shared/extension-config.ts';
 import { LIMITS } from '../../shared/limits.ts';
-import { CLOCK_AHEAD, SyncResponse, type MutationResult } from '../../shared/schemas.ts';
+import { CLOCK_AHEAD, SyncResponse, type Mutation, type MutationResult } from '../../shared/schemas.ts';
 import type { TargetStatus } from '../messages.ts';
 import type { Outbox } from '../outbox/outbox.ts';
 import type { VisitQueue } from '../outbox/visits.ts';
 import type { SiteVisit } from '../../shared/site-health.ts';
+import { serverApi } from './api.ts';
 import { requestJson, type Failure, type Fetch } from './http.ts';
 
 export interface ServerSettings {
@@ -31,6 +32,8 @@ export interface SyncDeps {
   saveRemoteConfig?(config: ExtensionConfigResponse): Promise<void>;
   /** The version of the config last fetched: a sync answer naming another one fetches it again. */
   configVersion?(): Promise<number | undefined>;
+  /** Whether the server takes votes on extra criteria (`criteria` capability); absent: yes. */
+  takesCriteria?(): Promise<boolean>;
   /** Health visits waiting, sent with the first request of the run (only to servers that take them). */
   visits?: Pick<VisitQueue, 'peek' | 'drop'>;
   now?: () => number;
@@ -96,12 +99,12 @@ export async function syncOnce(deps: SyncDeps, options: SyncOptions = {}): Promi
   /** Visits not yet sent in this run; they ride with the first request. */
   let health: SiteVisit[] = (await deps.visits?.peek()) ?? [];
   let serverConfigVersion: number | undefined;
-  const post = (mutations: unknown[]) =>
+  const criteria = deps.takesCriteria ? await deps.takesCriteria() : true;
+  const api = serverApi(deps.fetch, serverUrl, token);
+  const post = (mutations: Mutation[]) =>
     requestJson(
-      deps.fetch,
       serverUrl,
-      '/v1/sync',
-      { method: 'POST', token, body: { clientId, mutations, ...(health.length > 0 ? { health } : {}) } },
+      () => api.v1.sync.$post({ json: { clientId, mutations, ...(health.length > 0 ? { health } : {}) } }),
       (body) => {
         const parsed = SyncResponse.safeParse(body);
         return parsed.success ? parsed.data : undefined;
@@ -114,7 +117,7 @@ export async function syncOnce(deps: SyncDeps, options: SyncOptions = {}): Promi
     health = [];
   };
   for (let round = 0; round < MAX_BATCHES_PER_RUN; round++) {
-    const batch = await outbox.takeBatch(clientId, { maxMutations, maxBytes: options.maxBytes, skip: held });
+    const batch = await outbox.takeBatch(clientId, { maxMutations, maxBytes: options.maxBytes, skip: held, criteria });
     for (const row of batch.refused) {
       report.rejected++;
       report.changed.push({ key: row.key, state: 'rejected', error: row.error });
@@ -180,7 +183,7 @@ export async function syncOnce(deps: SyncDeps, options: SyncOptions = {}): Promi
   const versionChanged =
     serverConfigVersion !== undefined && deps.configVersion !== undefined && serverConfigVersion !== (await deps.configVersion());
   if (options.fetchConfig !== false || versionChanged) {
-    const config = await requestJson(deps.fetch, serverUrl, '/v1/extension-config', { token }, (body) => {
+    const config = await requestJson(serverUrl, () => api.v1['extension-config'].$get(), (body) => {
       const parsed = ExtensionConfigResponse.safeParse(body);
       return parsed.success ? parsed.data : undefined;
     });

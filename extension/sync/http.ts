@@ -1,10 +1,11 @@
 /**
- * Calls to the Groundtruth server from the extension's own origin, with every failure turned into
- * a kind and a sentence a rater can act on. Only the background and the options page call these;
- * the token never leaves them.
+ * Calls to the Groundtruth server from the extension's own origin (made by the typed client of
+ * api.ts), with every failure turned into a kind and a sentence a rater can act on. Only the
+ * background calls the server (the options page's "Test connection" asks it); the token never
+ * leaves the extension's own origin.
  */
 import { ErrorBody } from '../../shared/schemas.ts';
-import { parseRetryAfter } from './backoff.ts';
+import { parseRetryAfter } from '../../shared/backoff.ts';
 
 export type FailureKind =
   | 'not-configured'
@@ -32,12 +33,12 @@ export type Fetch = (input: string, init?: RequestInit) => Promise<Response>;
 
 export type HttpResult<T> = { ok: true; status: number; body: T } | { ok: false; failure: Failure };
 
-/** "http://127.0.0.1:8787/" → "http://127.0.0.1:8787" (base for `${base}/v1/...`). */
+/** "http://127.0.0.1:8787/" → "http://127.0.0.1:8787" (the typed client's base, api.ts). */
 export function baseUrl(serverUrl: string): string {
   return serverUrl.trim().replace(/\/+$/, '');
 }
 
-async function errorMessage(res: Response): Promise<string | undefined> {
+async function errorMessage(res: Answer): Promise<string | undefined> {
   try {
     const parsed = ErrorBody.safeParse(await res.json());
     return parsed.success ? parsed.data.error.message : undefined;
@@ -46,7 +47,7 @@ async function errorMessage(res: Response): Promise<string | undefined> {
   }
 }
 
-export async function failureOf(res: Response, serverUrl: string, now: number = Date.now()): Promise<Failure> {
+async function failureOf(res: Answer, serverUrl: string, now: number = Date.now()): Promise<Failure> {
   const status = res.status;
   const where = baseUrl(serverUrl);
   if (status === 401) {
@@ -72,34 +73,33 @@ export async function failureOf(res: Response, serverUrl: string, now: number = 
   return { kind: 'refused', status, message: `The server refused the request (HTTP ${status}): ${why}` };
 }
 
-export function unreachable(serverUrl: string): Failure {
+function unreachable(serverUrl: string): Failure {
   return {
     kind: 'unreachable',
     message: `Cannot reach the server at ${baseUrl(serverUrl)}. Is it running, and is the address right?`,
   };
 }
 
-/** A JSON request; `parse` checks the answer's shape (a 200 that is not Groundtruth's is a failure too). */
+/** What a call of the typed client (api.ts) answers: a Response, as far as these checks read it. */
+interface Answer {
+  ok: boolean;
+  status: number;
+  headers: Headers;
+  json(): Promise<unknown>;
+}
+
+/**
+ * One call of the typed client (`send`, e.g. `() => api.v1.sync.$post({ json })`); `parse` checks the
+ * answer's shape (a 200 that is not Groundtruth's is a failure too).
+ */
 export async function requestJson<T>(
-  fetchFn: Fetch,
   serverUrl: string,
-  path: string,
-  init: { method?: string; token?: string; body?: unknown; signal?: AbortSignal },
+  send: () => Promise<Answer>,
   parse: (body: unknown) => T | undefined,
 ): Promise<HttpResult<T>> {
-  const headers: Record<string, string> = { Accept: 'application/json' };
-  if (init.token) headers.Authorization = `Bearer ${init.token}`;
-  if (init.body !== undefined) headers['Content-Type'] = 'application/json';
-  let res: Response;
+  let res: Answer;
   try {
-    res = await fetchFn(`${baseUrl(serverUrl)}${path}`, {
-      method: init.method ?? 'GET',
-      headers,
-      body: init.body === undefined ? undefined : JSON.stringify(init.body),
-      signal: init.signal,
-      // Never send cookies of the server's site; the bearer token is the only credential.
-      credentials: 'omit',
-    });
+    res = await send();
   } catch {
     return { ok: false, failure: unreachable(serverUrl) };
   }

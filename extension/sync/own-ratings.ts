@@ -10,6 +10,8 @@ import { z } from 'zod';
 import { LIMITS } from '../../shared/limits.ts';
 import { Feedback } from '../../shared/schemas.ts';
 import type { ServerSettings } from './client.ts';
+import type { InferRequestType } from 'hono/client';
+import { serverApi, type Api } from './api.ts';
 import { requestJson, type Failure, type Fetch, type HttpResult } from './http.ts';
 
 /** More than any conversation holds; a bound so that a server ignoring the filter cannot keep us paging. */
@@ -20,35 +22,43 @@ export interface OwnRatingsDeps {
   getServer(): Promise<ServerSettings>;
 }
 
-export interface OwnRatingsQuery {
+interface OwnRatingsQuery {
   /** The site adapter's id, as stored in `target.site`. */
   site?: string;
   conversationId: string;
 }
 
-export type OwnRatingsResult = { ok: true; records: Feedback[] } | { ok: false; failure: Failure };
+type OwnRatingsResult = { ok: true; records: Feedback[] } | { ok: false; failure: Failure };
 
 /** The list envelope; each item is checked on its own, so one odd record does not hide the others. */
 const Page = z.object({ items: z.array(z.unknown()), nextCursor: z.string().nullable() });
 type Page = z.infer<typeof Page>;
 
-function pathOf(q: OwnRatingsQuery, limit: number, cursor: string | null): string {
-  const params = new URLSearchParams({ conversationId: q.conversationId, includeDeleted: 'true', limit: String(limit) });
-  if (q.site) params.set('site', q.site);
-  if (cursor) params.set('cursor', cursor);
-  return `/v1/feedback?${params}`;
+/** The list's query, typed from the server's route (GET /v1/feedback). */
+type ListQuery = InferRequestType<Api['v1']['feedback']['$get']>['query'];
+
+function pageQuery(q: OwnRatingsQuery, limit: number, cursor: string | null): ListQuery {
+  return {
+    conversationId: q.conversationId,
+    includeDeleted: 'true',
+    limit: String(limit),
+    ...(q.site ? { site: q.site } : {}),
+    ...(cursor ? { cursor } : {}),
+  };
 }
 
 export async function fetchOwnRatings(deps: OwnRatingsDeps, q: OwnRatingsQuery): Promise<OwnRatingsResult> {
   const { serverUrl, token } = await deps.getServer();
   if (!token) return { ok: false, failure: { kind: 'not-configured', message: 'No token yet: open the Groundtruth options and paste your token.' } };
+  const api = serverApi(deps.fetch, serverUrl, token);
   const records: Feedback[] = [];
   const seenCursors = new Set<string>();
   let read = 0;
   let cursor: string | null = null;
   while (read < OWN_RATINGS_MAX) {
     const limit = Math.min(LIMITS.listMaxLimit, OWN_RATINGS_MAX - read);
-    const res: HttpResult<Page> = await requestJson(deps.fetch, serverUrl, pathOf(q, limit, cursor), { token }, (body) => {
+    const query = pageQuery(q, limit, cursor);
+    const res: HttpResult<Page> = await requestJson(serverUrl, () => api.v1.feedback.$get({ query }), (body) => {
       const parsed = Page.safeParse(body);
       return parsed.success ? parsed.data : undefined;
     });

@@ -7,17 +7,17 @@
  * service worker (which stops after ~30 s idle; the alarm wakes it again).
  */
 import type { Outbox } from '../outbox/outbox.ts';
-import { backoffDelay, type BackoffOptions } from './backoff.ts';
+import { backoffDelay, type BackoffOptions } from '../../shared/backoff.ts';
 import type { SyncOptions, SyncReport } from './client.ts';
 import { RETRYABLE, type FailureKind } from './http.ts';
 
-export type SyncReason = 'rating' | 'startup' | 'alarm' | 'sync-now' | 'settings' | 'retry';
+type SyncReason = 'rating' | 'startup' | 'alarm' | 'sync-now' | 'settings' | 'retry';
 
 /** Reasons that ignore the backoff: the rater asked, or changed what the last failure was about. */
 const FORCED: ReadonlySet<SyncReason> = new Set(['sync-now', 'settings']);
 
-export const SOON_DELAY_MS = 1_000;
-export const CONFIG_MAX_AGE_MS = 5 * 60_000;
+const SOON_DELAY_MS = 1_000;
+const CONFIG_MAX_AGE_MS = 5 * 60_000;
 /** Retry timers longer than this are left to the alarm (the worker would be gone by then). */
 const MAX_TIMER_MS = 5 * 60_000;
 
@@ -38,7 +38,7 @@ interface BackoffState {
   nextAttemptAt: number;
 }
 
-export interface SchedulerDeps {
+interface SchedulerDeps {
   outbox: Outbox;
   run(options: SyncOptions): Promise<SyncReport>;
   /** Work besides pending ratings that is worth waking a sync for (health visits waiting). */

@@ -65,6 +65,9 @@ textarea {
   border: 1px solid var(--gt-border); border-radius: 6px; padding: 4px 6px;
 }
 textarea:focus-visible { outline: 2px solid var(--gt-accent); outline-offset: 0; }
+.criterion { display: flex; align-items: center; gap: 4px; flex-wrap: wrap; }
+.criterion-label { color: var(--gt-muted); min-width: 10ch; }
+.criterion .status { margin-left: 4px; }
 .actions { display: flex; gap: 6px; justify-content: flex-end; align-items: center; }
 .hint { color: var(--gt-danger); margin-right: auto; }
 .primary { background: var(--gt-accent); color: #fff; padding: 0 10px; }

@@ -1,7 +1,8 @@
 /**
  * The rating widget: a small inline bar (thumbs, optional stars, comment, state) and, on demand, a
- * comment/correction form. A pure component: it shows `status` and reports what the rater wants
- * through `onChange`; the controller saves it and passes the new status back. Test hooks
+ * comment/correction form, with the extra criteria an admin published (criteria.tsx). A pure
+ * component: it shows `status` and reports what the rater wants through `onChange`; the controller
+ * saves it and passes the new status back. The bar rates criterion `overall`. Test hooks
  * (data-gt=…) are the stable names of DESIGN.md.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
@@ -9,14 +10,19 @@ import type { JSX } from 'preact';
 import type { Correction, Rating } from '../../shared/schemas.ts';
 import type { TargetStatus } from '../messages.ts';
 import { LIMITS } from '../../shared/limits.ts';
+import { CriteriaFields, changedPicks, type CriterionPicks, type CriterionStatus, type WidgetCriterion } from './criteria.tsx';
+import { CommentIcon, ThumbIcon } from './icons.tsx';
 
 /** What the widget shows: the state of this answer's feedback. */
 export type WidgetStatus = Omit<TargetStatus, 'key'>;
 
-/** What the rater wants: the whole new feedback (so nothing set earlier is lost), or its removal. */
+/**
+ * What the rater wants: the whole new feedback (so nothing set earlier is lost), or its removal.
+ * `criteria`: the extra criteria changed in the form, each a record of its own (null: removed).
+ */
 export type WidgetChange =
   | { remove: true }
-  | { remove?: undefined; rating: Rating; comment?: string; correction?: Correction };
+  | { remove?: undefined; rating: Rating; comment?: string; correction?: Correction; criteria?: CriterionPicks };
 
 export interface WidgetProps {
   status: WidgetStatus;
@@ -29,6 +35,10 @@ export interface WidgetProps {
   autoFocus?: boolean;
   /** Shows a close button (a widget opened for a text selection). */
   onClose?(): void;
+  /** Extra criteria of the detail form (published by an admin, to a server that takes them). */
+  criteria?: readonly WidgetCriterion[];
+  /** The saved state of each extra criterion's record, by name. */
+  criteriaStatus?: Record<string, CriterionStatus | undefined>;
 }
 
 const STATE_TEXT: Record<WidgetStatus['state'], string> = {
@@ -38,22 +48,6 @@ const STATE_TEXT: Record<WidgetStatus['state'], string> = {
   rejected: 'Not accepted',
 };
 
-function ThumbIcon({ down }: { down?: boolean }) {
-  return (
-    <svg viewBox="0 0 24 24" aria-hidden="true" style={down ? { transform: 'scaleY(-1)' } : undefined}>
-      <path d="M2 21h4V9H2v12zm20-11c0-1.1-.9-2-2-2h-6.3l1-4.6v-.3c0-.4-.2-.8-.4-1.1L13.2 1 6.6 7.6c-.4.4-.6.9-.6 1.4v10c0 1.1.9 2 2 2h9c.8 0 1.5-.5 1.8-1.2l3-7.1c.1-.2.2-.5.2-.7v-2z" />
-    </svg>
-  );
-}
-
-function CommentIcon() {
-  return (
-    <svg viewBox="0 0 24 24" aria-hidden="true">
-      <path d="M20 2H4a2 2 0 0 0-2 2v18l4-4h14a2 2 0 0 0 2-2V4a2 2 0 0 0-2-2zm0 14H5.2L4 17.2V4h16v12zM6 9h12v2H6zm0-3h12v2H6zm0 6h8v2H6z" />
-    </svg>
-  );
-}
-
 /** Rating without one part; undefined if nothing is left. */
 function without(rating: Rating | undefined, part: 'thumb' | 'stars'): Rating | undefined {
   if (!rating) return undefined;
@@ -62,12 +56,16 @@ function without(rating: Rating | undefined, part: 'thumb' | 'stars'): Rating | 
   return rest.thumb !== undefined || rest.stars !== undefined || rest.label !== undefined ? rest : undefined;
 }
 
-export function Widget({ status, starMode, onChange, openForm, autoFocus, onClose }: WidgetProps) {
+const NO_CRITERIA: readonly WidgetCriterion[] = [];
+const NO_STATUSES: Record<string, CriterionStatus | undefined> = {};
+
+export function Widget({ status, starMode, onChange, openForm, autoFocus, onClose, criteria = NO_CRITERIA, criteriaStatus = NO_STATUSES }: WidgetProps) {
   const rating = status.rating;
   const [formOpen, setFormOpen] = useState(Boolean(openForm));
   const [comment, setComment] = useState(status.comment ?? '');
   const [correction, setCorrection] = useState(status.correction?.output ?? '');
   const [hint, setHint] = useState('');
+  const [picks, setPicks] = useState<CriterionPicks>({});
   const firstButton = useRef<HTMLButtonElement>(null);
   const commentBox = useRef<HTMLTextAreaElement>(null);
 
@@ -99,6 +97,7 @@ export function Widget({ status, starMode, onChange, openForm, autoFocus, onClos
     if (!formOpen) {
       setComment(status.comment ?? '');
       setCorrection(status.correction?.output ?? '');
+      setPicks({});
     }
     setHint('');
     setFormOpen(!formOpen);
@@ -116,6 +115,8 @@ export function Widget({ status, starMode, onChange, openForm, autoFocus, onClos
     const next: WidgetChange = { rating };
     if (text) next.comment = text.slice(0, LIMITS.commentMaxChars);
     if (corrected || fields) next.correction = { ...(corrected ? { output: corrected } : {}), ...(fields ? { fields } : {}) };
+    const changed = changedPicks(criteria, picks, criteriaStatus);
+    if (Object.keys(changed).length) next.criteria = changed;
     onChange(next);
     setFormOpen(false);
   };
@@ -207,6 +208,18 @@ export function Widget({ status, starMode, onChange, openForm, autoFocus, onClos
               onInput={(e) => setCorrection(e.currentTarget.value)}
             />
           </label>
+          {criteria.length > 0 && (
+            <CriteriaFields
+              criteria={criteria}
+              ratings={Object.fromEntries(criteria.map((c) => [c.name, c.name in picks ? picks[c.name] : criteriaStatus[c.name]?.rating]))}
+              statuses={criteriaStatus}
+              onPick={(name, picked) => {
+                setHint('');
+                // Functional: two picks before a render must both be kept.
+                setPicks((current) => ({ ...current, [name]: picked }));
+              }}
+            />
+          )}
           <div class="actions">
             {hint && (
               <span class="hint" role="alert">

@@ -14,7 +14,7 @@ import { LIMITS } from '../../shared/limits.ts';
 import { ApiError } from '../lib/errors.ts';
 import type { DashEnv } from './env.ts';
 import { BASE } from './layout.tsx';
-import { renderError } from './render.tsx';
+import { renderErrorPage } from './render.tsx';
 import { csrfMatches, dashboardSession } from './session.ts';
 import { signInPage, signInRoutes } from './sign-in.tsx';
 import { exportsPages } from './exports.tsx';
@@ -70,10 +70,11 @@ export interface DashboardOptions {
 
 export function dashboardRoutes({ rateLimits = {} }: DashboardOptions = {}) {
   const app = new Hono<DashEnv>();
-  app.onError(renderError);
-  // For the audit log: these requests come through the dashboard (the app set the address).
+  // For the audit log: these requests come through the dashboard (the app set the address); and
+  // the app's one onError answers them with the dashboard's error page instead of JSON.
   app.use('*', async function dashboardDoor(c, next) {
     c.set('client', { address: c.get('client')?.address ?? null, via: 'dashboard' });
+    c.set('errorPage', renderErrorPage);
     await next();
   });
   app.use('*', secureHeaders({ contentSecurityPolicy: CSP, referrerPolicy: 'same-origin' }));

@@ -1,7 +1,7 @@
 /**
  * Rollups kept current in the same transaction as every feedback change, so reading figures never
- * scans raw rows. Registered with onFeedbackChanges when this module loads (migration 0020 imports
- * it, so every process that opens a store has it). Each change is {before, after}: the record's
+ * scans raw rows. `insightsRollups` is one of the projections every opened store runs
+ * (store/projections.ts). Each change is {before, after}: the record's
  * contribution before the batch is taken away and its contribution after is added, so a re-vote,
  * a delete, a supersede or an erasure (after.deleted = 1) moves the counts exactly.
  *
@@ -11,13 +11,19 @@
 import { createHash } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import { canonicalJson } from '../../shared/hash.ts';
-import { onFeedbackChanges, type FeedbackChange } from '../store/feedback-changes.ts';
+import type { FeedbackChange } from '../store/feedback-changes.ts';
 import type { DB, FeedbackTable } from '../store/schema.ts';
 import type { FeedbackExamplesTable, RollupDailyTable, RollupMembersTable, RollupTargetsTable } from './tables.ts';
 import { deleteEmptied, deleteRows, upsertMany } from './upsert.ts';
 import { chunks } from '../lib/chunks.ts';
+import { criterionOf } from '../store/live-key.ts';
 
-export const DIMENSIONS = ['model', 'intent', 'project', 'site', 'kind'] as const;
+/**
+ * What the rollups are kept by besides the day: a figure filtered or grouped by any of these is
+ * read from the rollups; any other filter counts raw rows (exact.ts). `criterion` (migration 0130)
+ * is never '' (a record names one, else `overall`); figures take `overall` unless asked otherwise.
+ */
+export const DIMENSIONS = ['model', 'intent', 'project', 'site', 'kind', 'criterion'] as const;
 export type Dimension = (typeof DIMENSIONS)[number];
 
 const DAILY_KEYS = ['workspace_id', 'day', ...DIMENSIONS] as const;
@@ -25,8 +31,8 @@ const DAILY_COUNTS = [
   'n', 'up', 'down', 'stars_n', 'stars_sum', 'stars_1', 'stars_2', 'stars_3', 'stars_4', 'stars_5',
   'latency_n', 'latency_sum', 'tokens_n', 'tokens_sum',
 ] as const;
-const MEMBER_KEYS = ['workspace_id', 'facet', 'day', 'value'] as const;
-const TARGET_KEYS = ['workspace_id', 'target_key', 'model'] as const;
+const MEMBER_KEYS = ['workspace_id', 'criterion', 'facet', 'day', 'value'] as const;
+const TARGET_KEYS = ['workspace_id', 'criterion', 'target_key', 'model'] as const;
 const TARGET_COUNTS = ['n', 'up', 'down', 'stars_n', 'stars_1', 'stars_2', 'stars_3', 'stars_4', 'stars_5'] as const;
 const EXAMPLE_COLUMNS = ['feedback_id', 'workspace_id', 'created_at', 'prompt_hash', 'example_hash'] as const;
 const EXAMPLE_KEYS = ['workspace_id', 'feedback_id'] as const;
@@ -98,6 +104,7 @@ export function contributionOf(row: FeedbackTable | null | undefined): Contribut
       project: row.project ?? '',
       site: row.site ?? '',
       kind: row.kind ?? '',
+      criterion: criterionOf(row),
     },
     thumb: row.thumb,
     stars: row.stars,
@@ -112,8 +119,8 @@ export function contributionOf(row: FeedbackTable | null | undefined): Contribut
 
 type Counts<K extends string> = Record<K, number>;
 
-/** Deltas of one batch, keyed by each table's primary key. */
-class Deltas {
+/** Deltas of one batch, keyed by each table's primary key (also the exact counts of exact.ts). */
+export class Deltas {
   daily = new Map<string, RollupDailyTable>();
   members = new Map<string, RollupMembersTable>();
   targets = new Map<string, RollupTargetsTable>();
@@ -124,7 +131,7 @@ class Deltas {
   add(c: Contribution, sign: 1 | -1): void {
     const ws = c.workspaceId;
     const dims = c.dims;
-    const dailyKey = JSON.stringify([ws, c.day, dims.model, dims.intent, dims.project, dims.site, dims.kind]);
+    const dailyKey = JSON.stringify([ws, c.day, ...DIMENSIONS.map((d) => dims[d])]);
     let d = this.daily.get(dailyKey);
     if (!d) {
       d = { workspace_id: ws, day: c.day, ...dims, ...zero(DAILY_COUNTS) };
@@ -147,13 +154,13 @@ class Deltas {
       d.tokens_sum += sign * c.tokensUsed;
     }
 
-    this.member(ws, 'rater', c.day, c.raterId, sign);
-    if (c.conversationId) this.member(ws, 'conversation', c.day, c.conversationId, sign);
+    this.member(ws, dims.criterion, 'rater', c.day, c.raterId, sign);
+    if (c.conversationId) this.member(ws, dims.criterion, 'conversation', c.day, c.conversationId, sign);
 
-    const targetKey = JSON.stringify([ws, c.targetKey, dims.model]);
+    const targetKey = JSON.stringify([ws, dims.criterion, c.targetKey, dims.model]);
     let t = this.targets.get(targetKey);
     if (!t) {
-      t = { workspace_id: ws, target_key: c.targetKey, model: dims.model, ...zero(TARGET_COUNTS) };
+      t = { workspace_id: ws, criterion: dims.criterion, target_key: c.targetKey, model: dims.model, ...zero(TARGET_COUNTS) };
       this.targets.set(targetKey, t);
     }
     t.n += sign;
@@ -165,11 +172,11 @@ class Deltas {
     }
   }
 
-  private member(ws: string, facet: 'rater' | 'conversation', day: string, value: string, sign: number): void {
-    const key = JSON.stringify([ws, facet, day, value]);
+  private member(ws: string, criterion: string, facet: 'rater' | 'conversation', day: string, value: string, sign: number): void {
+    const key = JSON.stringify([ws, criterion, facet, day, value]);
     const m = this.members.get(key);
     if (m) m.n += sign;
-    else this.members.set(key, { workspace_id: ws, facet, day, value, n: sign });
+    else this.members.set(key, { workspace_id: ws, criterion, facet, day, value, n: sign });
   }
 
   change(workspaceId: string, id: string, before: Contribution | null, after: Contribution | null): void {
@@ -266,6 +273,7 @@ export async function rebuildRollups(db: Kysely<any>, options: { workspaceId?: s
   }
 }
 
-onFeedbackChanges(async function insightsRollups(trx, changes) {
+/** The change listener (store/projections.ts attaches it to every opened store). */
+export async function insightsRollups(trx: Transaction<DB>, changes: FeedbackChange[]): Promise<void> {
   await applyRollupChanges(trx, changes);
-});
+}

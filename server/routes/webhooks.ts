@@ -4,15 +4,16 @@ import { audit } from '../audit/http.ts';
 import { urlOrigin } from '../audit/log.ts';
 import { ApiError, notFound } from '../lib/errors.ts';
 import { createRouter } from '../lib/router.ts';
+import { rejectUnknownKeys } from '../lib/unknown-keys.ts';
+import { rejectUnknownQuery } from '../lib/unknown-query.ts';
 import { requireRole } from '../middleware/require-role/index.ts';
 import { PUBLIC_ONLY, refusalMessage, urlRefusal, type WebhookAddressPolicy } from '../webhooks/address-policy.ts';
 import { WEBHOOK_EVENTS, WebhookEvent, WebhookPayload } from '../webhooks/events.ts';
-// Importing the outbox registers its onFeedbackChanges listener wherever the app is built.
-import '../webhooks/outbox.ts';
 import { createWebhook, deleteWebhook, getWebhook, listDeliveries, listWebhooks } from '../webhooks/store.ts';
 
 const json = <T>(schema: T) => ({ 'application/json': { schema } });
 const errors = {
+  400: { description: 'Malformed JSON, or an unknown query parameter', content: json(ErrorBody) },
   401: { description: 'No or bad token', content: json(ErrorBody) },
   403: { description: 'Not an admin token', content: json(ErrorBody) },
   422: { description: 'Schema violation', content: json(ErrorBody) },
@@ -67,7 +68,13 @@ const Delivery = z
   .openapi('WebhookDelivery');
 
 const IdParam = z.object({ id: z.string().min(1).max(100) });
+const DeliveriesQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(100).optional(),
+});
 const admin = requireRole('admin');
+/** Routes without a query: any parameter is unknown (400 unknown_parameter). */
+const noQuery = rejectUnknownQuery([]);
 
 const create = createRoute({
   method: 'post',
@@ -80,7 +87,7 @@ const create = createRoute({
     '`webhook_address_not_allowed` unless the server runs with WEBHOOK_ALLOW_PRIVATE=1 or lists it in WEBHOOK_ALLOWED_HOSTS; ' +
     'a host name that resolves to such an address is refused when a delivery connects.',
   security: [{ bearer: [] }],
-  middleware: [admin] as const,
+  middleware: [admin, noQuery] as const,
   request: { body: { required: true, content: json(WebhookInput) } },
   responses: { 201: { description: 'Created', content: json(CreatedWebhook) }, ...errors },
 });
@@ -90,7 +97,7 @@ const list = createRoute({
   path: '/v1/webhooks',
   summary: 'List the workspace’s webhooks (admin; never their secrets)',
   security: [{ bearer: [] }],
-  middleware: [admin] as const,
+  middleware: [admin, noQuery] as const,
   responses: { 200: { description: 'Webhooks', content: json(z.object({ items: z.array(Webhook) })) }, ...errors },
 });
 
@@ -99,7 +106,7 @@ const remove = createRoute({
   path: '/v1/webhooks/{id}',
   summary: 'Delete a webhook, its pending deliveries and its log (admin)',
   security: [{ bearer: [] }],
-  middleware: [admin] as const,
+  middleware: [admin, noQuery] as const,
   request: { params: IdParam },
   responses: {
     200: { description: 'Deleted', content: json(z.object({ id: z.string(), deleted: z.literal(true) })) },
@@ -113,14 +120,8 @@ const deliveries = createRoute({
   path: '/v1/webhooks/{id}/deliveries',
   summary: 'The delivery log of a webhook, newest first, with every attempt (admin)',
   security: [{ bearer: [] }],
-  middleware: [admin] as const,
-  request: {
-    params: IdParam,
-    query: z.object({
-      limit: z.coerce.number().int().min(1).max(200).default(50),
-      cursor: z.string().max(100).optional(),
-    }),
-  },
+  middleware: [admin, rejectUnknownQuery(Object.keys(DeliveriesQuery.shape))] as const,
+  request: { params: IdParam, query: DeliveriesQuery },
   responses: {
     200: { description: 'Deliveries', content: json(z.object({ items: z.array(Delivery), nextCursor: z.string().nullable() })) },
     404: { description: 'No such webhook in this workspace', content: json(ErrorBody) },
@@ -140,7 +141,7 @@ export const webhookRoutes = (addresses: WebhookAddressPolicy = PUBLIC_ONLY) =>
       const created = await createWebhook(c.get('store').db, { ...body, workspaceId: auth.workspaceId, createdBy: auth.id });
       await audit(c, 'webhook.created', { type: 'webhook', id: created.id }, { origin: urlOrigin(created.url), events: created.events });
       return c.json(created, 201);
-    })
+    }, rejectUnknownKeys(WebhookInput))
     .openapi(list, async (c) => {
       return c.json({ items: await listWebhooks(c.get('store').db, c.get('auth').workspaceId) }, 200);
     })

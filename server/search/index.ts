@@ -1,10 +1,10 @@
 /**
  * Search over prompts, answers, comments, corrections and notes. `searchBackendFor(db)` picks the
- * implementation for the store's dialect; importing this module registers the indexer with
- * onFeedbackChanges, so the index moves in the same transaction as every accepted change.
+ * implementation for the store's dialect; `searchIndexing` is one of the projections every opened
+ * store runs (store/projections.ts), so the index moves in the same transaction as every accepted change.
  */
 import { SqliteAdapter, type Kysely, type Transaction } from 'kysely';
-import { onFeedbackChanges } from '../store/feedback-changes.ts';
+import type { FeedbackChange } from '../store/feedback-changes.ts';
 import type { DB } from '../store/schema.ts';
 import type { SearchBackend, SearchHit, SearchOptions } from './backend.ts';
 import { likeSearch } from './like-search.ts';
@@ -17,16 +17,10 @@ export function searchBackendFor(db: Kysely<DB> | Transaction<DB>): SearchBacken
   return db.getExecutor().adapter instanceof SqliteAdapter ? sqliteFtsSearch : likeSearch;
 }
 
-let registered = false;
-/** Idempotent: the listener is registered once per process, whoever imports this first. */
-export function registerSearchIndexing(): void {
-  if (registered) return;
-  registered = true;
-  onFeedbackChanges(async function indexSearch(trx, changes) {
-    await searchBackendFor(trx).indexFeedback(trx, changes);
-  });
+/** The change listener (store/projections.ts attaches it to every opened store). */
+export async function searchIndexing(trx: Transaction<DB>, changes: FeedbackChange[]): Promise<void> {
+  await searchBackendFor(trx).indexFeedback(trx, changes);
 }
-registerSearchIndexing();
 
 export interface WorkspaceSearchResult {
   query: string;

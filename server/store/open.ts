@@ -3,8 +3,10 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import type { DB } from './schema.ts';
+import { attachChangeListeners } from './feedback-changes.ts';
 import { migrateToLatest } from './migrate.ts';
 import { openPostgres } from './postgres.ts';
+import { PROJECTIONS } from './projections.ts';
 import { registerSqliteFastPath } from './sqlite-fast-path.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -18,6 +20,8 @@ export interface Store {
   sqlite?: Database.Database;
   /** PostgreSQL only: the schema the tables live in (first of search_path; usually public). */
   schema?: string;
+  /** PostgreSQL only: the pool's counts, for /metrics (metrics/scrape.ts). */
+  pool?: { readonly totalCount: number; readonly idleCount: number; readonly waitingCount: number };
   close(): Promise<void>;
 }
 
@@ -89,7 +93,11 @@ function withStatementCache(sqlite: Database.Database, max = 500) {
   };
 }
 
-/** Opens the store and brings it to the latest schema (refusing one newer than this code). */
+/**
+ * Opens the store and brings it to the latest schema (refusing one newer than this code), with its
+ * projections attached (store/projections.ts): every write through `db` keeps rollups, the search
+ * index and the webhook outbox in its transaction. The one way a process gets a store.
+ */
 export async function openStore(config: StoreConfig): Promise<Store> {
   if (config.databaseUrl) {
     const pg = await openPostgres({ url: config.databaseUrl, poolSize: config.poolSize, idleTimeoutMillis: config.idleTimeoutMillis });
@@ -99,7 +107,8 @@ export async function openStore(config: StoreConfig): Promise<Store> {
       await pg.db.destroy();
       throw err;
     }
-    return { db: pg.db, dialect: 'postgres', location: pg.location, schema: pg.schema, close: () => pg.db.destroy() };
+    attachChangeListeners(pg.db, PROJECTIONS);
+    return { db: pg.db, dialect: 'postgres', location: pg.location, schema: pg.schema, pool: pg.pool, close: () => pg.db.destroy() };
   }
   const file =
     config.sqliteFile ??
@@ -114,6 +123,7 @@ export async function openStore(config: StoreConfig): Promise<Store> {
   }
   ftsSecureDelete(sqlite);
   registerSqliteFastPath(db, sqlite);
+  attachChangeListeners(db, PROJECTIONS);
   return {
     db,
     dialect: 'sqlite',

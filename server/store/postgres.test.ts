@@ -62,8 +62,13 @@ describe('PostgreSQL backend', () => {
   it('answers 503 with Retry-After when every pooled connection stays busy', async () => {
     const pg = await openPostgres({ url, poolSize: 1, connectTimeoutMillis: 200 });
     let release!: () => void;
-    const held = pg.db.transaction().execute(() => new Promise<void>((r) => (release = r)));
-    await new Promise((r) => setTimeout(r, 50));
+    let holding!: () => void;
+    const holds = new Promise<void>((r) => (holding = r));
+    const held = pg.db.transaction().execute(() => {
+      holding();
+      return new Promise<void>((r) => (release = r));
+    });
+    await holds; // the only pooled connection is now taken
     await expect(pg.db.selectFrom('tokens').selectAll().execute()).rejects.toBeInstanceOf(StoreUnavailableError);
     const app = createApp({ store: { db: pg.db, dialect: 'postgres', location: pg.location, close: () => pg.db.destroy() }, rateLimitPerMinute: 0 });
     const res = await app.request('/v1/feedback', { headers: { Authorization: 'Bearer gt_anything' } });

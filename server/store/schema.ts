@@ -1,5 +1,6 @@
 /** Kysely table types. Timestamps are ISO 8601 UTC strings (`toISOString()`), in both backends. */
 import type { Generated } from 'kysely';
+import type { FeedbackRow } from '../../shared/feedback-fields.ts';
 
 export interface WorkspacesTable {
   id: string;
@@ -24,32 +25,14 @@ export interface TokensTable {
   expires_at: string | null;
 }
 
-export interface FeedbackTable {
-  id: string;
-  workspace_id: string;
-  rater_id: string;
-  client_id: string | null;
-  target_key: string;
-  kind: string;
-  site: string | null;
-  model: string | null;
-  intent: string | null;
-  project: string | null;
-  subject: string | null;
-  conversation_id: string | null;
-  thumb: 'up' | 'down' | null;
-  stars: number | null;
-  label: string | null;
-  created_at: string;
-  updated_at: string;
-  received_at: string;
-  /** 1 = tombstone. Integers rather than booleans so both backends store the same thing. */
-  deleted: number;
-  /** The FeedbackInput JSON (null for a tombstone of a record this server never saw). */
-  record: string | null;
-  /** SHA-256 of the canonical record: tells a replay from a different write at the same time. */
-  content_hash: string;
-}
+/**
+ * A row of `feedback`, typed from the one description of the record's fields
+ * (shared/feedback-fields.ts, which documents each column): a column added there is typed here.
+ * `deleted` and `has_correction` are integers 0/1 rather than booleans so both backends store the
+ * same thing; `record` is the FeedbackInput JSON (null for a tombstone of a record this server never
+ * saw); `content_hash` the SHA-256 of the canonical record, telling a replay from a different write.
+ */
+export type FeedbackTable = FeedbackRow;
 
 export interface FeedbackEventsTable {
   id: string;

@@ -9,12 +9,10 @@
 import type Database from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import type { DB, FeedbackEventsTable, FeedbackTable } from './schema.ts';
+import { FEEDBACK_COLUMNS } from '../../shared/feedback-fields.ts';
 
-/** Every column of `feedback`, id first (the order both fast-path statements bind in). */
-export const FEEDBACK_COLUMNS = [
-  'id', 'workspace_id', 'rater_id', 'client_id', 'target_key', 'kind', 'site', 'model', 'intent', 'project', 'subject',
-  'conversation_id', 'thumb', 'stars', 'label', 'created_at', 'updated_at', 'received_at', 'deleted', 'record', 'content_hash',
-] as const satisfies readonly (keyof FeedbackTable)[];
+/** Every column of `feedback` but id, in description order (shared/feedback-fields.ts): what UPDATE sets. */
+const REST_COLUMNS = FEEDBACK_COLUMNS.filter((c) => c !== 'id');
 const EVENT_COLUMNS = [
   'id', 'workspace_id', 'feedback_id', 'op', 'actor_rater_id', 'actor_token_id', 'client_id', 'at', 'before', 'after',
 ] as const satisfies readonly (keyof FeedbackEventsTable)[];
@@ -28,23 +26,22 @@ export interface FastWriter {
 const handles = new WeakMap<Kysely<DB>, FastWriter>();
 
 export function registerSqliteFastPath(db: Kysely<DB>, sqlite: Database.Database): void {
+  // INSERT binds id, then the rest; UPDATE binds the rest, then the key (workspace and id: ids are
+  // unique per workspace, migration 0100).
   const insert = sqlite.prepare(
-    `insert into feedback (${FEEDBACK_COLUMNS.join(', ')}) values (${FEEDBACK_COLUMNS.map(() => '?').join(', ')})`,
+    `insert into feedback (id, ${REST_COLUMNS.join(', ')}) values (?, ${REST_COLUMNS.map(() => '?').join(', ')})`,
   );
-  // Same parameter order as insert: id first, then the rest; UPDATE binds the rest, then the key
-  // (workspace and id: ids are unique per workspace, migration 0100).
   const update = sqlite.prepare(
-    `update feedback set ${FEEDBACK_COLUMNS.slice(1).map((c) => `${c} = ?`).join(', ')} where workspace_id = ? and id = ?`,
+    `update feedback set ${REST_COLUMNS.map((c) => `${c} = ?`).join(', ')} where workspace_id = ? and id = ?`,
   );
   const event = sqlite.prepare(
     `insert into feedback_events (${EVENT_COLUMNS.join(', ')}) values (${EVENT_COLUMNS.map(() => '?').join(', ')})`,
   );
-  // Positional parameters in the order of the column lists above (named ones bind measurably slower).
+  // Positional parameters in the order of the column list above (named ones bind measurably slower).
   handles.set(db, {
     writeFeedback: (rows, existing) => {
       for (const r of rows) {
-        const rest = [r.workspace_id, r.rater_id, r.client_id, r.target_key, r.kind, r.site, r.model, r.intent, r.project, r.subject,
-          r.conversation_id, r.thumb, r.stars, r.label, r.created_at, r.updated_at, r.received_at, r.deleted, r.record, r.content_hash];
+        const rest = REST_COLUMNS.map((c) => r[c]);
         if (existing(r.id)) update.run(...rest, r.workspace_id, r.id);
         else insert.run(r.id, ...rest);
       }

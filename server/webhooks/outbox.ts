@@ -1,11 +1,12 @@
 /**
  * The webhook outbox. Deliveries are rows written in the same transaction as the change that
- * caused them (registered with onFeedbackChanges), so a committed change always gets its
- * deliveries and a rolled-back one never does; the worker sends them later, off the request path.
+ * caused them (`webhookOutbox`, a projection of every opened store: store/projections.ts), so a
+ * committed change always gets its deliveries and a rolled-back one never does; the worker sends
+ * them later, off the request path.
  */
 import type { Kysely, Transaction } from 'kysely';
 import { uuidv7 } from '../../shared/ids.ts';
-import { onFeedbackChanges, type FeedbackChange } from '../store/feedback-changes.ts';
+import type { FeedbackChange } from '../store/feedback-changes.ts';
 import { rowToFeedback } from '../store/feedback-read.ts';
 import { withGovernance, type WebhookDeliveriesTable, type WebhooksTable } from '../store/governance-tables.ts';
 import type { DB, FeedbackTable } from '../store/schema.ts';
@@ -62,7 +63,7 @@ function delivery(
   };
 }
 
-/** The onFeedbackChanges listener: enqueues feedback.negative / feedback.low_stars deliveries. */
+/** What the change listener does: enqueues feedback.negative / feedback.low_stars deliveries. */
 export async function enqueueFeedbackDeliveries(trx: Transaction<DB>, changes: FeedbackChange[], now = new Date()): Promise<number> {
   // Cheap filter first: most batches hold no negative vote and cost no extra query.
   const candidates = changes.filter((c) => live(c.after) && (c.after.thumb === 'down' || (c.after.stars != null && c.after.stars <= 4)));
@@ -126,7 +127,7 @@ export function enqueueExportCompleted(
   return enqueueWorkspaceEvent(db, workspaceId, 'export.completed', data, now);
 }
 
-// Registered once, when this module is first imported (the app imports it through its routes).
-onFeedbackChanges(function webhookOutbox(trx, changes) {
-  return enqueueFeedbackDeliveries(trx, changes).then(() => undefined);
-});
+/** The change listener (store/projections.ts attaches it to every opened store). */
+export async function webhookOutbox(trx: Transaction<DB>, changes: FeedbackChange[]): Promise<void> {
+  await enqueueFeedbackDeliveries(trx, changes);
+}

@@ -18,7 +18,60 @@ function filesUnder(dir: string, exts = /\.(ts|tsx)$/): string[] {
 
 const importRe = /(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
 
+/** Folders git ignores (the `name/` lines of .gitignore): built output, data, caches. */
+function ignoredFolders(): Set<string> {
+  const lines = fs.readFileSync(path.join(ROOT, '.gitignore'), 'utf8').split('\n');
+  return new Set(lines.map((l) => l.trim()).filter((l) => /^[^#!*/][^*]*\/$/.test(l)).map((l) => l.slice(0, -1)));
+}
+
+function foldersIn(dir: string): string[] {
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && e.name !== 'node_modules')
+    .map((e) => e.name)
+    .sort();
+}
+
+/**
+ * README's "Layout" block: `name/  what is there` for each top-level folder, and indented under
+ * it the same for each of its subfolders. Returns each folder (`server`, `server/routes`) with its text.
+ */
+function readmeLayout(): Map<string, string> {
+  const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  const block = /^## Layout\n[\s\S]*?^```\n([\s\S]*?)^```$/m.exec(readme)?.[1] ?? '';
+  const out = new Map<string, string>();
+  let top = '';
+  for (const line of block.split('\n')) {
+    const m = /^( *)([^\s/]+)\/(?:\s+(.*))?$/.exec(line);
+    if (!m) continue;
+    const name = m[1]!.length === 0 ? m[2]! : `${top}/${m[2]}`;
+    if (m[1]!.length === 0) top = m[2]!;
+    out.set(name, (m[3] ?? '').trim());
+  }
+  return out;
+}
+
+/** Folders whose subfolders README's layout lists, one line each. */
+const LISTED_WITH_SUBFOLDERS = ['server', 'extension', 'shared', 'test'];
+
 describe('conventions', () => {
+  it("README's Layout block shows the real tree: every top-level folder, and every subfolder of server/, extension/, shared/, test/", () => {
+    const ignored = ignoredFolders();
+    const real = foldersIn(ROOT).filter((name) => name !== '.git' && !ignored.has(name));
+    for (const parent of LISTED_WITH_SUBFOLDERS) real.push(...foldersIn(path.join(ROOT, parent)).map((sub) => `${parent}/${sub}`));
+    const listed = readmeLayout();
+    expect([...listed.keys()].filter((name) => !real.includes(name)), 'listed in README but not in the tree').toEqual([]);
+    expect(real.filter((name) => !listed.has(name)), 'folders missing from README\'s Layout block').toEqual([]);
+    expect([...listed].filter(([, what]) => what === '').map(([name]) => name), 'say what is there, on the same line').toEqual([]);
+  });
+
+  it('the layout check reads the block as README writes it', () => {
+    const listed = readmeLayout();
+    expect(listed.get('server/routes')).toMatch(/router/);
+    expect(listed.has('extension/sites')).toBe(true);
+    expect(ignoredFolders().has('node_modules')).toBe(true);
+  });
+
   it('shared/ imports nothing from server/ or extension/ (and no Node built-ins)', () => {
     const offenders: string[] = [];
     for (const file of filesUnder(path.join(ROOT, 'shared'))) {

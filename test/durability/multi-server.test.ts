@@ -16,12 +16,41 @@ import { checkStore, Ledger, newVersion, nextVersion, postSync, type Version } f
 
 const RATERS = 4;
 
-/** Deadlocks PostgreSQL has seen in this database (pg_stat_database; flushed within a second). */
+/** The servers' connections carry this name, so the test can tell when they are gone. */
+const APP_NAME = `gt_multi_${process.pid}`;
+
+/** Deadlocks PostgreSQL has counted in this database (pg_stat_database). */
 async function deadlocks(store: Store): Promise<number> {
-  await new Promise((r) => setTimeout(r, 1500));
   await sql`select pg_stat_clear_snapshot()`.execute(store.db);
   const { rows } = await sql<{ n: number }>`select deadlocks as n from pg_stat_database where datname = current_database()`.execute(store.db);
   return Number(rows[0]?.n ?? 0);
+}
+
+/**
+ * Stops the servers and returns once PostgreSQL has ended each of their connections. A backend
+ * reports its pending statistics (deadlocks among them) before it leaves pg_stat_activity, so
+ * after this the count is complete — the event to wait for, instead of PostgreSQL's flush interval.
+ */
+async function stopAndSettle(servers: ServerHandle[], store: Store): Promise<void> {
+  await Promise.all(servers.map((s) => s.stop()));
+  for (;;) {
+    const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity where application_name = ${APP_NAME}`.execute(store.db);
+    if (Number(rows[0]!.n) === 0) return;
+    await sql`select pg_sleep(0.02)`.execute(store.db); // a poll between looks, not a deadline
+  }
+}
+
+/** A count that can be awaited: `reached(n)` resolves once it is n or more. */
+function counter() {
+  let n = 0;
+  const waiting: { n: number; resolve: () => void }[] = [];
+  return {
+    add() {
+      n++;
+      for (const w of waiting.filter((w) => n >= w.n)) w.resolve();
+    },
+    reached: (target: number) => (n >= target ? Promise.resolve() : new Promise<void>((resolve) => waiting.push({ n: target, resolve }))),
+  };
 }
 const ROUNDS = 25;
 
@@ -33,7 +62,9 @@ describe('several servers on one PostgreSQL', () => {
   beforeAll(async () => {
     url = await freshPostgresUrl('multi');
     // All three start together on the empty schema: one migrates while the others wait.
-    const env = { DATABASE_URL: url, RATE_LIMIT_PER_MINUTE: '0' };
+    const serverUrl = new URL(url);
+    serverUrl.searchParams.set('application_name', APP_NAME);
+    const env = { DATABASE_URL: serverUrl.toString(), RATE_LIMIT_PER_MINUTE: '0' };
     servers = await Promise.all([startServer({ env }), startServer({ env }), startServer({ env })]);
     store = await openStore({ databaseUrl: url, poolSize: 2 });
   }, 120_000);
@@ -86,6 +117,7 @@ describe('several servers on one PostgreSQL', () => {
       return answer;
     };
 
+    const clientRounds = counter();
     const runClient = async (c: (typeof clients)[number]) => {
       for (let round = 0; round < ROUNDS; round++) {
         const batch: Version[] = [];
@@ -110,13 +142,15 @@ describe('several servers on one PostgreSQL', () => {
         batch.push(fresh);
         const answer = await sendVia(c.token, c.clientId, batch.filter((v, i, all) => all.findIndex((x) => x.id === v.id) === i));
         if (answer.results?.at(-1)?.status === 'applied') owned.push(fresh);
+        clientRounds.add();
       }
     };
     const runAdmin = async () => {
       for (let round = 0; round < ROUNDS; round++) {
         const victims = owned.splice(0, 2).map((v) => nextVersion(v, true));
         if (victims.length) await sendVia(admin, 'admin-console', victims);
-        await new Promise((r) => setTimeout(r, 20));
+        // Keep pace with the raters (a round of theirs per round of the admin's), not with a clock.
+        await clientRounds.reached((round + 1) * clients.length);
       }
     };
     await Promise.all([...clients.map(runClient), runAdmin()]);
@@ -128,6 +162,7 @@ describe('several servers on one PostgreSQL', () => {
     expect(await checkStore(store, ledger)).toEqual([]);
     // Batches that share rows (rollups of one day and model) must lock them in one order: a
     // deadlock is retried, so nothing is lost, but each costs a second (deadlock_timeout).
+    await stopAndSettle(servers, store);
     expect(await deadlocks(store), 'deadlocks: write shared rows in key order (docs/decisions, several servers)').toBe(deadlocksBefore);
     // The re-votes really raced: some arrived after a newer version (stale), most applied.
     const statuses = [...ledger.acks.values()].flat();

@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { openStore, type Store } from '../../server/store/open.ts';
+import { DEFAULT_TEST_DATABASE_URL } from '../setup/database-url.ts';
 
 export type TestBackend = 'sqlite' | 'postgres';
 
@@ -17,8 +18,7 @@ export function testBackend(): TestBackend {
   return process.env.GT_TEST_BACKEND === 'postgres' ? 'postgres' : 'sqlite';
 }
 
-/** Where the PostgreSQL tests go when nothing else is said (the role .ci/postgres.sh creates). */
-export const DEFAULT_TEST_DATABASE_URL = 'postgres://groundtruth:groundtruth@127.0.0.1:5432/groundtruth_test';
+export { DEFAULT_TEST_DATABASE_URL };
 
 /** The database of this test run (set by test/setup/postgres.ts), else TEST_DATABASE_URL, else the default. */
 export function testDatabaseUrl(): string {

@@ -17,6 +17,9 @@ export interface RatingSpec {
   thumb?: 'up' | 'down';
   stars?: number;
   label?: string;
+  /** What the rating judges; absent: the record names none (`overall`). */
+  criterion?: string;
+  subject?: string;
   /** YYYY-MM-DD, or a full ISO date-time. */
   day?: string;
   prompt?: string;
@@ -44,6 +47,7 @@ export function feedbackFrom(spec: RatingSpec) {
       ...(spec.intent ? { intent: spec.intent } : {}),
       ...(spec.project ? { project: spec.project } : {}),
       ...(spec.conversationId ? { conversationId: spec.conversationId } : {}),
+      ...(spec.subject ? { subject: spec.subject } : {}),
       ...(spec.prompt !== undefined ? { prompt: spec.prompt } : {}),
       ...(spec.messages ? { messages: spec.messages } : {}),
       ...(spec.output !== undefined ? { output: spec.output } : {}),
@@ -56,6 +60,7 @@ export function feedbackFrom(spec: RatingSpec) {
       ...(spec.label ? { label: spec.label } : {}),
       ...(!spec.thumb && !spec.stars && !spec.label ? { label: 'seen' } : {}),
     },
+    ...(spec.criterion ? { criterion: spec.criterion } : {}),
     ...(spec.comment ? { comment: spec.comment } : {}),
     ...(spec.correction ? { correction: { output: spec.correction } } : {}),
     ...(spec.tags ? { tags: spec.tags } : {}),

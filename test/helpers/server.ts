@@ -31,6 +31,8 @@ export interface ServerHandle {
   adminToken?: string;
   process: ChildProcess;
   output(): string;
+  /** Resolves with the first match of `pattern` in the output (now or later); rejects if the process exits first. */
+  waitForOutput(pattern: RegExp): Promise<RegExpExecArray>;
   /** `groundtruth token create` against the same store; resolves to the token. */
   createToken(role: 'rater' | 'analyst' | 'admin', name?: string, extra?: string[]): Promise<string>;
   /** Runs any CLI command with this server's env. */
@@ -44,24 +46,34 @@ export async function startServer(opts: { dataDir?: string; port?: number; env?:
   const env = { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, ...opts.env };
   const child = spawn(process.execPath, [BIN, 'serve'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
+  const watchers = new Set<() => void>();
+  const onOutput = (d: Buffer) => {
+    out += d;
+    for (const w of [...watchers]) w();
+  };
+  child.stdout!.on('data', onOutput);
+  child.stderr!.on('data', onOutput);
+  const waitForOutput = (pattern: RegExp) =>
+    new Promise<RegExpExecArray>((resolve, reject) => {
+      const check = () => {
+        const match = pattern.exec(out);
+        if (match) done(() => resolve(match));
+      };
+      const exited = () => done(() => reject(new Error(`server exited with ${child.exitCode} before printing ${pattern}:\n${out}`)));
+      const done = (settle: () => void) => {
+        watchers.delete(check);
+        child.off('exit', exited);
+        settle();
+      };
+      watchers.add(check);
+      child.once('exit', exited);
+      check();
+      if (child.exitCode !== null) exited();
+    });
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${out}`);
-    try {
-      const res = await fetch(`${url}/healthz`);
-      if (res.ok) break;
-    } catch {
-      /* not up yet */
-    }
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`server did not become healthy in 30 s:\n${out}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  // Up when it says so (it prints this line once listening), not after polling against a deadline:
+  // the test's own timeout bounds a start-up that hangs.
+  await waitForOutput(/Groundtruth is serving on /);
   const cli = (args: string[]) => run(process.execPath, [BIN, ...args], { cwd: ROOT, env });
   return {
     url,
@@ -70,6 +82,7 @@ export async function startServer(opts: { dataDir?: string; port?: number; env?:
     adminToken: /Admin token: (\S+)/.exec(out)?.[1],
     process: child,
     output: () => out,
+    waitForOutput,
     cli,
     async createToken(role, name = `${role}-${Date.now()}`, extra = []) {
       const { stdout } = await cli(['token', 'create', '--role', role, '--name', name, ...extra]);

@@ -44,14 +44,20 @@ function api(s: ServerHandle, token: string) {
     });
 }
 
-async function until<T>(what: () => Promise<T | undefined | false> | T | undefined | false, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await what();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 50));
-  }
+/** A count that tests can await: `reached(n)` resolves once it is n or more (an event, no polling). */
+function counter() {
+  let n = 0;
+  const waiting: { n: number; resolve: () => void }[] = [];
+  return {
+    get value() {
+      return n;
+    },
+    add() {
+      n++;
+      for (const w of waiting.filter((w) => n >= w.n)) w.resolve();
+    },
+    reached: (target: number) => (n >= target ? Promise.resolve() : new Promise<void>((resolve) => waiting.push({ n: target, resolve }))),
+  };
 }
 
 describe('parseDuration', () => {
@@ -69,7 +75,7 @@ describe('groundtruth backup', () => {
     const s = await serve();
     const rater = api(s, await s.createToken('rater', 'writer'));
     let writing = true;
-    let batches = 0;
+    const batches = counter();
     const writer = (async () => {
       while (writing) {
         const mutations = Array.from({ length: 50 }, () => {
@@ -78,15 +84,14 @@ describe('groundtruth backup', () => {
         });
         const res = await rater('POST', '/v1/sync', { clientId: 'w', mutations });
         expect(res.status).toBe(200);
-        batches++;
+        batches.add();
       }
     })();
-    await until(() => batches >= 5);
+    await batches.reached(5);
     const file = path.join(tempDir('gt-backup-'), 'nested', 'copy.sqlite');
-    const started = batches;
+    const started = batches.value;
     const out = await s.cli(['backup', file, '--json']);
-    const during = batches - started;
-    await until(() => batches >= started + during + 3); // the server kept writing after the copy, too
+    await batches.reached(batches.value + 3); // the server kept writing after the copy, too
     writing = false;
     await writer;
     const report = JSON.parse(out.stdout);
@@ -150,7 +155,8 @@ describe('groundtruth purge and erase-rater', () => {
   });
 
   it('the server applies a workspace retention setting by itself', SLOW, async () => {
-    // A "day" of 1.8 s, so the schedule runs during the test.
+    // A "day" of 1.8 s, so the schedule runs during the test. (That nothing happens without a
+    // setting is shown by server/jobs/retention.test.ts, where time is the test's.)
     const s = await serve({ RETENTION_INTERVAL_HOURS: '0.0005' });
     const admin = api(s, s.adminToken!);
     const rater = api(s, await s.createToken('rater'));
@@ -158,17 +164,13 @@ describe('groundtruth purge and erase-rater', () => {
     const fresh = feedback();
     await rater('POST', '/v1/feedback', old);
     await rater('POST', '/v1/feedback', fresh);
-    await new Promise((r) => setTimeout(r, 2500));
-    // Nothing happens without a setting.
-    expect((await (await admin('GET', '/v1/feedback')).json()).items).toHaveLength(2);
     expect((await admin('PATCH', '/v1/settings', { retentionDays: 30 })).status).toBe(200);
-    const settings = await until(async () => {
-      const body = await (await admin('GET', '/v1/settings')).json();
-      return body.lastPurgedAt && body;
-    });
+    // The schedule says what it deleted: that line is the event to wait for.
+    await s.waitForOutput(/retention: workspace default: deleted 1 feedback/);
+    const settings = await (await admin('GET', '/v1/settings')).json();
     expect(settings.retentionDays).toBe(30);
+    expect(settings.lastPurgedAt).toBeTruthy();
     expect((await (await admin('GET', '/v1/feedback')).json()).items.map((f: { id: string }) => f.id)).toEqual([fresh.id]);
-    expect(s.output()).toMatch(/retention: workspace default: deleted 1 feedback/);
   });
 });
 
@@ -176,13 +178,19 @@ describe('webhooks and rate limits in the running server', () => {
   it('serve delivers signed webhooks with retries, and stops promptly on SIGTERM with a receiver hanging', SLOW, async () => {
     const received: { headers: http.IncomingHttpHeaders; body: string }[] = [];
     const hanging: http.ServerResponse[] = [];
+    const answered = counter();
+    const held = counter();
     const rx = http.createServer((req, res) => {
       let body = '';
       req.on('data', (d) => (body += d));
       req.on('end', () => {
         received.push({ headers: req.headers, body });
-        if (req.url === '/hang') return void hanging.push(res);
+        if (req.url === '/hang') {
+          hanging.push(res);
+          return held.add();
+        }
         res.writeHead(received.length === 1 ? 502 : 204).end();
+        answered.add();
       });
     });
     await new Promise<void>((r) => rx.listen(0, '127.0.0.1', r));
@@ -196,32 +204,29 @@ describe('webhooks and rate limits in the running server', () => {
     const base = `http://127.0.0.1:${(rx.address() as AddressInfo).port}`;
 
     // The receiver listens on 127.0.0.1: a private address, refused unless the operator allows it.
-    const s = await serve({ WEBHOOK_POLL_MS: '50', WEBHOOK_RETRY_BASE_MS: '100', WEBHOOK_TIMEOUT_MS: '20000', WEBHOOK_ALLOW_PRIVATE: '1' });
+    // An attempt times out only after an hour, longer than this test may run: if a vote or SIGTERM
+    // waited for the hanging receiver, the test would time out (no wall-clock budget).
+    const s = await serve({ WEBHOOK_POLL_MS: '50', WEBHOOK_RETRY_BASE_MS: '100', WEBHOOK_TIMEOUT_MS: '3600000', WEBHOOK_ALLOW_PRIVATE: '1' });
     const admin = api(s, s.adminToken!);
     const { secret } = await (await admin('POST', '/v1/webhooks', { url: `${base}/ok`, events: ['feedback.negative'] })).json();
     const rater = api(s, await s.createToken('rater'));
     const down = feedback({ rating: { thumb: 'down' } });
     expect((await rater('POST', '/v1/feedback', down)).status).toBe(201);
-    await until(() => received.length >= 2);
+    await answered.reached(2);
     for (const r of received) expect(verifySignature(r.headers['x-groundtruth-signature'] as string, r.body, secret).ok).toBe(true);
     expect(JSON.parse(received[1]!.body).data.feedback.id).toBe(down.id);
 
-    // A receiver that never answers: the worker is waiting on it (20 s timeout) when SIGTERM comes.
+    // A receiver that never answers: the worker is waiting on it when SIGTERM comes.
     await admin('POST', '/v1/webhooks', { url: `${base}/hang`, events: ['feedback.negative'] });
     await rater('POST', '/v1/feedback', feedback({ rating: { thumb: 'down' } }));
-    await until(() => hanging.length >= 1);
+    await held.reached(1);
     // Real sockets: every vote now raises a delivery to the hanging receiver; none waits for it.
-    const latencies: number[] = [];
     for (let i = 0; i < 20; i++) {
-      const t0 = performance.now();
       expect((await rater('POST', '/v1/feedback', feedback({ rating: { thumb: 'down' } }))).status).toBe(201);
-      latencies.push(performance.now() - t0);
     }
-    await until(() => hanging.length >= 8); // the worker's whole concurrency is stuck on it
-    expect(Math.max(...latencies)).toBeLessThan(5000); // the receiver holds requests for 20 s
-    const started = Date.now();
+    await held.reached(8); // the worker's whole concurrency is stuck on it
+    // Exits cleanly while all eight still hang: waiting for them would outlast the test's timeout.
     expect(await s.stop('SIGTERM')).toBe(0);
-    expect(Date.now() - started).toBeLessThan(5000);
   });
 
   it('answer 429 with Retry-After past RATE_LIMIT_PER_MINUTE, per token, never on /healthz', SLOW, async () => {

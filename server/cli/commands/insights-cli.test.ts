@@ -41,11 +41,13 @@ describe('groundtruth export / import / stats', { timeout: 120_000 }, () => {
   it('stats --watch redraws until interrupted, then exits cleanly', async () => {
     const child = spawn(process.execPath, [BIN, 'stats', '--watch', '--interval', '0.3'], { env: { ...process.env, DATA_DIR: dir } });
     let out = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
+    // Two redraws are the event to wait for (the test's timeout bounds it), then an interrupt.
+    await new Promise<void>((resolve) => {
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        if ((out.match(/ratings 40/g) ?? []).length >= 2) resolve();
+      });
     });
-    const deadline = Date.now() + 30_000;
-    while ((out.match(/ratings 40/g) ?? []).length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     child.kill('SIGINT');
     const code = await new Promise((resolve) => child.on('exit', resolve));
     expect((out.match(/ratings 40/g) ?? []).length).toBeGreaterThanOrEqual(2);

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import http from 'node:http';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -52,16 +53,27 @@ describe('groundtruth serve', () => {
       const f = feedbackBody(crypto.randomUUID());
       return { id: f.id, op: 'upsert', updatedAt: f.updatedAt, feedback: { ...f, target: { ...f.target, output: 'x'.repeat(1000) } } };
     });
-    const pending = fetch(`${s.url}/v1/sync`, {
+    const body = JSON.stringify({ clientId: 'c', mutations });
+    // `Expect: 100-continue`: the server answers "continue" once it has the request's headers, so
+    // the request is in flight when SIGTERM comes (an event, not a guess at how long that takes).
+    const req = http.request(`${s.url}/v1/sync`, {
       method: 'POST',
-      headers: { Authorization: `Bearer ${rater}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ clientId: 'c', mutations }),
+      headers: { Authorization: `Bearer ${rater}`, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), Expect: '100-continue' },
     });
-    await new Promise((r) => setTimeout(r, 5));
+    const answered = new Promise<{ status: number; text: string }>((resolve, reject) => {
+      req.on('error', reject);
+      req.on('response', (res) => {
+        let text = '';
+        res.on('data', (d) => (text += d));
+        res.on('end', () => resolve({ status: res.statusCode!, text }));
+      });
+    });
+    await new Promise<void>((resolve) => req.on('continue', resolve));
     const exited = s.stop('SIGTERM');
-    const res = await pending;
+    req.end(body);
+    const res = await answered;
     expect(res.status).toBe(200);
-    expect((await res.json()).results.every((r: { status: string }) => r.status === 'applied')).toBe(true);
+    expect(JSON.parse(res.text).results.every((r: { status: string }) => r.status === 'applied')).toBe(true);
     expect(await exited).toBe(0);
   });
 

@@ -60,4 +60,16 @@ describe('csv', () => {
     expect(row.output).toBe('a,b;"c"\r\nd');
     expect(row.thumb).toBe('down');
   });
+
+  it('keeps the header it always had, with the new columns last (criterion), each cell from the record', async () => {
+    // Pinned by hand on purpose: spreadsheets and scripts read these columns by position.
+    expect(csv.header).toBe(
+      'id,createdAt,updatedAt,receivedAt,workspaceId,raterId,kind,key,site,url,model,intent,project,subject,conversationId,' +
+        'thumb,stars,label,comment,tags,prompt,output,correction,context,criterion\r\n',
+    );
+    const rows = parse(await exportCsv(), { columns: true }) as Record<string, string>[];
+    const row = rows.find((r) => r.conversationId === 'c1')!;
+    expect(row).toMatchObject({ thumb: 'up', label: 'safe', criterion: 'overall', correction: '' });
+    expect(row.tags).toBe("'+1+cmd|calc");
+  });
 });

@@ -11,12 +11,13 @@ import { stringify } from 'csv-stringify/sync';
 import type { FeedbackTable } from '../../store/schema.ts';
 import { rowToFeedback } from '../../store/feedback-read.ts';
 import type { RecordFormat } from './types.ts';
+import { CSV_FIELDS, valueAt } from '../../../shared/feedback-fields.ts';
 
-export const CSV_COLUMNS = [
-  'id', 'createdAt', 'updatedAt', 'receivedAt', 'workspaceId', 'raterId', 'kind', 'key', 'site', 'url', 'model', 'intent',
-  'project', 'subject', 'conversationId', 'thumb', 'stars', 'label', 'comment', 'tags', 'prompt', 'output', 'correction',
-  'context',
-] as const;
+/**
+ * The header, from the one description of the record (shared/feedback-fields.ts, `csv`). The order
+ * of the columns before `criterion` is the order this file always had; new columns go last.
+ */
+export const CSV_COLUMNS: readonly string[] = CSV_FIELDS.map((f) => f.header);
 
 const OPTIONS = { quoted_match: /[\r\n",]/, record_delimiter: '\r\n' } as const;
 
@@ -31,16 +32,19 @@ export function neutraliseFormulas(text: string): string {
   return text.replace(FORMULA_LINE, "'");
 }
 
+/** One cell: lists joined, the correction by its corrected output, JSON objects serialized, absent empty. */
+function cell(path: string, value: unknown): string | number {
+  if (value === undefined || value === null) return '';
+  if (typeof value === 'number') return value;
+  if (typeof value === 'string') return neutraliseFormulas(value);
+  if (Array.isArray(value)) return neutraliseFormulas(value.join(', '));
+  if (path === 'correction') return neutraliseFormulas((value as { output?: string }).output ?? '');
+  return neutraliseFormulas(JSON.stringify(value));
+}
+
 function cells(row: FeedbackTable): (string | number)[] {
   const f = rowToFeedback(row);
-  const t = f.target;
-  const text = [
-    f.id, f.createdAt, f.updatedAt, f.receivedAt, f.workspaceId, f.raterId, t.kind, t.key, t.site ?? '', t.url ?? '',
-    t.model ?? '', t.intent ?? '', t.project ?? '', t.subject ?? '', t.conversationId ?? '', f.rating.thumb ?? '',
-    f.rating.stars ?? '', f.rating.label ?? '', f.comment ?? '', (f.tags ?? []).join(', '), t.prompt ?? '', t.output ?? '',
-    f.correction?.output ?? '', t.context ? JSON.stringify(t.context) : '',
-  ];
-  return text.map((cell) => (typeof cell === 'string' ? neutraliseFormulas(cell) : cell));
+  return CSV_FIELDS.map(({ path }) => cell(path, valueAt(f, path)));
 }
 
 export const csv: RecordFormat = {

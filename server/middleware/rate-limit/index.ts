@@ -28,7 +28,7 @@ export const jsonLimited: Limited = (c, message, seconds) => {
   return c.json(errorBody('rate_limited', message), 429);
 };
 
-/** The dashboard's answer: its error page (rendered by its onError), with the same header. */
+/** The dashboard's answer: its error page (the app's one onError renders it, lib/errors.ts), with the same header. */
 export const pageLimited: Limited = (c, message, seconds) => {
   c.header('Retry-After', seconds);
   throw new ApiError(429, 'rate_limited', message);

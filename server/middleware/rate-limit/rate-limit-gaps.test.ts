@@ -51,7 +51,7 @@ describe('the per-token limit covers the dashboard', () => {
     const t = await testApp({ rateLimitPerMinute: 3 });
     const admin = (await t.token('admin')).token;
     const cookie = await session(t, admin);
-    const download = () => t.app.request('/dashboard/exports/download/jsonl?window=all', { headers: { Cookie: cookie } }, from('198.51.100.1'));
+    const download = () => t.app.request('/dashboard/exports/download/jsonl?all=true', { headers: { Cookie: cookie } }, from('198.51.100.1'));
     for (let i = 0; i < 3; i++) {
       const res = await download();
       expect(res.status, `download ${i + 1}`).toBe(200);

@@ -1,7 +1,4 @@
 import { sql, SqliteAdapter, type Kysely } from 'kysely';
-// Importing the search module also registers its indexer with onFeedbackChanges: every process
-// that opens a store loads the migrations, so no write path (sync, import, CLI) misses the index.
-import '../../search/index.ts';
 
 /**
  * Dashboard sign-in sessions, notes on subjects, an index for per-subject reads, and (SQLite only)
@@ -80,7 +77,7 @@ async function createSqliteSearch(db: Kysely<any>): Promise<void> {
       ''
     FROM search_docs d JOIN feedback f ON f.id = d.ref_id`.execute(db);
   // A hard delete of a record (purge, erasure of a rater) takes its text out of the index whatever
-  // code path did it; upserts are indexed by server/search through onFeedbackChanges.
+  // code path did it; upserts are indexed by server/search (a projection of every opened store).
   await sql`CREATE TRIGGER search_forget_feedback AFTER DELETE ON feedback BEGIN
     DELETE FROM search_fts WHERE rowid = (SELECT id FROM search_docs WHERE doc_key = 'feedback:' || old.id);
     DELETE FROM search_docs WHERE doc_key = 'feedback:' || old.id;

@@ -1,7 +1,8 @@
 /**
- * Retry timing for 429, 5xx and network errors: exponential backoff with "equal jitter" (half the
- * step fixed, half random) so that many extensions coming back online at once spread out, while
- * the wait still grows with each failure. See
+ * Retry timing, for the extension's sync (429, 5xx and network errors; extension/sync/scheduler.ts)
+ * and the server's webhook deliveries (server/webhooks/worker.ts): exponential backoff with "equal
+ * jitter" (half the step fixed, half random) so that many clients coming back at once spread out,
+ * while the wait still grows with each failure; never shorter than the other side's `Retry-After`. See
  * https://aws.amazon.com/blogs/architecture/exponential-backoff-and-jitter/
  */
 export interface BackoffOptions {
@@ -10,10 +11,10 @@ export interface BackoffOptions {
   random?: () => number;
 }
 
-export const BACKOFF_BASE_MS = 1_000;
+const BACKOFF_BASE_MS = 1_000;
 export const BACKOFF_MAX_MS = 2 * 60_000;
 
-/** Delay before retry number `failures` (1 = after the first failure); at least `retryAfterMs`. */
+/** Delay before retry number `failures` (1 = after the first failure); at least `retryAfterMs` (not capped by `maxMs`). */
 export function backoffDelay(failures: number, retryAfterMs?: number, options: BackoffOptions = {}): number {
   const base = options.baseMs ?? BACKOFF_BASE_MS;
   const max = options.maxMs ?? BACKOFF_MAX_MS;

@@ -22,10 +22,20 @@ describe('backoffDelay', () => {
   });
 });
 
+describe('backoffDelay with its own base and cap (the webhook worker: 10 s, an hour)', () => {
+  it('starts at the base, doubles, and stops at the cap; the caller caps a longer Retry-After itself', () => {
+    const options = { baseMs: 10_000, maxMs: 60 * 60_000, random: () => 1 };
+    expect([1, 2, 3].map((n) => backoffDelay(n, undefined, options))).toEqual([10_000, 20_000, 40_000]);
+    expect(backoffDelay(20, undefined, options)).toBe(60 * 60_000);
+    expect(backoffDelay(1, 2 * 60 * 60_000, options)).toBe(2 * 60 * 60_000);
+  });
+});
+
 describe('parseRetryAfter', () => {
   it('reads seconds and HTTP dates', () => {
     const now = Date.parse('2026-02-01T10:00:00Z');
     expect(parseRetryAfter('7', now)).toBe(7000);
+    expect(parseRetryAfter(' 7 ', now)).toBe(7000);
     expect(parseRetryAfter('Sun, 01 Feb 2026 10:00:30 GMT', now)).toBe(30_000);
     expect(parseRetryAfter('Sun, 01 Feb 2026 09:00:00 GMT', now)).toBe(0);
     expect(parseRetryAfter('soon', now)).toBeUndefined();

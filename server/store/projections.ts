@@ -1,0 +1,19 @@
+/**
+ * The projections of the feedback table: what every opened store keeps in the same transaction as
+ * each feedback change (applyMutations, erasure, retention). openStore attaches exactly this list,
+ * so the server, the CLI, the tests and the benches get all of them by opening the store, whatever
+ * else they import. Adding a projection is adding it here.
+ *
+ * - insightsRollups: daily counts, distinct raters and conversations, votes per target (insights),
+ *   and feedback_examples, the prompt/example hashes that export runs stream and merge by.
+ * - searchIndexing: the search index (SQLite FTS5; PostgreSQL searches the rows themselves).
+ * - webhookOutbox: feedback.negative / feedback.low_stars deliveries for the webhook worker.
+ *
+ * Export runs need nothing else: `export.completed` is enqueued by the run itself (exports/runs.ts).
+ */
+import { insightsRollups } from '../insights/rollups.ts';
+import { searchIndexing } from '../search/index.ts';
+import { webhookOutbox } from '../webhooks/outbox.ts';
+import type { ChangeListener } from './feedback-changes.ts';
+
+export const PROJECTIONS: readonly ChangeListener[] = [insightsRollups, searchIndexing, webhookOutbox];
