@@ -1,22 +1,29 @@
 /**
- * Composition: middleware, then one router per resource. Tests build this and call
- * `app.request()`; server.ts serves it over HTTP.
+ * The composition root of the HTTP app: the one onError, the middleware (each in
+ * server/middleware/<name>/), then one router per resource and the dashboard. The store comes in
+ * opened, with its projections (store/open.ts). Tests build this and call `app.request()`;
+ * server.ts serves it over HTTP.
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
-import type { Context, Next } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { LIMITS } from '../shared/limits.ts';
 import { ApiError, errorBody, handleError } from './lib/errors.ts';
+import { fastApiDetail } from './lib/fastapi-detail.ts';
+import { dropInErrorDetail } from './dropin/feedback-v1.ts';
 import type { AppEnv } from './lib/types.ts';
 import { parseEnv } from './env.ts';
-import { clientAddress } from './lib/client-address.ts';
 import { bearerAuth } from './middleware/auth/index.ts';
+import { provideClient } from './middleware/provide-client/index.ts';
+import { provideClockSkew } from './middleware/provide-clock-skew/index.ts';
+import { provideStore } from './middleware/provide-store/index.ts';
+import { requireJson } from './middleware/require-json/index.ts';
 import { defaultRateCounters, type RateCounters } from './middleware/rate-limit/counters.ts';
 import { appRateLimits } from './middleware/rate-limit/index.ts';
 import { extensionConfigRoutes } from './routes/extension-config.ts';
 import { feedbackRoutes } from './routes/feedback.ts';
 import { healthRoutes } from './routes/health.ts';
 import { insightsRoutes } from './routes/insights.ts';
+import { insightsSummaryRoutes } from './routes/insights-summary.ts';
 import { exportRoutes } from './routes/exports.ts';
 import { conversationFeedbackRoutes } from './routes/conversation-feedback.ts';
 import { docsRoutes } from './routes/docs.ts';
@@ -33,6 +40,8 @@ import { webhookRoutes } from './routes/webhooks.ts';
 import type { Store } from './store/open.ts';
 import type { WebhookAddressPolicy } from './webhooks/address-policy.ts';
 import { dashboardRoutes } from './dashboard/index.ts';
+import { observeRequests } from './metrics/http.ts';
+import { opsRoutes } from './metrics/routes.ts';
 
 export interface AppOptions {
   store: Store;
@@ -60,24 +69,15 @@ export function createApp({
   rateCounters,
 }: AppOptions) {
   const app = new OpenAPIHono<AppEnv>();
+  // The one onError (lib/errors.ts): JSON for the API, the dashboard's page for its requests.
   app.onError(handleError);
   app.notFound((c) => c.json(errorBody('not_found', `No route for ${c.req.method} ${c.req.path}.`), 404));
 
-  app.use('*', async function provideStore(c, next) {
-    c.set('store', store);
-    await next();
-  });
-  const clockSkew = maxClockSkewSeconds ?? parseEnv().MAX_CLOCK_SKEW_SECONDS;
-  app.use('*', async function provideClockSkew(c, next) {
-    c.set('maxClockSkewSeconds', clockSkew);
-    await next();
-  });
   const proxies = trustProxy ?? parseEnv().TRUST_PROXY;
-  // Where a request comes from, for the audit log (the dashboard says `via: dashboard` itself).
-  app.use('*', async function provideClient(c, next) {
-    c.set('client', { address: clientAddress(c, proxies) ?? null, via: 'api' });
-    await next();
-  });
+  app.use('*', observeRequests()); // first: request id, metrics, the request's log line (issue 18)
+  app.use('*', provideStore(store));
+  app.use('*', provideClockSkew(maxClockSkewSeconds ?? parseEnv().MAX_CLOCK_SKEW_SECONDS));
+  app.use('*', provideClient(proxies));
   // Rate limits (issue 13): one set of counters for the API and the dashboard.
   const limits = appRateLimits({
     counters: rateCounters ?? defaultRateCounters(store),
@@ -95,22 +95,14 @@ export function createApp({
         throw new ApiError(413, 'payload_too_large', `The body is over ${LIMITS.maxBodyBytes} bytes (1 MiB); send smaller batches.`);
       },
     }),
-    async function requireJson(c: Context<AppEnv>, next: Next) {
-      const method = c.req.method;
-      // A request with no body at all (no length, not chunked) has nothing to type-check.
-      const hasBody = (c.req.header('Content-Length') ?? '0') !== '0' || c.req.header('Transfer-Encoding') !== undefined;
-      if ((method === 'POST' || method === 'PUT' || method === 'PATCH') && hasBody) {
-        const type = c.req.header('Content-Type') ?? '';
-        if (!/^application\/([\w.+-]+\+)?json\b/i.test(type)) {
-          throw new ApiError(415, 'unsupported_media_type', 'Send the body as JSON with "Content-Type: application/json".');
-        }
-      }
-      await next();
-    },
+    requireJson(),
     bearerAuth(),
     // After auth: the limit is per token (/healthz is outside these prefixes and never limited).
     limits.api.perToken,
   ] as const;
+  // Before the guards, so their refusals too carry the FastAPI `detail` FilAgent's clients parse.
+  app.use('/api/v1/*', fastApiDetail);
+  app.use('/v1/feedback/*', dropInErrorDetail); // 002's requests only (dropin/feedback-v1.ts, isDropInRequest)
   for (const prefix of ['/v1/*', '/api/v1/*']) app.use(prefix, ...apiGuards);
 
   const routes = app.route('/', healthRoutes).route('/', syncRoutes).route('/', feedbackRoutes).route('/', extensionConfigRoutes)
@@ -124,10 +116,12 @@ export function createApp({
     .route('/', searchRoutes)
     .route('/', subjectRoutes)
     .route('/', insightsRoutes)
+    .route('/', insightsSummaryRoutes)
     .route('/', siteRoutes)
     .route('/', exportRoutes);
   // Server-rendered pages with their own session auth, CSP and CSRF checks (not under /v1).
   app.route('/dashboard', dashboardRoutes({ rateLimits: limits.dashboard }));
+  app.route('/', opsRoutes({ metricsPort: parseEnv().METRICS_PORT })); // /readyz, /metrics (issue 18)
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   const openApiConfig = {

@@ -12,7 +12,7 @@
  */
 import { z } from 'zod';
 import { LIMITS } from './limits.ts';
-import { Role } from './schemas.ts';
+import { Criterion, DEFAULT_CRITERION, Role } from './schemas.ts';
 import { BUILTIN_SITE_IDS } from './sites.ts';
 
 export const PublishedRule = z.looseObject({
@@ -73,6 +73,24 @@ export const SelectorPack = z
   .refine((p) => JSON.stringify(p).length <= PACK_LIMITS.packMaxBytes, `a pack serializes to at most ${PACK_LIMITS.packMaxBytes} bytes`);
 export type SelectorPack = z.infer<typeof SelectorPack>;
 
+/** Bounds of the published criteria (the widget's detail form must stay small). */
+export const CRITERIA_LIMITS = { max: 8, labelMaxChars: 64, hintMaxChars: 200 } as const;
+
+/**
+ * An extra criterion an admin publishes for the widget's detail form (docs/decisions/0030): the
+ * widget keeps rating `overall` in its bar; each published criterion gets a thumb pair (`thumbs`)
+ * or 1–5 stars (`stars`) in the form, and each rating given there is a record of its own, with
+ * the same target and this `name` as its criterion. `label` is what the rater reads; `hint` an
+ * optional line under it (shown as its title).
+ */
+export const PublishedCriterion = z.strictObject({
+  name: Criterion.refine((n) => n !== DEFAULT_CRITERION, `"${DEFAULT_CRITERION}" is the widget's own rating: publish other criteria`),
+  label: z.string().trim().min(1, 'must not be empty').max(CRITERIA_LIMITS.labelMaxChars, `at most ${CRITERIA_LIMITS.labelMaxChars} characters`),
+  scale: z.enum(['thumbs', 'stars']).default('thumbs'),
+  hint: z.string().trim().max(CRITERIA_LIMITS.hintMaxChars, `at most ${CRITERIA_LIMITS.hintMaxChars} characters`).optional(),
+});
+export type PublishedCriterion = z.infer<typeof PublishedCriterion>;
+
 export const SiteId = z.enum(BUILTIN_SITE_IDS as [string, ...string[]], {
   error: `must be a built-in site: ${BUILTIN_SITE_IDS.join(', ')}`,
 });
@@ -83,11 +101,17 @@ export const PublishedConfig = z.strictObject({
   disabledAdapters: z.array(z.string().min(1).max(64)).max(50).default([]),
   /** Per built-in site id, selector overrides merged over the built-in selectors. */
   selectorPacks: z.partialRecord(SiteId, SelectorPack).default({}),
+  /** Extra criteria the widget's detail form asks for, in this order (besides `overall`, the bar's own). */
+  criteria: z
+    .array(PublishedCriterion)
+    .max(CRITERIA_LIMITS.max, `at most ${CRITERIA_LIMITS.max} criteria`)
+    .refine((list) => new Set(list.map((c) => c.name)).size === list.length, 'each criterion name at most once')
+    .default([]),
 });
 export type PublishedConfig = z.infer<typeof PublishedConfig>;
 
 /** What this server can take from an extension; an extension sends only what is listed. */
-export const CAPABILITIES = ['packs', 'health', 'own-ratings'] as const;
+export const CAPABILITIES = ['packs', 'health', 'own-ratings', 'criteria'] as const;
 export type Capability = (typeof CAPABILITIES)[number];
 
 /**
@@ -98,6 +122,8 @@ export const PublishedConfigOnWire = z.looseObject({
   rules: z.array(PublishedRule).default([]),
   disabledAdapters: z.array(z.string()).default([]),
   selectorPacks: z.record(z.string(), z.unknown()).default({}),
+  /** Checked one by one by the extension (PublishedCriterion); one it cannot use is set aside. */
+  criteria: z.array(z.unknown()).optional(),
 });
 
 export const ExtensionConfigResponse = z.object({

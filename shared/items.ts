@@ -47,7 +47,7 @@ export const ItemPrediction = z.object({
   severity: shortText.optional(),
   confidence: z.number().min(0, 'confidence goes from 0 to 1').max(1, 'confidence goes from 0 to 1').optional(),
   reasoning: longText.optional(),
-});
+}).strict();
 export type ItemPrediction = z.infer<typeof ItemPrediction>;
 
 /** One item as a program sends it. `key` is the program's own id for it: sending it again updates, never duplicates. */
@@ -68,7 +68,7 @@ export const ItemInput = z.object({
   output: longText.min(1, 'must not be empty'),
   context: ItemContext.optional(),
   prediction: ItemPrediction.optional(),
-});
+}).strict(); // an unknown field rejects the item, by name (each item is checked on its own); `context` stays open
 export type ItemInput = z.infer<typeof ItemInput>;
 
 /**
@@ -80,7 +80,7 @@ export const ItemsRequest = z.object({
     .array(z.record(z.string(), z.unknown()))
     .min(1, 'send at least one item')
     .max(ITEM_LIMITS.batchMax, `at most ${ITEM_LIMITS.batchMax} items per batch`),
-});
+}).strict();
 export type ItemsRequest = z.infer<typeof ItemsRequest>;
 
 export const ITEM_STATUSES = ['created', 'updated', 'unchanged', 'rejected'] as const;

@@ -13,6 +13,8 @@ export const LIMITS = {
   tagsMax: 20,
   tagMaxChars: 64,
   labelMaxChars: 128,
+  /** A rating's criterion name (shared/schemas.ts, Criterion). */
+  criterionMaxChars: 64,
   keyMaxChars: 512,
   shortTextMaxChars: 256,
   urlMaxChars: 4096,

@@ -36,14 +36,14 @@ function boundedJsonObject(maxBytes: number) {
     .refine((v) => JSON.stringify(v).length <= maxBytes, `must serialize to at most ${maxBytes} bytes`);
 }
 
-export const ChatMessage = z.object({
+export const ChatMessage = z.strictObject({
   role: z.enum(['system', 'user', 'assistant', 'tool']),
   content: longText,
 });
 export type ChatMessage = z.infer<typeof ChatMessage>;
 
 /** The exact quote of a text selection, with context, so the target can be found again. */
-export const TextQuote = z.object({
+export const TextQuote = z.strictObject({
   exact: longText,
   prefix: z.string().max(1000).optional(),
   suffix: z.string().max(1000).optional(),
@@ -51,7 +51,7 @@ export const TextQuote = z.object({
   end: z.number().int().nonnegative().optional(),
 });
 
-export const Target = z.object({
+export const Target = z.strictObject({
   kind: TargetKind,
   key: z.string().min(1, 'must not be empty').max(LIMITS.keyMaxChars, `at most ${LIMITS.keyMaxChars} characters`),
   site: shortText.optional(),
@@ -76,7 +76,7 @@ export const Thumb = z.enum(['up', 'down']);
 export type Thumb = z.infer<typeof Thumb>;
 
 export const Rating = z
-  .object({
+  .strictObject({
     thumb: Thumb.optional(),
     stars: z.number().int('stars must be a whole number').min(1, 'stars go from 1 to 5').max(5, 'stars go from 1 to 5').optional(),
     label: z.string().min(1).max(LIMITS.labelMaxChars).optional(),
@@ -86,17 +86,33 @@ export const Rating = z
   });
 export type Rating = z.infer<typeof Rating>;
 
-export const Correction = z.object({
+export const Correction = z.strictObject({
   output: longText.optional(),
   fields: boundedJsonObject(LIMITS.contextMaxBytes).optional(),
 });
 export type Correction = z.infer<typeof Correction>;
 
+/** What a rating judges when it names nothing: the one criterion the widget rates. */
+export const DEFAULT_CRITERION = 'overall';
+/**
+ * What a rating judges (`helpfulness`, `correctness`, 003's feedback types such as `task_quality`),
+ * as Langfuse score names and LangSmith feedback keys do. One live vote per rater + target + criterion.
+ */
+export const Criterion = z
+  .string()
+  .max(LIMITS.criterionMaxChars, `at most ${LIMITS.criterionMaxChars} characters`)
+  .regex(/^[a-z0-9][a-z0-9_.:-]*$/, 'must be lowercase letters, digits and _ . : - (e.g. overall, task_quality)');
+
 /** What a client sends: the feedback record without the fields the server adds. */
-export const FeedbackInput = z.object({
+export const FeedbackInput = z.strictObject({
   id: z.uuid('must be a UUID'),
   target: Target,
   rating: Rating,
+  /**
+   * Absent means `overall` (DEFAULT_CRITERION). Kept absent rather than filled in, so a record sent
+   * without it serializes and hashes as before and a replayed old batch stays `unchanged`.
+   */
+  criterion: Criterion.optional(),
   comment: z.string().max(LIMITS.commentMaxChars, `at most ${LIMITS.commentMaxChars} characters`).optional(),
   correction: Correction.optional(),
   tags: z.array(z.string().min(1).max(LIMITS.tagMaxChars)).max(LIMITS.tagsMax).optional(),
@@ -144,7 +160,9 @@ export const SyncRequest = z.object({
     .max(LIMITS.syncMaxMutations, `at most ${LIMITS.syncMaxMutations} mutations per batch`),
   /** Adapter health counters (shared/site-health.ts), sent only to servers with the `health` capability. */
   health: z.array(SiteVisit).max(SITE_VISITS_MAX, `at most ${SITE_VISITS_MAX} visits per batch`).optional(),
-});
+  /** All or nothing (DESIGN, "Atomic batches"). */
+  atomic: z.boolean().optional(),
+}).strict(); // an unknown envelope field is 422 unknown_field (DESIGN, "Errors"); mutations are checked one by one
 export type SyncRequest = z.infer<typeof SyncRequest>;
 
 export const MUTATION_STATUSES = ['applied', 'unchanged', 'stale', 'rejected'] as const;
@@ -153,6 +171,11 @@ export const MUTATION_STATUSES = ['applied', 'unchanged', 'stale', 'rejected'] a
  * one rejection a client does not drop — it corrects its clock from `serverTime` and sends again.
  */
 export const CLOCK_AHEAD = 'clock_ahead';
+/**
+ * The reason code of the other mutations of an atomic batch (`"atomic": true`) in which one was
+ * rejected: nothing of it was written (DESIGN, "Atomic batches"); fix the culprit and send it again.
+ */
+export const ATOMIC_BATCH_NOT_APPLIED = 'atomic_batch_not_applied';
 export const MutationResult = z.object({
   id: z.string(),
   status: z.enum(MUTATION_STATUSES),

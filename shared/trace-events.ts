@@ -47,7 +47,7 @@ export const TraceEventInput = z.object({
     .default({}),
   /** When it happened by the sender's clock (defaults to arrival). Ordering uses arrival, not this. */
   at: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time, e.g. 2026-02-01T12:00:00Z' }).optional(),
-});
+}).strict(); // an unknown field is refused, by name; `data` stays free-form
 export type TraceEventInput = z.infer<typeof TraceEventInput>;
 
 /** A batch: each event is checked on its own (one bad event is rejected, the rest are appended in order). */
@@ -56,7 +56,7 @@ export const TraceEventsBatch = z.object({
     .array(z.record(z.string(), z.unknown()))
     .min(1, 'send at least one event')
     .max(TRACE_LIMITS.batchMax, `at most ${TRACE_LIMITS.batchMax} events per batch`),
-});
+}).strict();
 
 /** POST /v1/events takes one event, or `{ events: [...] }`. */
 export const TraceEventsRequest = z.union([TraceEventsBatch, TraceEventInput]);

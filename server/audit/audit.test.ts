@@ -251,7 +251,7 @@ describe('the dashboard', () => {
     const analyst = await signIn(t, t.analyst.token);
     expect((await t.app.request('/dashboard/audit', { headers: { Cookie: analyst.cookie } })).status).toBe(403);
     // A download from the dashboard is the API's export, recorded as coming through the dashboard.
-    const download = await t.app.request('/dashboard/exports/download/csv?window=all', { headers: { Cookie: analyst.cookie } }, from('192.0.2.45'));
+    const download = await t.app.request('/dashboard/exports/download/csv?all=true', { headers: { Cookie: analyst.cookie } }, from('192.0.2.45'));
     expect(download.status).toBe(200);
     await download.text();
     const [exported] = (await (await t.call(t.admin.token, 'GET', '/v1/audit?action=export.created')).json()).items as Entry[];

@@ -16,13 +16,13 @@ describe('stats table', () => {
 
   it('renders totals against the previous window and one row per group, thin ones flagged', () => {
     const acc: AccuracyResult = {
-      groupBy: ['model'], since: null, until: null,
+      groupBy: ['model'], since: null, until: null, criterion: 'overall',
       groups: [
         { key: { model: 'gpt' }, n: 100, up: 90, down: 10, shareUp: 0.9, wilson: { low: 0.8256, high: 0.9448 }, meanStars: 4.25, starsN: 4, ratings: 100, thin: false },
         { key: { model: null }, n: 3, up: 3, down: 0, shareUp: 1, wilson: { low: 0.4385, high: 1 }, meanStars: null, starsN: 0, ratings: 3, thin: true },
       ],
     };
-    const st: StatsResult = { days: 7, current: win({ ratings: 110, shareUp: 0.9 }), previous: win({ ratings: 100, shareUp: 0.8 }), series: [] };
+    const st: StatsResult = { days: 7, criterion: 'overall', current: win({ ratings: 110, shareUp: 0.9 }), previous: win({ ratings: 100, shareUp: 0.8 }), series: [] };
     const text = renderStatsTable(acc, st, { workspace: 'w', barWidth: 10 });
     expect(text).toContain('ratings 110 (▲10% vs 100)');
     expect(text).toContain('share up 90% (was 80%)');

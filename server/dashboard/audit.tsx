@@ -10,6 +10,7 @@ import type { DashEnv } from './env.ts';
 import { qs, when } from './format.ts';
 import { BASE, Empty } from './layout.tsx';
 import { render } from './render.tsx';
+import { acceptsQuery } from './page-query.ts';
 
 const PAGE = 100;
 
@@ -30,7 +31,7 @@ function detailsText(e: AuditEntry): string {
     .join(' ');
 }
 
-export const auditPage = new Hono<DashEnv>().use('/audit', requireAdmin).get('/audit', async function auditLog(c) {
+export const auditPage = new Hono<DashEnv>().use('/audit', requireAdmin).get('/audit', acceptsQuery('action', 'cursor'), async function auditLog(c) {
   const action = (AUDIT_ACTIONS as readonly string[]).includes(c.req.query('action') ?? '') ? c.req.query('action') : undefined;
   const cursor = /^[\w-]{1,100}$/.test(c.req.query('cursor') ?? '') ? c.req.query('cursor') : undefined;
   const { items, nextCursor } = await listAudit(c.get('store').db, c.get('auth').workspaceId, { limit: PAGE, before: cursor, action });

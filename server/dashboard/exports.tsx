@@ -1,84 +1,70 @@
 /** @jsxImportSource hono/jsx */
 /**
  * Exports: pick a format and filters, see how many records match before downloading, download,
- * and the list of past export runs with their manifests. The download itself is the API's own
- * streamed export (routes/exports.ts: backpressure, export run, sha256), reached through a
- * small in-process bridge that hands it the session's token identity instead of a bearer header.
+ * and the list of past export runs with their manifests. The download is the API's own streamed
+ * export (exports/download.ts: backpressure, export run, sha256), called directly with the
+ * session's token identity and the API's query (routes/exports.ts ExportQuery, prepareDownload).
  */
 import { Hono } from 'hono';
 import type { FC } from 'hono/jsx';
 import { z } from 'zod';
-import { TargetKind, Thumb } from '../../shared/schemas.ts';
+import { FILTER_SHAPE, filterQuery, pickFilters, refuseConflicts, type WindowValues } from '../../shared/filters.ts';
 import { FORMATS, FORMAT_NAMES, type FormatName } from '../exports/formats/index.ts';
 import { getExportRun, listExportRuns, type ExportRun } from '../exports/runs.ts';
 import type { ExportFilterInput } from '../exports/filters.ts';
 import { countExportRows, prepareExport } from '../exports/stream.ts';
-import { ApiError, handleError } from '../lib/errors.ts';
-import type { AppEnv } from '../lib/types.ts';
-import { exportRoutes } from '../routes/exports.ts';
-import type { Store } from '../store/open.ts';
-import type { TokenInfo } from '../store/tokens.ts';
+import { streamExportDownload } from '../exports/download.ts';
+import { ApiError } from '../lib/errors.ts';
+import { rejectUnknownQuery } from '../lib/unknown-query.ts';
+import { ExportQuery, prepareDownload } from '../routes/exports.ts';
 import { listTokens } from '../store/tokens.ts';
 import type { DashEnv } from './env.ts';
 import { num, qs, when } from './format.ts';
 import { BASE, Empty, Notice } from './layout.tsx';
 import { render } from './render.tsx';
+import { FilterInputs } from './filter-inputs.tsx';
+import { parsePageQuery } from './page-query.ts';
 
-const blank = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema.optional()).catch(undefined);
+const blank = (v: unknown) => (v === '' ? undefined : v);
+const WINDOWS = ['7', '30', '90', 'all', 'range'] as const;
 
-/** The form's query string; anything malformed is dropped. */
-export const ExportForm = z.object({
-  format: z.enum(FORMAT_NAMES).catch('openai-sft'),
-  window: z.enum(['7', '30', '90', 'all', 'range']).catch('7'),
-  since: blank(z.iso.date()),
-  until: blank(z.iso.date()),
-  model: blank(z.string().max(256)),
-  intent: blank(z.string().max(256)),
-  project: blank(z.string().max(256)),
-  site: blank(z.string().max(256)),
-  kind: blank(TargetKind),
-  minStars: blank(z.coerce.number().int().min(1).max(5)),
-  thumb: blank(Thumb),
-  split: blank(z.coerce.number().gt(0).lt(1)),
-  side: blank(z.enum(['train', 'validation'])),
-  count: blank(z.string()),
-});
+/** The window select as the filters' window options: the last N days, everything, or since/until. */
+function windowOf(window: (typeof WINDOWS)[number]): WindowValues {
+  return window === 'all' ? { all: true } : window === 'range' ? {} : { days: Number(window) };
+}
+
+/**
+ * The form's query string: the filters of every list (shared/filters.ts), the window, and the
+ * export's own options. Checked by page-query.ts: an unknown parameter is a 400 page, a malformed
+ * value or a conflict (a date with a window of N days) a 422 page.
+ */
+export const ExportForm = z
+  .object({
+    ...FILTER_SHAPE,
+    format: z.preprocess(blank, z.enum(FORMAT_NAMES).default('openai-sft')),
+    window: z.preprocess(blank, z.enum(WINDOWS).default('7')),
+    split: z.preprocess(blank, z.coerce.number().gt(0).lt(1).optional()),
+    side: z.preprocess(blank, z.enum(['train', 'validation']).optional()),
+    count: z.preprocess(blank, z.string().max(10).optional()),
+  })
+  .superRefine((f, ctx) => refuseConflicts({ ...pickFilters(f), ...windowOf(f.window) }, ctx));
 export type ExportForm = z.infer<typeof ExportForm>;
 
 /** The API's query string for the same export (GET /v1/exports/{format}). */
 export function apiQuery(f: ExportForm): Record<string, string | number | undefined> {
-  const window =
-    f.window === 'all' ? { all: 'true' } : f.window === 'range' ? { since: f.since, until: f.until, ...(f.since ? {} : { all: 'true' }) } : { days: f.window };
+  const window = windowOf(f.window);
   return {
-    ...window,
-    model: f.model,
-    intent: f.intent,
-    project: f.project,
-    site: f.site,
-    kind: f.kind,
-    minStars: f.minStars,
-    thumb: f.thumb,
+    ...(window.all ? { all: 'true' } : {}),
+    days: window.days,
+    ...filterQuery(pickFilters(f)),
     ...(f.split !== undefined ? { split: f.split, side: f.side ?? 'train' } : {}),
   };
 }
 
 /** The same filters for the function API (counting before the download). */
 export function exportFilters(f: ExportForm): ExportFilterInput {
-  const window: ExportFilterInput =
-    f.window === 'all' ? { all: true } : f.window === 'range' ? (f.since ? { since: f.since, until: f.until } : { all: true, until: f.until }) : { days: Number(f.window) };
-  return { ...window, model: f.model, intent: f.intent, project: f.project, site: f.site, kind: f.kind, minStars: f.minStars, thumb: f.thumb };
+  return { ...pickFilters(f), ...windowOf(f.window) };
 }
-
-/** The API's export routes, given the dashboard user's identity through `env` instead of a bearer token. */
-const bridge = new Hono<AppEnv & { Bindings: { auth: TokenInfo; store: Store; client: AppEnv['Variables']['client'] } }>()
-  .use('*', async function dashboardIdentity(c, next) {
-    c.set('auth', c.env.auth);
-    c.set('store', c.env.store);
-    c.set('client', c.env.client); // the audit log names the dashboard and the client's address
-    await next();
-  })
-  .route('/', exportRoutes)
-  .onError(handleError);
 
 const RunFiles: FC<{ run: ExportRun }> = ({ run }) => (
   <>
@@ -101,7 +87,7 @@ export const exportsPages = new Hono<DashEnv>()
   .get('/exports', async function exportsPage(c) {
     const auth = c.get('auth');
     const db = c.get('store').db;
-    const f = ExportForm.parse(c.req.query());
+    const f = parsePageQuery(c, ExportForm);
     const query = apiQuery(f);
     let matching: number | undefined;
     let problem: string | undefined;
@@ -116,11 +102,6 @@ export const exportsPages = new Hono<DashEnv>()
     const [runs, tokens] = await Promise.all([listExportRuns(db, auth.workspaceId, 30), listTokens(db, auth.workspaceId)]);
     const tokenNames = new Map(tokens.map((t) => [t.id, t.name]));
     const sel = (a: unknown, b: unknown) => (a === b ? true : undefined);
-    const text = (name: keyof ExportForm, label: string) => (
-      <label>
-        {label} <input type="text" name={name} value={(f[name] as string | undefined) ?? ''} size={12} />
-      </label>
-    );
     const downloadHref = `${BASE}/exports/download/${f.format}${qs(query)}`;
 
     return render(
@@ -147,49 +128,10 @@ export const exportsPages = new Hono<DashEnv>()
                 <option value="30" selected={sel(f.window, '30')}>last 30 days</option>
                 <option value="90" selected={sel(f.window, '90')}>last 90 days</option>
                 <option value="all" selected={sel(f.window, 'all')}>everything</option>
-                <option value="range" selected={sel(f.window, 'range')}>from–to below</option>
+                <option value="range" selected={sel(f.window, 'range')}>since–until below</option>
               </select>
             </label>
-            <label>
-              From <input type="date" name="since" value={f.since ?? ''} />
-            </label>
-            <label>
-              To (exclusive) <input type="date" name="until" value={f.until ?? ''} />
-            </label>
-            {text('model', 'Model')}
-            {text('intent', 'Intent')}
-            {text('project', 'Project')}
-            {text('site', 'Site')}
-            <label>
-              Kind
-              <select name="kind">
-                <option value="">any</option>
-                {TargetKind.options.map((k) => (
-                  <option value={k} selected={sel(f.kind, k)}>
-                    {k}
-                  </option>
-                ))}
-              </select>
-            </label>
-            <label>
-              Thumb
-              <select name="thumb">
-                <option value="">any</option>
-                <option value="up" selected={sel(f.thumb, 'up')}>up</option>
-                <option value="down" selected={sel(f.thumb, 'down')}>down</option>
-              </select>
-            </label>
-            <label>
-              Stars ≥
-              <select name="minStars">
-                <option value="">any</option>
-                {[1, 2, 3, 4, 5].map((s) => (
-                  <option value={String(s)} selected={sel(f.minStars, s)}>
-                    {s}
-                  </option>
-                ))}
-              </select>
-            </label>
+            <FilterInputs values={pickFilters(f)} />
             <label>
               Validation share <input type="text" name="split" value={f.split === undefined ? '' : String(f.split)} size={5} placeholder="e.g. 0.1" />
             </label>
@@ -266,6 +208,7 @@ export const exportsPages = new Hono<DashEnv>()
     );
   })
   .get('/exports/runs/:id', async function exportRunPage(c) {
+    parsePageQuery(c, z.object({}));
     const run = await getExportRun(c.get('store').db, c.get('auth').workspaceId, c.req.param('id'));
     if (!run) throw new ApiError(404, 'not_found', 'There is no such export run in this workspace.');
     return render(
@@ -283,18 +226,11 @@ export const exportsPages = new Hono<DashEnv>()
       </>,
     );
   })
-  .get('/exports/download/:format', async function exportDownload(c) {
+  // The API's query (apiQuery above), checked as the API checks it; the audit log names the
+  // dashboard and the client's address (the context's `client`).
+  .get('/exports/download/:format', rejectUnknownQuery(Object.keys(ExportQuery.shape)), async function exportDownload(c) {
     const format = c.req.param('format');
     if (!(FORMAT_NAMES as readonly string[]).includes(format)) throw new ApiError(404, 'not_found', 'There is no such export format.');
-    const url = new URL(c.req.url);
-    const res = await bridge.fetch(new Request(new URL(`/v1/exports/${format as FormatName}${url.search}`, url.origin)), {
-      auth: c.get('auth'),
-      store: c.get('store'),
-      client: c.get('client'),
-    });
-    if (!res.ok) {
-      const body = (await res.json().catch(() => undefined)) as { error?: { message?: string } } | undefined;
-      throw new ApiError(res.status === 422 ? 422 : 400, 'export_failed', body?.error?.message ?? 'The export could not start.');
-    }
-    return res;
+    const q = ExportQuery.parse(c.req.query());
+    return streamExportDownload(c, { format, prepared: prepareDownload(format as FormatName, q), side: q.side });
   });

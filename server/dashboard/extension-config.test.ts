@@ -74,6 +74,7 @@ describe('/dashboard/extension', () => {
         claude: { prompt: ['.user-turn'] },
         chatgpt: { answer: ['div[data-message-author-role="assistant"]', 'article:has(.markdown)'], stopButton: ['button[data-testid="stop-button"]'], conversationUrlPattern: '^/c/([\\w-]+)' },
       },
+      criteria: [],
     });
     const after = await (await t.app.request('/dashboard/extension?published=2', { headers: { Cookie: s.cookie } })).text();
     expect(versionShown(after)).toBe('2');

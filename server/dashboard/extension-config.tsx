@@ -20,6 +20,7 @@ import type { DashEnv } from './env.ts';
 import { when } from './format.ts';
 import { BASE, CsrfField, Empty, Notice } from './layout.tsx';
 import { render } from './render.tsx';
+import { acceptsQuery } from './page-query.ts';
 
 const LABELS: Record<SelectorPackKey | 'conversationUrlPattern', { label: string; hint: string }> = {
   answer: { label: 'Answer', hint: 'each AI answer' },
@@ -225,7 +226,7 @@ async function extensionView(c: Context<DashEnv>, options: { stored?: StoredExte
 }
 
 export const extensionConfigPage = new Hono<DashEnv>()
-  .get('/extension', async function extensionPage(c) {
+  .get('/extension', acceptsQuery('published'), async function extensionPage(c) {
     // A number only, never text from the URL.
     const published = Number.parseInt(c.req.query('published') ?? '', 10);
     return extensionView(c, { notice: Number.isSafeInteger(published) && published > 0 ? `Published version ${published}.` : undefined });

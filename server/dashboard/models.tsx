@@ -14,6 +14,7 @@ import type { DashEnv } from './env.ts';
 import { num, pct, qs } from './format.ts';
 import { BASE, Empty } from './layout.tsx';
 import { render } from './render.tsx';
+import { acceptsQuery } from './page-query.ts';
 
 const WINDOWS = ['7', '30', '90', 'all'] as const;
 const BREAKDOWNS = ['intent', 'project', 'site', 'kind'] as const satisfies readonly Dimension[];
@@ -71,7 +72,7 @@ const AccuracyTable: FC<{ groups: AccuracyGroup[]; dim: Dimension; drill?: (g: A
     </table>
   );
 
-export const modelsPage = new Hono<DashEnv>().get('/models', async function models(c) {
+export const modelsPage = new Hono<DashEnv>().get('/models', acceptsQuery('days', 'by', 'model', 'a', 'b'), async function models(c) {
   const db = c.get('store').db;
   const ws = c.get('auth').workspaceId;
   const q = c.req.query();

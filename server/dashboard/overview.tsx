@@ -14,6 +14,7 @@ import type { DashEnv } from './env.ts';
 import { change, num, pct } from './format.ts';
 import { BASE, Empty } from './layout.tsx';
 import { render } from './render.tsx';
+import { acceptsQuery } from './page-query.ts';
 
 export const WINDOWS = [7, 30, 90] as const;
 
@@ -41,7 +42,7 @@ function starsTotal(w: WindowFigures): number {
   return w.stars[1] + w.stars[2] + w.stars[3] + w.stars[4] + w.stars[5];
 }
 
-export const overviewPage = new Hono<DashEnv>().get('/', async function overview(c) {
+export const overviewPage = new Hono<DashEnv>().get('/', acceptsQuery('days'), async function overview(c) {
   const requested = Number(c.req.query('days'));
   const days = (WINDOWS as readonly number[]).includes(requested) ? requested : 30;
   const s = await stats(c.get('store').db, c.get('auth').workspaceId, { days });

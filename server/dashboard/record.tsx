@@ -15,6 +15,7 @@ import { when } from './format.ts';
 import { BASE, Empty } from './layout.tsx';
 import { ExternalUrl, RatingBadge, SubjectLink } from './parts.tsx';
 import { render } from './render.tsx';
+import { acceptsQuery } from './page-query.ts';
 
 const Diff: FC<{ before: string; after: string }> = ({ before, after }) => {
   const parts = wordDiff(before, after);
@@ -28,7 +29,7 @@ const Diff: FC<{ before: string; after: string }> = ({ before, after }) => {
   );
 };
 
-export const recordPage = new Hono<DashEnv>().get('/feedback/:id', async function feedbackRecord(c) {
+export const recordPage = new Hono<DashEnv>().get('/feedback/:id', acceptsQuery(), async function feedbackRecord(c) {
   const auth = c.get('auth');
   const db = c.get('store').db;
   const id = c.req.param('id');

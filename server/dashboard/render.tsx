@@ -4,7 +4,7 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { Child } from 'hono/jsx';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { ApiError } from '../lib/errors.ts';
+import { ApiError, type ErrorAnswer } from '../lib/errors.ts';
 import type { DashEnv } from './env.ts';
 import { BASE, Layout, Notice } from './layout.tsx';
 
@@ -26,34 +26,33 @@ export function render(c: Context<DashEnv>, props: PageProps, body: Child, statu
   );
 }
 
-/** The dashboard's onError: an HTML page with the reason, never a stack trace. */
-export function renderError(err: Error, c: Context<DashEnv>) {
-  if (err instanceof HTTPException) {
-    const status = err.status as ContentfulStatusCode;
-    const message =
-      err instanceof ApiError
-        ? err.message
-        : status === 403
-          ? 'This request was refused: it did not come from a dashboard page (cross-site request check).'
-          : err.message || 'The request could not be handled.';
-    const title = status === 403 ? 'Not allowed' : status === 404 ? 'Not found' : status === 401 ? 'Sign in needed' : 'Request refused';
-    return render(
-      c,
-      { title, page: 'error' },
-      <>
-        <Notice kind="error">{message}</Notice>
+const TITLES: Partial<Record<number, string>> = { 401: 'Sign in needed', 403: 'Not allowed', 404: 'Not found', 500: 'Something went wrong' };
+
+/**
+ * The dashboard's error page, for the app's one onError (lib/errors.ts handleError): the status,
+ * code and message come from the one mapping (describeError); the page shows the reason, never a
+ * stack trace. hono's own exceptions carry no message for people (its 403 is the cross-site check
+ * of csrf()), so the page says what they were.
+ */
+export function renderErrorPage(c: Context, answer: ErrorAnswer, err: unknown) {
+  const bare = err instanceof HTTPException && !(err instanceof ApiError);
+  const message =
+    bare && answer.status === 403
+      ? 'This request was refused: it did not come from a dashboard page (cross-site request check).'
+      : bare && !err.message
+        ? 'The request could not be handled.'
+        : answer.message;
+  return render(
+    c as Context<DashEnv>,
+    { title: TITLES[answer.status] ?? 'Request refused', page: 'error' },
+    <>
+      <Notice kind="error">{message}</Notice>
+      {!answer.unexpected && (
         <p>
           <a href={BASE}>Back to the dashboard</a>
         </p>
-      </>,
-      status,
-    );
-  }
-  // c.req.parseBody() throws a TypeError for a body that is not the form its Content-Type claims
-  // (e.g. multipart/form-data without a valid boundary): the request is bad, not the server.
-  if (err instanceof TypeError && /parse body/i.test(err.message)) {
-    return render(c, { title: 'Request refused', page: 'error' }, <Notice kind="error">The form could not be read; reload the page and try again.</Notice>, 400);
-  }
-  console.error('[groundtruth] dashboard error', err);
-  return render(c, { title: 'Something went wrong', page: 'error' }, <Notice kind="error">Something went wrong on the server; it has been logged.</Notice>, 500);
+      )}
+    </>,
+    answer.status,
+  );
 }

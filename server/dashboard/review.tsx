@@ -21,6 +21,7 @@ import { num, qs, when } from './format.ts';
 import { BASE, CsrfField, Empty, Notice } from './layout.tsx';
 import { SubjectLink } from './parts.tsx';
 import { render } from './render.tsx';
+import { acceptsQuery } from './page-query.ts';
 
 const PAGE = 20;
 const CONTEXT_KEYS = ['dag_id', 'task_id', 'run_id', 'error_message', 'log_context'] as const;
@@ -188,7 +189,7 @@ export function reviewFeedback(item: Item, form: Record<string, unknown>, now = 
 }
 
 export const reviewPages = new Hono<DashEnv>()
-  .get('/review', async function reviewQueue(c) {
+  .get('/review', acceptsQuery('cursor', 'saved', 'error'), async function reviewQueue(c) {
     const auth = c.get('auth');
     const cursor = c.req.query('cursor');
     const page = await listItems(c.get('store').db, auth.workspaceId, {

@@ -7,8 +7,9 @@ import { when } from './format.ts';
 import { BASE, Empty } from './layout.tsx';
 import { RatingBadge, Snippet, SubjectLink } from './parts.tsx';
 import { render } from './render.tsx';
+import { acceptsQuery } from './page-query.ts';
 
-export const searchPage = new Hono<DashEnv>().get('/search', async function search(c) {
+export const searchPage = new Hono<DashEnv>().get('/search', acceptsQuery('q'), async function search(c) {
   const q = (c.req.query('q') ?? '').slice(0, 500).trim();
   const auth = c.get('auth');
   const result = q ? await searchWorkspace(c.get('store').db, auth.workspaceId, q, { limit: 50 }) : undefined;

@@ -12,6 +12,7 @@ import type { DashEnv } from './env.ts';
 import { num, pct } from './format.ts';
 import { BASE, Empty } from './layout.tsx';
 import { render } from './render.tsx';
+import { acceptsQuery } from './page-query.ts';
 
 const WINDOWS = ['7', '30', '90'] as const;
 const REASONS = { no_answers: 'user turns but no answers found', no_prompt: 'answers found but the prompt not read' } as const;
@@ -74,7 +75,7 @@ const SiteTable: FC<{ s: SiteHealth }> = ({ s }) => (
   </section>
 );
 
-export const sitesPage = new Hono<DashEnv>().get('/sites', async function sites(c) {
+export const sitesPage = new Hono<DashEnv>().get('/sites', acceptsQuery('days'), async function sites(c) {
   const q = c.req.query('days');
   const win = (WINDOWS as readonly string[]).includes(q ?? '') ? q! : '7';
   const report = await siteHealth(c.get('store').db, c.get('auth').workspaceId, Number(win));

@@ -16,6 +16,7 @@ import { excerpt, num, pct, qs, when } from './format.ts';
 import { BASE, CsrfField, Empty, Notice } from './layout.tsx';
 import { RatingBadge } from './parts.tsx';
 import { render } from './render.tsx';
+import { acceptsQuery } from './page-query.ts';
 
 const subjectHref = (s: string) => `${BASE}/subjects/${encodeURIComponent(s)}`;
 
@@ -46,7 +47,7 @@ const Activity: FC<{ entries: ActivityEntry[] }> = ({ entries }) =>
   );
 
 export const subjectPages = new Hono<DashEnv>()
-  .get('/subjects', async function subjectIndex(c) {
+  .get('/subjects', acceptsQuery(), async function subjectIndex(c) {
     const auth = c.get('auth');
     const subjects = await listSubjects(c.get('store').db, auth.workspaceId);
     return render(
@@ -85,7 +86,7 @@ export const subjectPages = new Hono<DashEnv>()
       </>,
     );
   })
-  .get('/subjects/:id', async function subjectPage(c) {
+  .get('/subjects/:id', acceptsQuery('note'), async function subjectPage(c) {
     const parsed = SubjectId.safeParse(c.req.param('id'));
     if (!parsed.success) throw new ApiError(404, 'not_found', 'That is not a subject name.');
     const subject = parsed.data;

@@ -15,6 +15,7 @@ import type { DashEnv } from './env.ts';
 import { when } from './format.ts';
 import { BASE, CsrfField, Empty, Notice } from './layout.tsx';
 import { render } from './render.tsx';
+import { acceptsQuery } from './page-query.ts';
 
 async function requireAdmin(c: Context<DashEnv>, next: Next) {
   if (c.get('auth').role !== 'admin') throw new ApiError(403, 'forbidden', 'Only admins can see and manage tokens.');
@@ -141,7 +142,7 @@ async function tokensView(c: Context<DashEnv>, notice?: { kind: 'ok' | 'error'; 
 export const tokensPage = new Hono<DashEnv>()
   .use('/tokens', requireAdmin)
   .use('/tokens/*', requireAdmin)
-  .get('/tokens', (c) => tokensView(c))
+  .get('/tokens', acceptsQuery(), (c) => tokensView(c))
   .post('/tokens', async function createTokenForm(c) {
     const body = await c.req.parseBody();
     const input = NewToken.safeParse({ name: body.name, role: body.role, expires: body.expires || undefined });

@@ -4,14 +4,19 @@
  * GET /v1/feedback/{id} knows to answer in this shape (see docs/decisions, drop-in feedback APIs).
  */
 import { createHash } from 'node:crypto';
+import type { Context, Env, MiddlewareHandler } from 'hono';
+import type { ZodError, ZodType } from 'zod';
 import {
+  DropInFeedbackInput,
   DROPIN_SOURCE,
   type DropInFeedback,
-  type DropInFeedbackInput,
   type DropInFeedbackUpdate,
   type DropInRating,
 } from '../../shared/dropin-feedback.ts';
 import type { Feedback, FeedbackInput, Rating } from '../../shared/schemas.ts';
+import { errorBody } from '../lib/errors.ts';
+import { fastApiDetail, fastApiValidationFailure } from '../lib/fastapi-detail.ts';
+import { unknownKeysError } from '../lib/unknown-keys.ts';
 import type { TextRedactor } from '../lib/program-text.ts';
 
 /** Drop-in records get a target key of their own: each POST is one record, as the apps expect. */
@@ -23,8 +28,80 @@ export function thumbOf(rating: DropInRating): Rating {
   return { thumb: rating === 1 ? 'up' : 'down' };
 }
 
+/** Which of the two bodies POST /v1/feedback takes the sender meant: the drop-in one has no id and no target. */
+export function isDropInBody(body: unknown): boolean {
+  return (
+    !!body &&
+    typeof body === 'object' &&
+    !('target' in body) &&
+    !('id' in body) &&
+    ('query' in body || 'response' in body || ('rating' in body && typeof (body as { rating: unknown }).rating !== 'object'))
+  );
+}
+
+/**
+ * Is this request one of 002's (for FastAPI's `detail` on its errors, lib/fastapi-detail.ts)? Every
+ * route under /v1/feedback/ is (readouts, and GET/PUT/DELETE of one record, whose shape the
+ * request cannot tell); the list is not; a POST is unless its body, once read, is a native record.
+ * A body the route never read (a 401, 413 or 415 came first) is not read here.
+ */
+export async function isDropInRequest(c: Context): Promise<boolean> {
+  const p = c.req.path.replace(/\/+$/, '');
+  if (p !== '/v1/feedback') return p.startsWith('/v1/feedback/');
+  if (c.req.method !== 'POST') return false;
+  if (Object.keys(c.req.bodyCache).length === 0) return true;
+  try {
+    return isDropInBody(await c.req.json());
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * FastAPI's `detail` on the error answers of 002's requests (isDropInRequest), mounted on
+ * /v1/feedback/* before the guards so that their 401/413/415/429 have it too.
+ */
+export const dropInErrorDetail: MiddlewareHandler = async function dropInErrorDetail(c, next) {
+  await next();
+  // Asked after the route ran, so a body it read tells the shape; the answer is then reworked.
+  if (await isDropInRequest(c)) await fastApiDetail(c, async () => {});
+};
+
+interface HookResult {
+  success: boolean;
+  error?: unknown;
+}
+
+/**
+ * POST /v1/feedback's validation hook: a drop-in body's errors in its shape (unknown fields as 422
+ * `unknown_field`) with FastAPI's `detail`; a native body's as `native` reports them (an unknown
+ * field of `nativeSchema` first, as 422 `unknown_field`).
+ */
+export function dropInBodyHook(
+  native: <E extends Env, P extends string>(result: HookResult, c: Context<E, P>) => unknown,
+  nativeSchema?: ZodType,
+) {
+  // Generic in the route's env and path, as explainUnionFailure: a plain Context would widen the route's path (ADR 0032).
+  return function dropInBodyHook<E extends Env, P extends string>(result: HookResult, c: Context<E, P>) {
+    // zod-validator passes the raw value as `data` on failure too (not in its types).
+    const body = (result as { data?: unknown }).data;
+    if (result.success) return undefined;
+    if (!isDropInBody(body)) {
+      // A native body's unknown field is named first (once its schema is strict), before missing ones.
+      const parsed = nativeSchema?.safeParse(body);
+      const unknown = parsed && !parsed.success ? unknownKeysError(nativeSchema!, parsed.error) : undefined;
+      if (unknown) return c.json(errorBody(unknown.code, unknown.message, unknown.details), 422) as never;
+      return native(result, c) as never;
+    }
+    // The union said "Invalid input": parse again with the drop-in shape for its own reasons.
+    const again = DropInFeedbackInput.safeParse(body);
+    return fastApiValidationFailure(c, DropInFeedbackInput, 'json', (again.success ? result.error : again.error) as ZodError, body) as never;
+  };
+}
+
 export function dropInToInput(body: DropInFeedbackInput, id: string, now: Date, redact: TextRedactor): FeedbackInput {
   const at = now.toISOString();
+  const createdAt = body.created_at ? new Date(body.created_at).toISOString() : at;
   const context: Record<string, unknown> = { source: DROPIN_SOURCE };
   if (body.user_id !== undefined) context.user_id = body.user_id;
   if (body.session_id !== undefined) context.session_id = body.session_id;
@@ -49,8 +126,9 @@ export function dropInToInput(body: DropInFeedbackInput, id: string, now: Date, 
       context,
     },
     rating: thumbOf(body.rating),
-    createdAt: at,
-    updatedAt: at,
+    createdAt,
+    // Never before the creation (a backfilled created_at may be ahead of now, within the skew).
+    updatedAt: createdAt > at ? createdAt : at,
   };
 }
 

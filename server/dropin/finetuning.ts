@@ -1,83 +1,128 @@
 /**
- * The drop-in fine-tuning export: one JSON line per rated answer, `{messages, weight, metadata}`,
- * weight 2.0 for a good answer (thumb up, 4–5 stars, or the rater's correction of a bad one) and
- * 0.5 for a bad one (thumb down, 1–2 stars). Answers rated 3 stars or by label only, and records
- * without both a prompt and an answer, are left out.
+ * 002's fine-tuning export (POST /v1/feedback/export/finetuning) as a thin call to the exporter's
+ * `weighted` format (server/exports): `{messages, weight, metadata}` per training example, 2.0 for
+ * a good answer or a correction and 0.5 for a bad one, identical examples merged by majority. So
+ * the drop-in and `groundtruth export --format weighted --since S --until U` write the same lines.
  *
- * Written here because no weighted exporter existed in server/exports/ when this was built; if one
- * lands there, this should become a thin call to it.
+ * With `output_path` the lines go to DATA_DIR/exports/<output_path> with a manifest and an export
+ * run, as the CLI writes them, and the answer is 002's summary; without it they are the answer.
  */
-import type { Kysely } from 'kysely';
-import type { FeedbackInput } from '../../shared/schemas.ts';
-import type { DB } from '../store/schema.ts';
+import fs from 'node:fs';
+import readline from 'node:readline';
+import path from 'node:path';
+import type { FinetuningExportRequest, FinetuningExportSummary } from '../../shared/dropin-feedback.ts';
+import { parseEnv } from '../env.ts';
+import { exportToFiles } from '../exports/files.ts';
+import { DEFAULT_WEIGHTS } from '../exports/formats/weighted.ts';
+import { OutputPathError } from '../exports/out-paths.ts';
+import { exportLines, openExportReader, prepareExport, type ExportOptions } from '../exports/stream.ts';
+import type { Store } from '../store/open.ts';
 
 export const DEFAULT_WINDOW_DAYS = 7;
 const DAY_MS = 86_400_000;
-const PAGE = 500;
 
-/** [since, until) from the request's dates: a bare end date includes that whole day (UTC). */
-export function exportWindow(startDate: string | undefined, endDate: string | undefined, now: Date = new Date()): { since: Date; until: Date } {
+/** The folder drop-in exports are written under: DATA_DIR/exports (env DATA_DIR, default ./data). */
+export function exportsDir(dataDir: string = parseEnv().DATA_DIR): string {
+  return path.join(path.resolve(dataDir), 'exports');
+}
+
+/**
+ * [since, until) from the request: a bare end date includes that whole day (UTC); without a
+ * start date the window is the `days` (default 7) before the end.
+ */
+export function exportWindow(req: Pick<FinetuningExportRequest, 'start_date' | 'end_date' | 'days'>, now: Date): { since: Date; until: Date } {
   const bare = (d: string) => /^\d{4}-\d{2}-\d{2}$/.test(d);
-  const until = endDate ? new Date(bare(endDate) ? Date.parse(`${endDate}T00:00:00Z`) + DAY_MS : Date.parse(endDate)) : now;
-  const since = startDate
-    ? new Date(bare(startDate) ? `${startDate}T00:00:00Z` : startDate)
-    : new Date(until.getTime() - DEFAULT_WINDOW_DAYS * DAY_MS);
+  const end = req.end_date;
+  const until = end ? new Date(bare(end) ? Date.parse(`${end}T00:00:00Z`) + DAY_MS : Date.parse(end)) : now;
+  const start = req.start_date;
+  const since = start ? new Date(bare(start) ? `${start}T00:00:00Z` : start) : new Date(until.getTime() - (req.days ?? DEFAULT_WINDOW_DAYS) * DAY_MS);
   return { since, until };
 }
 
-type Sign = 1 | -1;
-
-function signOf(r: FeedbackInput['rating']): Sign | null {
-  if (r.thumb) return r.thumb === 'up' ? 1 : -1;
-  if (r.stars !== undefined) return r.stars >= 4 ? 1 : r.stars <= 2 ? -1 : null;
-  return null;
+/** The exporter's options for the window: what `groundtruth export --format weighted --since --until` runs. */
+export function weightedExport(since: Date, until: Date): ExportOptions {
+  return { format: 'weighted', filters: { since: since.toISOString(), until: until.toISOString() } };
 }
 
-/** One line, or null when the record does not make a training example. */
-export function finetuningLine(record: FeedbackInput): string | null {
-  const t = record.target;
-  const sign = signOf(record.rating);
-  const corrected = record.correction?.output;
-  if (sign === null || !t.prompt || !(t.output || corrected)) return null;
-  const answer = corrected ?? t.output!;
-  const good = sign === 1 || corrected !== undefined;
-  const messages = [...(t.messages ?? []), { role: 'user', content: t.prompt }, { role: 'assistant', content: answer }];
-  const metadata: Record<string, unknown> = {
-    feedback_id: record.id,
-    rating: sign,
-    model: t.model ?? null,
-    intent: t.intent ?? null,
-    project: t.project ?? null,
-    created_at: record.createdAt,
-  };
-  if (corrected !== undefined) metadata.corrected = true;
-  // Written by hand so the weight reads 2.0 / 0.5 (JSON.stringify would print 2).
-  return `{"messages":${JSON.stringify(messages)},"weight":${good ? '2.0' : '0.5'},"metadata":${JSON.stringify(metadata)}}\n`;
-}
-
-/** Lines for the live records of a workspace created in [since, until), oldest first, a page at a time. */
-export async function* finetuningLines(db: Kysely<DB>, workspaceId: string, since: Date, until: Date): AsyncGenerator<string> {
-  let cursor: [string, string] | undefined;
-  for (;;) {
-    let q = db
-      .selectFrom('feedback')
-      .select(['id', 'created_at', 'record'])
-      .where('workspace_id', '=', workspaceId)
-      .where('deleted', '=', 0)
-      .where('created_at', '>=', since.toISOString())
-      .where('created_at', '<', until.toISOString());
-    if (cursor) {
-      const [createdAt, id] = cursor;
-      q = q.where((eb) => eb.or([eb('created_at', '>', createdAt), eb.and([eb('created_at', '=', createdAt), eb('id', '>', id)])]));
-    }
-    const rows = await q.orderBy('created_at', 'asc').orderBy('id', 'asc').limit(PAGE).execute();
-    for (const row of rows) {
-      if (!row.record) continue;
-      const line = finetuningLine(JSON.parse(row.record) as FeedbackInput);
-      if (line) yield line;
-    }
-    if (rows.length < PAGE) return;
-    const last = rows[rows.length - 1]!;
-    cursor = [last.created_at, last.id];
+/** The lines, streamed (no output_path). */
+export async function* finetuningLines(store: Store, workspaceId: string, since: Date, until: Date): AsyncGenerator<string> {
+  const prepared = prepareExport(weightedExport(since, until));
+  const reader = openExportReader(store);
+  try {
+    for await (const line of exportLines(reader.db, workspaceId, prepared)) yield line.text;
+  } finally {
+    await reader.close();
   }
+}
+
+/** A path the request may not write to: 422 on `output_path`. */
+export class ExportPathError extends Error {}
+
+/**
+ * The absolute file for `outputPath` under `dir`, checked again here (the schema refuses absolute
+ * paths and `..`): it must stay under `dir` also when a folder on the way is a symbolic link.
+ */
+function fileUnder(dir: string, outputPath: string): string {
+  const file = path.resolve(dir, outputPath);
+  if (!file.startsWith(dir + path.sep)) throw new ExportPathError('must stay under DATA_DIR/exports/');
+  const realDir = fs.realpathSync(dir);
+  const inside = (p: string) => p === realDir || p.startsWith(realDir + path.sep);
+  // Before any folder is made: the deepest one that exists must not lead elsewhere.
+  let existing = path.dirname(file);
+  while (!fs.existsSync(existing)) existing = path.dirname(existing);
+  if (!inside(fs.realpathSync(existing))) throw new ExportPathError('must stay under DATA_DIR/exports/ (a folder on the way links elsewhere)');
+  try {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+  } catch (err) {
+    throw new ExportPathError(`names a folder that cannot be made (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  return file;
+}
+
+/** Lines by weight, read back from the written file. */
+async function countByWeight(file: string): Promise<{ total: number; positive: number; negative: number }> {
+  const counts = { total: 0, positive: 0, negative: 0 };
+  const lines = readline.createInterface({ input: fs.createReadStream(file, 'utf8'), crlfDelay: Infinity });
+  for await (const line of lines) {
+    if (!line) continue;
+    const { weight } = JSON.parse(line) as { weight: number };
+    counts.total++;
+    if (weight === DEFAULT_WEIGHTS.up) counts.positive++;
+    else if (weight === DEFAULT_WEIGHTS.down) counts.negative++;
+  }
+  return counts;
+}
+
+/**
+ * Writes the window's lines to DATA_DIR/exports/<outputPath> (replacing an older file of that
+ * name, as 002's weekly job expects) with its manifest and export run; answers 002's summary.
+ */
+export async function writeFinetuningFile(
+  store: Store,
+  workspaceId: string,
+  window: { since: Date; until: Date },
+  outputPath: string,
+  options: { actor: string; dataDir?: string },
+): Promise<FinetuningExportSummary> {
+  const dir = exportsDir(options.dataDir);
+  fs.mkdirSync(dir, { recursive: true });
+  const file = fileUnder(dir, outputPath);
+  let written: string;
+  try {
+    const { paths } = await exportToFiles(store, workspaceId, weightedExport(window.since, window.until), file, { via: 'http', actor: options.actor, force: true });
+    written = paths.files[0]!;
+  } catch (err) {
+    if (err instanceof OutputPathError) throw new ExportPathError('must name a regular file under DATA_DIR/exports/, not a folder or a device');
+    throw err;
+  }
+  const counts = await countByWeight(written);
+  return {
+    status: 'success',
+    output_path: path.relative(dir, written).split(path.sep).join('/'),
+    total_samples: counts.total,
+    positive_samples: counts.positive,
+    negative_samples: counts.negative,
+    start_date: window.since.toISOString(),
+    end_date: window.until.toISOString(),
+  };
 }

@@ -7,8 +7,10 @@
  * Sides (with a split): each record has the side of its conversation. A merged example goes to
  * train if any of its records is on the train side; its copies on the validation side are then
  * dropped (counted as `leaksDropped`) so the same example is never on both sides. See
- * docs/decisions/0022-export-split-and-merging.md.
+ * docs/decisions/0022-export-split-and-merging.md. Only records of one criterion reach the grouper
+ * (withGateCriterion): their votes are the labels.
  */
+import { DEFAULT_CRITERION } from '../../shared/schemas.ts';
 import type { FeedbackTable } from '../store/schema.ts';
 import { promptTurns, type ChatTurn, type StoredTarget } from './formats/chat.ts';
 import { sideOf, splitKeyOf, type Side } from './split.ts';
@@ -65,6 +67,18 @@ export interface GroupCounts {
 interface StoredRecord {
   target: StoredTarget;
   correction?: { output?: string };
+}
+
+/**
+ * The criterion whose votes gate training examples: the export's `criterion` filter, else
+ * `overall` (the widget's thumbs), so a thumbs-down on `correctness` never turns an answer rated
+ * up `overall` into a rejected one unless asked (docs/decisions/0030-criteria.md). Training formats
+ * read only records of that criterion (their corrections included); record formats (jsonl, csv)
+ * keep every criterion unless filtered. Set in the resolved filters, so manifests record it.
+ */
+export function withGateCriterion<F extends { criterion?: string }>(mode: 'records' | 'examples', filters: F): F {
+  if (mode === 'records' || filters.criterion) return filters;
+  return { ...filters, criterion: DEFAULT_CRITERION };
 }
 
 /**

@@ -7,8 +7,8 @@
  *   importRecords(db, readable, { workspaceId?, partial? })                     → restores a jsonl export, all or nothing unless partial
  *   listExportRuns(db, workspaceId) / getExportRun(db, workspaceId, id)
  *
- * options: { format, filters?: { since, until, days (default 7), all, model, intent, project, site,
- * kind, minStars, thumb }, split?: 0.1, weights?: { up, down } }.
+ * options: { format, filters?: the filters of every list (shared/filters.ts: since, until, model, …,
+ * hasCorrection) plus days (default 7) or all, split?: 0.1, weights?: { up, down } }.
  */
 export { exportToFiles } from './files.ts';
 export { DEFAULT_EXPORT_DAYS, ExportFilterInput, resolveFilters, type ResolvedFilters } from './filters.ts';

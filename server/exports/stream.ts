@@ -12,10 +12,11 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
+import { applyFeedbackFilters, type Filterable } from '../store/feedback-filters.ts';
 import type { DB, FeedbackTable } from '../store/schema.ts';
 import type { Store } from '../store/open.ts';
 import { withInsightsTables } from '../insights/tables.ts';
-import { PromptGrouper, type ExampleRow, type ExampleSide } from './examples.ts';
+import { PromptGrouper, withGateCriterion, type ExampleRow, type ExampleSide } from './examples.ts';
 import { resolveFilters, type ExportFilterInput, type ResolvedFilters } from './filters.ts';
 import { FORMATS, FORMAT_NAMES, type Format, type FormatName, type FormatOptions, type Line } from './formats/index.ts';
 import { DEFAULT_WEIGHTS } from './formats/weighted.ts';
@@ -70,25 +71,16 @@ export function prepareExport(options: ExportOptions): PreparedExport {
   for (const w of [up, down]) if (!Number.isFinite(w) || w < 0) throw new RangeError('weights must be non-negative numbers');
   return {
     format,
-    filters: resolveFilters(options.filters ?? {}, options.now),
+    // Training formats: the votes of one criterion label the examples (`overall` unless filtered).
+    filters: withGateCriterion(format.mode, resolveFilters(options.filters ?? {}, options.now)),
     split: options.split ?? null,
     formatOptions: { weights: { up, down } },
   };
 }
 
-type Filterable = {
-  where(...args: unknown[]): Filterable;
-};
-
-function applyFilters<Q>(q: Q, f: ResolvedFilters, createdAtColumn: string): Q {
-  let out = q as unknown as Filterable;
-  if (f.since) out = out.where(createdAtColumn, '>=', f.since);
-  if (f.until) out = out.where(createdAtColumn, '<', f.until);
-  for (const col of ['model', 'intent', 'project', 'site', 'kind', 'thumb'] as const) {
-    if (f[col] !== undefined) out = out.where(`f.${col}`, '=', f[col]);
-  }
-  if (f.minStars !== undefined) out = out.where('f.stars', '>=', f.minStars);
-  return out as unknown as Q;
+/** The export's filters on the feedback row `f`; training formats bound time by the projection's created_at. */
+function applyFilters<Q extends Filterable>(q: Q, f: ResolvedFilters, createdAtColumn: string): Q {
+  return applyFeedbackFilters(q, f, { alias: 'f', columns: { created_at: createdAtColumn } });
 }
 
 /**

@@ -62,12 +62,14 @@ describe('accuracy', () => {
     expect(r.groups.find((g) => g.key.intent === 'code')).toMatchObject({ n: 8, up: 8 });
   });
 
-  it('restricts to whole UTC days in [since, until)', async () => {
+  it('restricts to [since, until): whole UTC days from the rollups, any other instant exactly', async () => {
     const jan2 = await accuracy(store.db, 'w', { since: '2026-01-02', until: '2026-01-03' });
     expect(jan2.groups.map((g) => [g.key.model, g.n])).toEqual([['b', 3], ['a', 2]]);
-    // A date-time until inside a day covers that day.
-    const upToMidJan2 = await accuracy(store.db, 'w', { until: '2026-01-02T08:00:00Z' });
-    expect(upToMidJan2.groups.find((g) => g.key.model === 'a')!.n).toBe(10);
+    // A date-time inside a day counts the records before it, not the whole day (ratings at 12:00).
+    const upToMorningJan2 = await accuracy(store.db, 'w', { until: '2026-01-02T08:00:00Z' });
+    expect(upToMorningJan2.groups.map((g) => [g.key.model, g.n])).toEqual([['a', 8]]);
+    const upToEveningJan2 = await accuracy(store.db, 'w', { until: '2026-01-02T18:00:00Z' });
+    expect(upToEveningJan2.groups.find((g) => g.key.model === 'a')!.n).toBe(10);
     const beforeJan2 = await accuracy(store.db, 'w', { until: '2026-01-02T00:00:00Z' });
     expect(beforeJan2.groups.map((g) => [g.key.model, g.n])).toEqual([['a', 8]]);
   });

@@ -1,17 +1,25 @@
 /**
  * Agreement between raters on targets that two or more of them rated: percent agreement and
  * Krippendorff's alpha, nominal for thumbs and ordinal for stars, overall and per model, plus the
- * most disputed targets. Reads rollup_targets (votes per target) only: the coincidence matrix
- * needs nothing more than each unit's value counts. All time (targets are not kept per day).
+ * most disputed targets. A unit is a target *and criterion*: raters agree or disagree on a
+ * target's correctness apart from its helpfulness. `overall`, `byModel` and `disputed` are for one
+ * criterion (`overall` unless a `criterion` filter names another); `byCriterion` gives every
+ * criterion's figures (only the named one with a `criterion` filter).
+ *
+ * Reads rollup_targets (votes per target and criterion) when the only filters are model and
+ * criterion: the coincidence matrix needs nothing more than each unit's value counts, all time
+ * (targets are not kept per day). Any other filter (a window, intent, subject, …) counts the
+ * matching rows exactly (exact.ts).
  */
 import type { Kysely } from 'kysely';
 import type { DB } from '../store/schema.ts';
+import { DEFAULT_CRITERION } from '../../shared/schemas.ts';
+import { exactRollups } from './exact.ts';
+import { rollupsAnswer, type InsightFilters } from './filters.ts';
 import { krippendorffAlpha, type AlphaResult } from './krippendorff.ts';
 import { withInsightsTables, type RollupTargetsTable } from './tables.ts';
 
-export interface AgreementOptions {
-  /** Only this model. */
-  model?: string;
+export interface AgreementOptions extends InsightFilters {
   /** How many disputed targets to list (default 10). */
   disputedLimit?: number;
 }
@@ -23,6 +31,7 @@ export interface AgreementFigures {
 
 export interface DisputedTarget {
   targetKey: string;
+  criterion: string;
   model: string | null;
   raters: number;
   up: number;
@@ -34,9 +43,13 @@ export interface DisputedTarget {
 }
 
 export interface AgreementResult {
+  /** The criterion of `overall`, `byModel` and `disputed`. */
+  criterion: string;
   overall: AgreementFigures & { targets: number };
   byModel: (AgreementFigures & { model: string | null; targets: number })[];
   disputed: DisputedTarget[];
+  /** Per criterion, most shared targets first. */
+  byCriterion: (AgreementFigures & { criterion: string; targets: number })[];
 }
 
 function thumbsUnit(t: RollupTargetsTable): number[] {
@@ -67,36 +80,54 @@ export function disagreementOf(t: RollupTargetsTable): number {
   return Math.max(thumbScore, starScore);
 }
 
-export async function agreement(db: Kysely<DB>, workspaceId: string, options: AgreementOptions = {}): Promise<AgreementResult> {
-  let q = withInsightsTables(db)
-    .selectFrom('rollup_targets')
-    .selectAll()
-    .where('workspace_id', '=', workspaceId)
-    .where('n', '>=', 2);
-  if (options.model !== undefined) q = q.where('model', '=', options.model);
-  const units = (await q.execute()).map((r) => {
-    const row = r as unknown as Record<string, unknown>;
-    for (const k of Object.keys(row)) if (typeof row[k] === 'string' && /^(n|up|down|stars_.)$/.test(k)) row[k] = Number(row[k]);
-    return r;
-  });
+function numeric(r: RollupTargetsTable): RollupTargetsTable {
+  const row = r as unknown as Record<string, unknown>;
+  for (const k of Object.keys(row)) if (typeof row[k] === 'string' && /^(n|up|down|stars_.)$/.test(k)) row[k] = Number(row[k]);
+  return r;
+}
 
-  const models = new Map<string, RollupTargetsTable[]>();
-  for (const u of units) {
-    const list = models.get(u.model);
-    if (list) list.push(u);
-    else models.set(u.model, [u]);
+/** Units rated by two or more raters, of every criterion the filters allow. */
+async function sharedTargets(db: Kysely<DB>, workspaceId: string, filters: InsightFilters): Promise<RollupTargetsTable[]> {
+  if (!rollupsAnswer(filters, ['model', 'criterion'], false)) {
+    return (await exactRollups(db, workspaceId, filters)).targets.filter((t) => t.n >= 2);
   }
-  const byModel = [...models.entries()]
+  let q = withInsightsTables(db).selectFrom('rollup_targets').selectAll().where('workspace_id', '=', workspaceId).where('n', '>=', 2);
+  if (filters.criterion) q = q.where('criterion', '=', filters.criterion);
+  if (filters.model) q = q.where('model', '=', filters.model);
+  return (await q.execute()).map(numeric);
+}
+
+function groupsOf<K extends 'model' | 'criterion'>(units: RollupTargetsTable[], key: K): Map<string, RollupTargetsTable[]> {
+  const out = new Map<string, RollupTargetsTable[]>();
+  for (const u of units) {
+    const list = out.get(u[key]);
+    if (list) list.push(u);
+    else out.set(u[key], [u]);
+  }
+  return out;
+}
+
+export async function agreement(db: Kysely<DB>, workspaceId: string, options: AgreementOptions = {}): Promise<AgreementResult> {
+  const { disputedLimit, ...filters } = options;
+  const criterion = filters.criterion || DEFAULT_CRITERION;
+  const all = await sharedTargets(db, workspaceId, filters);
+  const units = all.filter((u) => u.criterion === criterion);
+
+  const byModel = [...groupsOf(units, 'model').entries()]
     .map(([model, list]) => ({ model: model || null, targets: list.length, ...figures(list) }))
     .sort((a, b) => b.targets - a.targets || String(a.model).localeCompare(String(b.model)));
+  const byCriterion = [...groupsOf(all, 'criterion').entries()]
+    .map(([name, list]) => ({ criterion: name, targets: list.length, ...figures(list) }))
+    .sort((a, b) => b.targets - a.targets || a.criterion.localeCompare(b.criterion));
 
   const disputed = units
     .map((t) => ({ t, d: disagreementOf(t) }))
     .filter((x) => x.d > 0)
     .sort((a, b) => b.d - a.d || b.t.n - a.t.n || a.t.target_key.localeCompare(b.t.target_key))
-    .slice(0, options.disputedLimit ?? 10)
+    .slice(0, disputedLimit ?? 10)
     .map(({ t, d }) => ({
       targetKey: t.target_key,
+      criterion: t.criterion,
       model: t.model || null,
       raters: t.n,
       up: t.up,
@@ -105,5 +136,5 @@ export async function agreement(db: Kysely<DB>, workspaceId: string, options: Ag
       disagreement: d,
     }));
 
-  return { overall: { targets: units.length, ...figures(units) }, byModel, disputed };
+  return { criterion, overall: { targets: units.length, ...figures(units) }, byModel, disputed, byCriterion };
 }

@@ -13,6 +13,8 @@ const RATERS = ['r1', 'r2', 'r3'];
 const TARGETS = ['k1', 'k2', 'k3', 'k4'];
 const MODELS = ['m1', 'm2', undefined];
 const DAYS = ['2026-01-01', '2026-01-02', '2026-01-03'];
+/** undefined: the record names none (`overall`); the rollups keep each criterion apart (migration 0130). */
+const CRITERIA = [undefined, 'overall', 'correctness'];
 
 const ratingArb = fc
   .record({
@@ -34,6 +36,7 @@ const voteArb = fc.record({
   /** Vote from a second device: a new id for the same rater and target (supersedes the old one). */
   newDevice: fc.boolean(),
   workspace: fc.constantFrom(0, 1),
+  criterion: fc.integer({ min: 0, max: 2 }),
 });
 const deleteArb = fc.record({
   op: fc.constant('delete' as const),
@@ -42,6 +45,7 @@ const deleteArb = fc.record({
   /** An admin removing someone else's record, as an erasure does. */
   byAdmin: fc.boolean(),
   workspace: fc.constantFrom(0, 1),
+  criterion: fc.integer({ min: 0, max: 2 }),
 });
 const stepArb = fc.array(fc.oneof({ weight: 3, arbitrary: voteArb }, { weight: 1, arbitrary: deleteArb }), { minLength: 1, maxLength: 4 });
 
@@ -49,7 +53,7 @@ type Step = (typeof voteArb extends fc.Arbitrary<infer V> ? V : never) | (typeof
 
 class Model {
   constructor(readonly workspaces: string[]) {}
-  /** Live id per workspace/rater/target. */
+  /** Live id per workspace/rater/target/criterion. */
   ids = new Map<string, string>();
   clock = Date.UTC(2026, 1, 1);
   next(): string {
@@ -62,7 +66,7 @@ function mutationsFor(model: Model, batch: Step[]): { actor: Actor; mutations: u
   return batch.map((s) => {
     const rater = RATERS[s.rater]!;
     const workspace = model.workspaces[s.workspace]!;
-    const key = `${workspace}/${rater}/${TARGETS[s.target]}`;
+    const key = `${workspace}/${rater}/${TARGETS[s.target]}/${CRITERIA[s.criterion] ?? 'overall'}`;
     const at = model.next();
     if (s.op === 'delete') {
       const id = model.ids.get(key) ?? uuidv7();
@@ -86,6 +90,7 @@ function mutationsFor(model: Model, batch: Step[]): { actor: Actor; mutations: u
         ...(s.latency !== undefined ? { context: { latency_ms: s.latency, tokens_used: s.latency / 10 } } : {}),
       },
       rating: s.rating,
+      ...(CRITERIA[s.criterion] ? { criterion: CRITERIA[s.criterion] } : {}),
       createdAt: `${DAYS[s.day]}T10:00:00.000Z`,
       updatedAt: at,
     };
@@ -110,8 +115,9 @@ function recount(rows: FeedbackTable[]) {
   for (const row of rows.filter((r) => !r.deleted)) {
     const record = JSON.parse(row.record!);
     const day = row.created_at.slice(0, 10);
-    const dk = [row.workspace_id, day, row.model ?? '', row.intent ?? '', row.project ?? '', row.site ?? '', row.kind].join('|');
-    const tk = [row.workspace_id, row.target_key, row.model ?? ''].join('|');
+    const criterion = record.criterion ?? 'overall';
+    const dk = [row.workspace_id, day, row.model ?? '', row.intent ?? '', row.project ?? '', row.site ?? '', row.kind, criterion].join('|');
+    const tk = [row.workspace_id, criterion, row.target_key, row.model ?? ''].join('|');
     for (const [m, k] of [[daily, dk], [targets, tk]] as const) {
       bump(m, k, 'n');
       if (row.thumb) bump(m, k, row.thumb);
@@ -128,7 +134,7 @@ function recount(rows: FeedbackTable[]) {
       bump(daily, dk, 'tokens_n');
       bump(daily, dk, 'tokens_sum', Math.round(record.target.context.tokens_used));
     }
-    const mk = (facet: string, v: string) => [row.workspace_id, facet, day, v].join('|');
+    const mk = (facet: string, v: string) => [row.workspace_id, criterion, facet, day, v].join('|');
     members.set(mk('rater', row.rater_id), (members.get(mk('rater', row.rater_id)) ?? 0) + 1);
     if (row.conversation_id) members.set(mk('conversation', row.conversation_id), (members.get(mk('conversation', row.conversation_id)) ?? 0) + 1);
     if (record.target.prompt && record.target.output) examples.add(row.id);
@@ -144,17 +150,17 @@ async function stored(store: Store, workspaces: string[]) {
     Object.fromEntries(Object.entries(r).filter(([k, v]) => !keys.includes(k) && v !== 0));
   const daily = new Map(
     (await db.selectFrom('rollup_daily').selectAll().where('workspace_id', 'in', workspaces).where('n', '!=', 0).execute()).map((r) => [
-      [r.workspace_id, r.day, r.model, r.intent, r.project, r.site, r.kind].join('|'),
-      strip(r as never, ['workspace_id', 'day', 'model', 'intent', 'project', 'site', 'kind']),
+      [r.workspace_id, r.day, r.model, r.intent, r.project, r.site, r.kind, r.criterion].join('|'),
+      strip(r as never, ['workspace_id', 'day', 'model', 'intent', 'project', 'site', 'kind', 'criterion']),
     ]),
   );
   const members = new Map(
-    (await db.selectFrom('rollup_members').selectAll().where('workspace_id', 'in', workspaces).where('n', '!=', 0).execute()).map((r) => [[r.workspace_id, r.facet, r.day, r.value].join('|'), r.n]),
+    (await db.selectFrom('rollup_members').selectAll().where('workspace_id', 'in', workspaces).where('n', '!=', 0).execute()).map((r) => [[r.workspace_id, r.criterion, r.facet, r.day, r.value].join('|'), r.n]),
   );
   const targets = new Map(
     (await db.selectFrom('rollup_targets').selectAll().where('workspace_id', 'in', workspaces).where('n', '!=', 0).execute()).map((r) => [
-      [r.workspace_id, r.target_key, r.model].join('|'),
-      strip(r as never, ['workspace_id', 'target_key', 'model']),
+      [r.workspace_id, r.criterion, r.target_key, r.model].join('|'),
+      strip(r as never, ['workspace_id', 'criterion', 'target_key', 'model']),
     ]),
   );
   const examples = new Set((await db.selectFrom('feedback_examples').select('feedback_id').where('workspace_id', 'in', workspaces).execute()).map((r) => r.feedback_id));
@@ -200,7 +206,8 @@ describe('rollups', () => {
     } finally {
       await store.close();
     }
-  });
+    // 60 runs of up to 48 writes: on PostgreSQL under a loaded machine this takes longer than the default 30 s.
+  }, 180_000);
 
   it('moves counts within one batch that changes the same record twice', async () => {
     const store = await openTestStore();

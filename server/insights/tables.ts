@@ -5,6 +5,7 @@
  *
  * Dimension columns hold '' for "none" (not NULL): a NULL in a primary key column never
  * conflicts, so an upsert keyed on it would insert duplicates instead of adding to one row.
+ * Migration 0130 keyed all three rollups by `criterion` too (never '': `overall` by default).
  */
 import type { Kysely, Transaction } from 'kysely';
 import type { DB } from '../store/schema.ts';
@@ -19,6 +20,8 @@ export interface RollupDailyTable {
   project: string;
   site: string;
   kind: string;
+  /** What the ratings judge (migration 0130). */
+  criterion: string;
   /** Live ratings. */
   n: number;
   up: number;
@@ -40,15 +43,17 @@ export interface RollupDailyTable {
 /** Live ratings per day and rater / conversation, for exact distinct counts over a window. */
 export interface RollupMembersTable {
   workspace_id: string;
+  criterion: string;
   facet: 'rater' | 'conversation';
   day: string;
   value: string;
   n: number;
 }
 
-/** Live ratings per target (one per rater): the units of inter-rater agreement. */
+/** Live ratings per target and criterion (one per rater): the units of inter-rater agreement. */
 export interface RollupTargetsTable {
   workspace_id: string;
+  criterion: string;
   target_key: string;
   model: string;
   /** Live ratings = raters of this target. */

@@ -7,7 +7,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { redact, redactFeedbackText } from '../../shared/redact.ts';
+import { redact } from '../../shared/redact.ts';
+import { redactFeedbackText } from '../../shared/redact-feedback.ts';
 import type { FeedbackInput, FeedbackPatch } from '../../shared/schemas.ts';
 import { getSettings } from '../store/settings.ts';
 import type { DB } from '../store/schema.ts';

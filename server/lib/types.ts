@@ -1,4 +1,5 @@
 import type { Store } from '../store/open.ts';
+import type { ErrorPage } from './errors.ts';
 import type { TokenInfo } from '../store/tokens.ts';
 
 export interface AppEnv {
@@ -9,5 +10,7 @@ export interface AppEnv {
     maxClockSkewSeconds: number;
     /** Where the request comes from, for the audit log (lib/client-address.ts) and through which door. */
     client: { address: string | null; via: 'api' | 'dashboard' };
+    /** Set by the dashboard: the app's one onError renders its errors as this page, not as JSON. */
+    errorPage?: ErrorPage;
   };
 }

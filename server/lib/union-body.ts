@@ -3,7 +3,7 @@
  * zod reports a failed union as "Invalid input" without saying which field is wrong, so on failure
  * this hook picks the shape the sender evidently meant and reports that shape's errors, field by field.
  */
-import type { Context } from 'hono';
+import type { Context, Env } from 'hono';
 import type { ZodType } from 'zod';
 import { validationError } from './errors.ts';
 
@@ -13,7 +13,8 @@ interface HookResult {
 }
 
 export function explainUnionFailure(pick: (body: unknown) => ZodType) {
-  return function explainUnionFailure(result: HookResult, c: Context) {
+  // Generic in the route's env and path, so the route keeps its literal path in the router's type (hc<AppType>, ADR 0032).
+  return function explainUnionFailure<E extends Env, P extends string>(result: HookResult, c: Context<E, P>) {
     if (result.success) return undefined;
     // zod-validator passes the raw value as `data` on failure too (not in its types).
     const body = (result as unknown as { data?: unknown }).data;

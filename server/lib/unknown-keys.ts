@@ -5,7 +5,7 @@
  * read from the schema at the issue's path. Use `rejectUnknownKeys(Schema)` as a route's hook,
  * with a strict body schema. (Unknown query parameters: unknown-query.ts.)
  */
-import type { Context } from 'hono';
+import type { Context, Env } from 'hono';
 import type { ZodError, ZodType } from 'zod';
 import { ApiError, errorBody, validationError } from './errors.ts';
 
@@ -90,7 +90,9 @@ interface HookResult {
  * as createRouter's default (422 `validation_failed`, each field named).
  */
 export function rejectUnknownKeys(body: ZodType) {
-  return function rejectUnknownKeys(result: HookResult, c: Context) {
+  // Generic in the route's env and path: a plain `Context` here would widen the route's path to
+  // `string` in the router's type, and the typed client (`hc<AppType>`, ADR 0032) would lose every route.
+  return function rejectUnknownKeys<E extends Env, P extends string>(result: HookResult, c: Context<E, P>) {
     if (result.success) return undefined;
     const error = result.error as ZodError;
     const unknown = result.target === 'json' ? unknownKeysError(body, error) : undefined;

@@ -181,15 +181,18 @@ describe('a far-future row stored before the rule no longer locks its record', (
     expect(report.applied).toBe(1);
   });
 
-  it('the drop-in conversation route stamps a re-post with the server clock', async () => {
+  it('the drop-in conversation route stamps every post with the server clock, whatever is stored', async () => {
     const t = await createTestApp();
     const { token } = await t.token('rater');
     expect((await t.call(token, 'POST', '/api/v1/feedback/conv-9', { score: 2 })).status).toBe(200);
-    await t.store.db.updateTable('feedback').set({ updated_at: FAR }).where('target_key', '=', 'conversation:conv-9').execute();
+    await t.store.db.updateTable('feedback').set({ updated_at: FAR }).where('conversation_id', '=', 'conv-9').execute();
     const before = Date.now();
+    // Each post is its own interaction (a new record), never a rewrite of the one ahead of the clock.
     expect((await t.call(token, 'POST', '/api/v1/feedback/conv-9', { score: 5 })).status).toBe(200);
-    const row = await t.store.db.selectFrom('feedback').selectAll().where('target_key', '=', 'conversation:conv-9').where('deleted', '=', 0).executeTakeFirstOrThrow();
-    expect(row.stars).toBe(5);
-    expectPresent(row.updated_at, before);
+    const rows = await t.store.db.selectFrom('feedback').selectAll().where('conversation_id', '=', 'conv-9').where('deleted', '=', 0).orderBy('stars').execute();
+    expect(rows.map((r) => r.stars)).toEqual([2, 5]);
+    expect(rows[0]!.updated_at).toBe(FAR);
+    expectPresent(rows[1]!.updated_at, before);
+    expectPresent(rows[1]!.created_at, before);
   });
 });

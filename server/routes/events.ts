@@ -4,6 +4,7 @@
  * trace can carry queries and evidence from anywhere in the workspace.
  */
 import { createRoute } from '@hono/zod-openapi';
+import type { Context, Env } from 'hono';
 import { ErrorBody } from '../../shared/schemas.ts';
 import {
   TraceEventInput,
@@ -13,16 +14,34 @@ import {
   TraceEventsRequest,
   TraceEventsResponse,
 } from '../../shared/trace-events.ts';
-import { ApiError } from '../lib/errors.ts';
+import { ApiError, errorBody } from '../lib/errors.ts';
 import { programTextRedactor } from '../lib/program-text.ts';
 import { createRouter } from '../lib/router.ts';
 import { explainUnionFailure } from '../lib/union-body.ts';
+import { unknownKeysError } from '../lib/unknown-keys.ts';
+import { rejectUnknownQuery } from '../lib/unknown-query.ts';
 import { requireRole } from '../middleware/require-role/index.ts';
 import { appendTraceEvents, decodeTraceCursor, listTraceEvents } from '../store/trace-events.ts';
 
 const json = <T>(schema: T) => ({ 'application/json': { schema } });
 
 const isBatch = (body: unknown): boolean => !!body && typeof body === 'object' && 'events' in body;
+const shapeOf = (body: unknown) => (isBatch(body) ? TraceEventsBatch : TraceEventInput);
+const explain = explainUnionFailure(shapeOf);
+
+/**
+ * The body's hook: of the shape the sender meant (one event or a batch), an unknown field is 422
+ * `unknown_field` naming it (DESIGN, "Errors"); any other failure is explained field by field.
+ */
+function checkBody<E extends Env, P extends string>(result: { success: boolean; error?: unknown }, c: Context<E, P>) {
+  if (result.success) return undefined;
+  const body = (result as unknown as { data?: unknown }).data; // zod-validator passes the raw value on failure too
+  const schema = shapeOf(body);
+  const retry = schema.safeParse(body);
+  const unknown = retry.success ? undefined : unknownKeysError(schema, retry.error);
+  if (unknown) return c.json(errorBody(unknown.code, unknown.message, unknown.details), 422) as never;
+  return explain(result, c);
+}
 
 const append = createRoute({
   method: 'post',
@@ -34,10 +53,11 @@ const append = createRoute({
     'String values in `data` are redacted unless the workspace turned that off.',
   tags: ['Items and traces'],
   security: [{ bearer: [] }],
+  middleware: [rejectUnknownQuery([])] as const,
   request: { body: { required: true, content: json(TraceEventsRequest) } },
   responses: {
     200: { description: 'Per-event results, after the commit', content: json(TraceEventsResponse) },
-    400: { description: 'Malformed JSON', content: json(ErrorBody) },
+    400: { description: 'Malformed JSON, or an unknown query parameter', content: json(ErrorBody) },
     401: { description: 'No or bad token', content: json(ErrorBody) },
     413: { description: 'Body over 1 MiB', content: json(ErrorBody) },
     422: { description: 'A single event, or the batch envelope, is invalid', content: json(ErrorBody) },
@@ -50,10 +70,11 @@ const read = createRoute({
   summary: 'Read the trace back in arrival order, filtered by subject, investigation and type',
   tags: ['Items and traces'],
   security: [{ bearer: [] }],
-  middleware: [requireRole('analyst')] as const,
+  middleware: [requireRole('analyst'), rejectUnknownQuery(Object.keys(TraceEventsQuery.shape))] as const,
   request: { query: TraceEventsQuery },
   responses: {
     200: { description: 'A page of events, oldest first', content: json(TraceEventsPage) },
+    400: { description: 'Unknown query parameter', content: json(ErrorBody) },
     401: { description: 'No or bad token', content: json(ErrorBody) },
     403: { description: 'Needs the analyst role', content: json(ErrorBody) },
     422: { description: 'Bad filter or cursor', content: json(ErrorBody) },
@@ -74,7 +95,7 @@ export const eventRoutes = createRouter()
       const results = await appendTraceEvents(db, { workspaceId: auth.workspaceId, raterId: auth.raterId, tokenId: auth.id }, raws, redactor);
       return c.json({ results }, 200);
     },
-    explainUnionFailure((body) => (isBatch(body) ? TraceEventsBatch : TraceEventInput)),
+    checkBody,
   )
   .openapi(read, async (c) => {
     const q = c.req.valid('query');

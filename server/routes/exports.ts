@@ -3,17 +3,18 @@
  * time and the body is written with backpressure, so a million-row export holds no more memory
  * than a small one. Every download is recorded as an export run (GET /v1/exports/runs): its id
  * is in the X-Groundtruth-Export-Run header, and once the body is complete the run holds each
- * file's sha256 and counts.
+ * file's sha256 and counts. The streaming itself is exports/download.ts, shared with the dashboard.
  */
 import { createRoute, z } from '@hono/zod-openapi';
-import { stream } from 'hono/streaming';
-import { ErrorBody, TargetKind, Thumb } from '../../shared/schemas.ts';
-import { exportLines, emptyCounts, LineSink, openExportReader, prepareExport } from '../exports/stream.ts';
-import { FORMAT_NAMES } from '../exports/formats/index.ts';
-import { finishExportRun, getExportRun, listExportRuns, startExportRun } from '../exports/runs.ts';
+import { ErrorBody } from '../../shared/schemas.ts';
+import { FILTER_SHAPE, WINDOW_SHAPE, pickFilters, refuseConflicts } from '../../shared/filters.ts';
+import { prepareExport, type PreparedExport } from '../exports/stream.ts';
+import { RUN_HEADER, streamExportDownload } from '../exports/download.ts';
+import { FORMAT_NAMES, type FormatName } from '../exports/formats/index.ts';
+import { getExportRun, listExportRuns } from '../exports/runs.ts';
 import { ApiError, notFound } from '../lib/errors.ts';
-import { audit } from '../audit/http.ts';
 import { createRouter } from '../lib/router.ts';
+import { rejectUnknownQuery } from '../lib/unknown-query.ts';
 import { requireRole } from '../middleware/require-role/index.ts';
 
 const json = <T>(schema: T) => ({ 'application/json': { schema } });
@@ -23,27 +24,18 @@ const errors = {
   422: { description: 'Invalid query', content: json(ErrorBody) },
 } as const;
 
-const RUN_HEADER = 'X-Groundtruth-Export-Run';
-const Bound = z.iso.datetime({ offset: true }).or(z.iso.date());
-const flag = z.enum(['true', 'false', '1', '0']);
-
-const ExportQuery = z.object({
-  since: Bound.optional().openapi({ description: 'Records created at or after (wins over days)' }),
-  until: Bound.optional().openapi({ description: 'Records created before' }),
-  days: z.coerce.number().int().min(1).max(36500).optional().openapi({ description: 'The last N days (default 7: the weekly export)' }),
-  all: flag.optional().openapi({ description: 'No time window at all' }),
-  model: z.string().min(1).max(256).optional(),
-  intent: z.string().min(1).max(256).optional(),
-  project: z.string().min(1).max(256).optional(),
-  site: z.string().min(1).max(256).optional(),
-  kind: TargetKind.optional(),
-  minStars: z.coerce.number().int().min(1).max(5).optional(),
-  thumb: Thumb.optional(),
-  split: z.coerce.number().gt(0).lt(1).optional().openapi({ description: 'Validation share by hash of the conversation, e.g. 0.1 (needs side)' }),
-  side: z.enum(['train', 'validation']).optional().openapi({ description: 'Which side of the split to download' }),
-  weightUp: z.coerce.number().min(0).max(1000).optional().openapi({ description: 'weighted format: weight of up-rated answers (2.0)' }),
-  weightDown: z.coerce.number().min(0).max(1000).optional().openapi({ description: 'weighted format: weight of down-rated answers (0.5)' }),
-});
+/** The filters of every list and the window options (shared/filters.ts), and the download's own options. */
+export const ExportQuery = z
+  .object({
+    ...FILTER_SHAPE,
+    ...WINDOW_SHAPE,
+    split: z.coerce.number().gt(0).lt(1).optional().openapi({ description: 'Validation share by hash of the conversation, e.g. 0.1 (needs side)' }),
+    side: z.enum(['train', 'validation']).optional().openapi({ description: 'Which side of the split to download' }),
+    weightUp: z.coerce.number().min(0).max(1000).optional().openapi({ description: 'weighted format: weight of up-rated answers (2.0)' }),
+    weightDown: z.coerce.number().min(0).max(1000).optional().openapi({ description: 'weighted format: weight of down-rated answers (0.5)' }),
+  })
+  .superRefine(refuseConflicts);
+export type ExportQuery = z.infer<typeof ExportQuery>;
 
 const ExportFile = z.object({
   split: z.enum(['train', 'validation', 'all']),
@@ -76,7 +68,7 @@ const listRuns = createRoute({
   path: '/v1/exports/runs',
   summary: 'Export runs, newest first: which data (format, filters, files and their sha256) went where',
   security: [{ bearer: [] }],
-  middleware: [requireRole('analyst')] as const,
+  middleware: [requireRole('analyst'), rejectUnknownQuery(['limit'])] as const,
   request: { query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) }) },
   responses: { 200: { description: 'Runs', content: json(z.object({ items: z.array(ExportRun) })) }, ...errors },
 });
@@ -86,7 +78,7 @@ const getRun = createRoute({
   path: '/v1/exports/runs/{id}',
   summary: 'One export run (its manifest)',
   security: [{ bearer: [] }],
-  middleware: [requireRole('analyst')] as const,
+  middleware: [requireRole('analyst'), rejectUnknownQuery([])] as const,
   request: { params: z.object({ id: z.string().min(1).max(100) }) },
   responses: {
     200: { description: 'The run', content: json(ExportRun) },
@@ -102,9 +94,11 @@ const download = createRoute({
   description:
     'Streamed as it is read (never built in memory). Identical prompt+answer examples are merged with the majority label. ' +
     'With split, the side is chosen by hash of the conversation, so a conversation never straddles the split and a record keeps its side. ' +
-    `The run id is in the ${RUN_HEADER} header; GET /v1/exports/runs/{id} gives the sha256 and counts once the body is complete.`,
+    `The run id is in the ${RUN_HEADER} header; GET /v1/exports/runs/{id} gives the sha256 and counts once the body is complete. ` +
+    'The filters are those of every list; without since, until, days or all the window is the last 7 days. days with since or until, ' +
+    'all with any of them, or minStars above maxStars is 422; an unknown query parameter is 400 `unknown_parameter`.',
   security: [{ bearer: [] }],
-  middleware: [requireRole('analyst')] as const,
+  middleware: [requireRole('analyst'), rejectUnknownQuery(Object.keys(ExportQuery.shape))] as const,
   request: { params: z.object({ format: z.enum(FORMAT_NAMES) }), query: ExportQuery },
   responses: {
     200: {
@@ -132,75 +126,19 @@ export const exportRoutes = createRouter()
   .openapi(download, async (c) => {
     const { format } = c.req.valid('param');
     const q = c.req.valid('query');
-    if ((q.split === undefined) !== (q.side === undefined)) {
-      throw new ApiError(422, 'validation_failed', 'split and side go together: e.g. split=0.1&side=validation');
-    }
-    const auth = c.get('auth');
-    const store = c.get('store');
-    const prepared = prepareExport({
-      format,
-      split: q.split,
-      weights: { up: q.weightUp, down: q.weightDown },
-      filters: {
-        since: q.since,
-        until: q.until,
-        days: q.days,
-        all: q.all === 'true' || q.all === '1',
-        model: q.model,
-        intent: q.intent,
-        project: q.project,
-        site: q.site,
-        kind: q.kind,
-        minStars: q.minStars,
-        thumb: q.thumb,
-      },
-    });
-    const side = q.side ?? 'all';
-    const runId = await startExportRun(store.db, {
-      workspaceId: auth.workspaceId,
-      format,
-      filters: prepared.filters,
-      split: prepared.split,
-      via: 'http',
-      actor: auth.id,
-    });
-    await audit(c, 'export.created', { type: 'export_run', id: runId }, { format, filters: prepared.filters, split: prepared.split ?? null, side });
-    const fileName = `groundtruth-${format}-${new Date().toISOString().slice(0, 10)}${q.side ? `.${q.side}` : ''}.${prepared.format.extension}`;
-    c.header('Content-Type', prepared.format.contentType);
-    c.header('Content-Disposition', `attachment; filename="${fileName}"`);
-    c.header('Cache-Control', 'no-store');
-    c.header(RUN_HEADER, runId);
-    return stream(c, async (out) => {
-      const counts = emptyCounts();
-      const sink = new LineSink((chunk) => out.write(chunk).then(() => undefined));
-      const reader = openExportReader(store);
-      let status: 'complete' | 'aborted' | 'failed' = 'complete';
-      let error: string | undefined;
-      try {
-        if (prepared.format.mode === 'records' && prepared.format.header) sink.push(prepared.format.header, false);
-        for await (const line of exportLines(reader.db, auth.workspaceId, prepared, counts)) {
-          if (out.aborted) {
-            status = 'aborted';
-            break;
-          }
-          if (line.side !== side) continue;
-          const pending = sink.push(line.text);
-          if (pending) await pending;
-        }
-        await sink.flush();
-      } catch (err) {
-        status = 'failed';
-        error = err instanceof Error ? err.message : String(err);
-        console.error('[groundtruth] export failed', err);
-        out.abort();
-      } finally {
-        await reader.close();
-        await finishExportRun(store.db, runId, {
-          status,
-          counts,
-          files: [{ split: side, name: fileName, rows: sink.rows, bytes: sink.bytes, sha256: sink.digest() }],
-          ...(error ? { error } : {}),
-        });
-      }
-    }) as never;
+    const prepared = prepareDownload(format, q);
+    return streamExportDownload(c, { format, prepared, side: q.side }) as never;
   });
+
+/** A download's checked query as a prepared export (this route and the dashboard's download). */
+export function prepareDownload(format: FormatName, q: ExportQuery): PreparedExport {
+  if ((q.split === undefined) !== (q.side === undefined)) {
+    throw new ApiError(422, 'validation_failed', 'split and side go together: e.g. split=0.1&side=validation');
+  }
+  return prepareExport({
+    format,
+    split: q.split,
+    weights: { up: q.weightUp, down: q.weightDown },
+    filters: { ...pickFilters(q), days: q.days, all: q.all },
+  });
+}

@@ -23,7 +23,7 @@ describe('/v1/extension-config', () => {
     const empty = await t.call(rater.token, 'GET', '/v1/extension-config');
     expect(empty.status).toBe(200);
     expect(await empty.json()).toEqual({
-      config: { rules: [], disabledAdapters: [], selectorPacks: {} },
+      config: { rules: [], disabledAdapters: [], selectorPacks: {}, criteria: [] },
       updatedAt: null,
       version: 0,
       capabilities: [...CAPABILITIES],
@@ -33,9 +33,9 @@ describe('/v1/extension-config', () => {
     const published = await put(t, admin.token, { rules: [rule], disabledAdapters: ['gemini'] });
     expect(published.status).toBe(200);
     const body = await published.json();
-    expect(body.config).toEqual({ rules: [rule], disabledAdapters: ['gemini'], selectorPacks: {} });
+    expect(body.config).toEqual({ rules: [rule], disabledAdapters: ['gemini'], selectorPacks: {}, criteria: [] });
     expect(body.version).toBe(1);
-    expect(body.capabilities).toEqual(['packs', 'health', 'own-ratings']);
+    expect(body.capabilities).toEqual(['packs', 'health', 'own-ratings', 'criteria']);
     expect(typeof body.updatedAt).toBe('string');
 
     const read = await (await t.call(rater.token, 'GET', '/v1/extension-config')).json();
@@ -48,7 +48,7 @@ describe('/v1/extension-config', () => {
     // Replacing it wins, and it stays one row per workspace.
     await put(t, admin.token, { rules: [] });
     const again = await (await t.call(rater.token, 'GET', '/v1/extension-config')).json();
-    expect(again.config).toEqual({ rules: [], disabledAdapters: [], selectorPacks: {} });
+    expect(again.config).toEqual({ rules: [], disabledAdapters: [], selectorPacks: {}, criteria: [] });
     expect(again.version).toBe(2);
     await t.store.close();
   });
@@ -165,8 +165,8 @@ describe('selector packs and versions', () => {
     expect(top.status).toBe(422);
     expect((await top.json()).error).toEqual({
       code: 'unknown_field',
-      message: 'Unknown field "selectorPack"; accepted: "rules", "disabledAdapters", "selectorPacks".',
-      details: { unknown: ['selectorPack'], accepted: ['rules', 'disabledAdapters', 'selectorPacks'] },
+      message: 'Unknown field "selectorPack"; accepted: "rules", "disabledAdapters", "selectorPacks", "criteria".',
+      details: { unknown: ['selectorPack'], accepted: ['rules', 'disabledAdapters', 'selectorPacks', 'criteria'] },
     });
 
     const inPack = await put(t, admin.token, { selectorPacks: { chatgpt: { answers: ['article'], answer: ['article'] } } });

@@ -43,8 +43,10 @@ const read = createRoute({
     'Custom rules, switched-off site adapters and selector packs, with the config `version` (the sync answer carries it as ' +
     '`configVersion`) and the server `capabilities`. Any token may read it.',
   security: [{ bearer: [] }],
+  middleware: [rejectUnknownQuery([])] as const,
   responses: {
     200: { description: 'The config (empty, version 0, if none was published)', content: json(ExtensionConfigResponse) },
+    400: { description: 'Unknown query parameter', content: json(ErrorBody) },
     401: { description: 'No or bad token', content: json(ErrorBody) },
   },
 });
@@ -58,11 +60,11 @@ const write = createRoute({
     `${PACK_LIMITS.selectorsPerKey} selectors per key and serializes to at most ${PACK_LIMITS.packMaxBytes} bytes. ` +
     'An unknown field (at the top or in a pack) or site id is 422 `unknown_field` with `details: {unknown, accepted, path?}`.',
   security: [{ bearer: [] }],
-  middleware: [requireRole('admin')] as const,
+  middleware: [requireRole('admin'), rejectUnknownQuery([])] as const,
   request: { body: { required: true, content: json(CheckedPublishedConfig) } },
   responses: {
     200: { description: 'Published', content: json(ExtensionConfigResponse) },
-    400: { description: 'Malformed JSON', content: json(ErrorBody) },
+    400: { description: 'Malformed JSON, or an unknown query parameter', content: json(ErrorBody) },
     401: { description: 'No or bad token', content: json(ErrorBody) },
     403: { description: 'Not an admin token', content: json(ErrorBody) },
     422: { description: 'Schema violation, invalid selector, or unknown field', content: json(ErrorBody) },

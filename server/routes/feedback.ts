@@ -1,14 +1,17 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { ErrorBody, Feedback, FeedbackInput, FeedbackPatch, MutationResult, Thumb, TargetKind } from '../../shared/schemas.ts';
+import { ErrorBody, Feedback, FeedbackInput, FeedbackPatch, MutationResult } from '../../shared/schemas.ts';
+import { FILTER_SHAPE, Flag, refuseConflicts } from '../../shared/filters.ts';
 import { DropInCreated, DropInDeleted, DropInFeedback, DropInFeedbackInput, DropInFeedbackUpdate } from '../../shared/dropin-feedback.ts';
 import { LIMITS } from '../../shared/limits.ts';
 import { uuidv7 } from '../../shared/ids.ts';
-import { applyDropInUpdate, dropInToInput, isDropInRecord, toDropIn } from '../dropin/feedback-v1.ts';
+import { applyDropInUpdate, dropInBodyHook, dropInToInput, isDropInBody, isDropInRecord, toDropIn } from '../dropin/feedback-v1.ts';
+import { fastApiHook } from '../lib/fastapi-detail.ts';
 import { aheadAfter, clockAheadError, clockNow, createdNotAfter, findClockAhead, stampAfter } from '../lib/clock.ts';
-import { ApiError, forbidden, notFound } from '../lib/errors.ts';
+import { ApiError, forbidden, notFound, rejectionError } from '../lib/errors.ts';
 import { redactProgramFeedback, redactProgramPatch } from '../lib/program-feedback.ts';
 import { programTextRedactor } from '../lib/program-text.ts';
 import { createRouter } from '../lib/router.ts';
+import { rejectUnknownKeys } from '../lib/unknown-keys.ts';
 import { rejectUnknownQuery } from '../lib/unknown-query.ts';
 import { explainUnionFailure } from '../lib/union-body.ts';
 import { feedbackReadoutRoutes } from './feedback-readouts.ts';
@@ -34,23 +37,12 @@ function readScope(auth: TokenInfo): Scope {
 
 const Written = z.object({ status: MutationResult.shape.status, feedback: Feedback });
 
-/** Turns a single-mutation result into an HTTP outcome. */
+/** Turns a single-mutation result into an HTTP outcome: a rejection by its reason code (lib/errors.ts). */
 function failureOf(result: MutationResult): ApiError | undefined {
   if (result.status === 'stale') return new ApiError(409, 'stale', result.error ?? 'A newer version of this feedback is already stored.');
-  if (result.status === 'rejected') {
-    const owned = /another (rater|record)/.test(result.error ?? '');
-    return new ApiError(owned ? 403 : 422, owned ? 'forbidden' : 'validation_failed', result.error ?? 'rejected');
-  }
+  if (result.status === 'rejected') return rejectionError(result.reason, result.error ?? 'rejected');
   return undefined;
 }
-
-/** Which of the two accepted bodies the sender meant: the drop-in one has no id and no target. */
-const isDropInBody = (body: unknown): boolean =>
-  !!body &&
-  typeof body === 'object' &&
-  !('target' in body) &&
-  !('id' in body) &&
-  ('query' in body || 'response' in body || ('rating' in body && typeof (body as { rating: unknown }).rating !== 'object'));
 
 const create = createRoute({
   method: 'post',
@@ -58,11 +50,13 @@ const create = createRoute({
   summary: 'Submit one feedback record (idempotent by id), or one in the drop-in shape {query, response, model, rating: 1|-1}',
   description:
     'The native body is a FeedbackInput and answers `{status, feedback}`. The drop-in body `{query, response, model, rating: 1|-1, ' +
-    'intent?, project?, user_id?, session_id?, memory_used?, tools_called?, metadata?}` answers 201 `{status: "success", feedback_id}`; ' +
+    'intent?, project?, user_id?, session_id?, memory_used?, tools_called?, metadata?, created_at?}` (seed 002) answers 201 ' +
+    '`{status: "success", feedback_id}`; another field is 422 `unknown_field`, and its errors carry FastAPI\'s `detail` too; ' +
     'each such POST is a new record, its text is redacted unless the workspace turned that off, and SHA-256 hashes of the query and ' +
     'response as sent are kept. A drop-in rating other than 1 or -1 is 422. A native createdAt or updatedAt more than ' +
     'MAX_CLOCK_SKEW_SECONDS (default 300) ahead of the server is 422 `clock_ahead`.',
   security: [{ bearer: [] }],
+  middleware: [rejectUnknownQuery([])] as const,
   request: { body: { required: true, content: json(z.union([FeedbackInput, DropInFeedbackInput])) } },
   responses: {
     201: { description: 'Stored (native: {status, feedback}; drop-in: {status: "success", feedback_id})', content: json(z.union([Written, DropInCreated])) },
@@ -71,27 +65,24 @@ const create = createRoute({
   },
 });
 
-const ListQuery = z.object({
-  since: z.iso.datetime({ offset: true }).optional(),
-  until: z.iso.datetime({ offset: true }).optional(),
-  model: z.string().optional(),
-  site: z.string().optional(),
-  conversationId: z.string().max(LIMITS.shortTextMaxChars).optional().describe("target.conversationId (a rater's extension reads its own ratings in the conversation it opens)"),
-  kind: TargetKind.optional(),
-  rater: z.string().optional(),
-  thumb: Thumb.optional(),
-  minStars: z.coerce.number().int().min(1).max(5).optional(),
-  maxStars: z.coerce.number().int().min(1).max(5).optional(),
-  includeDeleted: z.enum(['true', 'false', '1', '0']).optional(),
-  limit: z.coerce.number().int().min(1).max(LIMITS.listMaxLimit).default(LIMITS.listDefaultLimit),
-  cursor: z.string().max(500).optional(),
-});
+/** The list's query: the filters of every list (shared/filters.ts) and its paging. */
+const ListQuery = z
+  .object({
+    ...FILTER_SHAPE,
+    includeDeleted: Flag.optional().openapi({ description: 'Also list tombstones (deleted records)' }),
+    limit: z.coerce.number().int().min(1).max(LIMITS.listMaxLimit).default(LIMITS.listDefaultLimit),
+    cursor: z.string().max(500).optional(),
+    offset: z.coerce.number().int().min(0).max(1_000_000).optional().openapi({ description: 'Skip this many records (003\'s get_filtered paging); not with cursor' }),
+  })
+  .superRefine(refuseConflicts);
 
 const list = createRoute({
   method: 'get',
   path: '/v1/feedback',
-  summary: 'List feedback, newest first, with filters and cursor pagination',
-  description: 'Raters see only their own records. An unknown query parameter is 400 `unknown_parameter`.',
+  summary: 'List feedback, newest first, with filters and cursor (or offset) pagination',
+  description:
+    'Raters see only their own records. The filters are the same on every list (exports, insights, the dashboard, the CLI). ' +
+    'An unknown query parameter is 400 `unknown_parameter`; minStars above maxStars, or since not before until, is 422.',
   security: [{ bearer: [] }],
   middleware: [rejectUnknownQuery(Object.keys(ListQuery.shape))] as const,
   request: { query: ListQuery },
@@ -121,6 +112,7 @@ const getOne = createRoute({
     'A record created with the drop-in body answers in the drop-in shape {feedback_id, query, response, model, rating, …}; any ' +
     'other record answers as the native feedback record. `?format=native` or `?format=dropin` picks the shape explicitly.',
   security: [{ bearer: [] }],
+  middleware: [rejectUnknownQuery(Object.keys(FormatQuery.shape))] as const,
   request: { params: IdParam, query: FormatQuery },
   responses: { 200: { description: 'The record', content: json(z.union([Feedback, DropInFeedback])) }, ...errors },
 });
@@ -129,7 +121,9 @@ const put = createRoute({
   method: 'put',
   path: '/v1/feedback/{id}',
   summary: 'Drop-in update: change the rating (1|-1) and/or replace the metadata of your own feedback',
+  description: 'Another field is 422 `unknown_field`; errors carry FastAPI\'s `detail` too.',
   security: [{ bearer: [] }],
+  middleware: [rejectUnknownQuery([])] as const,
   request: { params: IdParam, body: { required: true, content: json(DropInFeedbackUpdate) } },
   responses: { 200: { description: 'Updated, in the drop-in shape', content: json(DropInFeedback) }, ...errors },
 });
@@ -140,6 +134,7 @@ const patch = createRoute({
   summary: 'Change your own feedback (rating, comment, correction, tags)',
   description: 'updatedAt defaults to the server clock; one more than MAX_CLOCK_SKEW_SECONDS (default 300) ahead of the server is 422 `clock_ahead`.',
   security: [{ bearer: [] }],
+  middleware: [rejectUnknownQuery([])] as const,
   request: { params: IdParam, body: { required: true, content: json(FeedbackPatch) } },
   responses: { 200: { description: 'Updated', content: json(Written) }, ...errors },
 });
@@ -149,6 +144,7 @@ const remove = createRoute({
   path: '/v1/feedback/{id}',
   summary: 'Delete feedback (yours; admins: any in the workspace). Leaves a tombstone that syncs.',
   security: [{ bearer: [] }],
+  middleware: [rejectUnknownQuery([])] as const,
   request: { params: IdParam },
   responses: {
     200: {
@@ -189,6 +185,8 @@ export const feedbackRoutes = createRouter()
       const store = c.get('store');
       const clock = { now: clockNow(), skew: c.get('maxClockSkewSeconds') };
       if (!('target' in body)) {
+        const early = findClockAhead({ created_at: body.created_at }, clock.skew, clock.now);
+        if (early) throw clockAheadError(early);
         const id = uuidv7(clock.now.getTime());
         const input = dropInToInput(body, id, clock.now, await programTextRedactor(store.db, auth.workspaceId));
         const [result] = await applyMutations(store.db, writer(auth, clock), [
@@ -211,18 +209,16 @@ export const feedbackRoutes = createRouter()
       if (!row) throw notFound('feedback');
       return c.json({ status: result!.status, feedback: rowToFeedback(row) }, result!.status === 'applied' ? 201 : 200);
     },
-    explainUnionFailure((body) => (isDropInBody(body) ? DropInFeedbackInput : FeedbackInput)),
+    dropInBodyHook(explainUnionFailure((body) => (isDropInBody(body) ? DropInFeedbackInput : FeedbackInput)), FeedbackInput),
   )
   .openapi(list, async (c) => {
     const q = c.req.valid('query');
     const auth = c.get('auth');
+    if (q.cursor && q.offset !== undefined) {
+      throw new ApiError(400, 'conflicting_parameters', 'offset and cursor cannot be combined: page with one or the other.', { params: ['offset', 'cursor'] });
+    }
     if (q.cursor && !decodeCursor(q.cursor)) throw new ApiError(422, 'validation_failed', 'cursor: not a cursor this server gave out');
-    const page = await listFeedback(c.get('store').db, readScope(auth), {
-      ...q,
-      includeDeleted: q.includeDeleted === 'true' || q.includeDeleted === '1',
-      since: q.since && new Date(q.since).toISOString(),
-      until: q.until && new Date(q.until).toISOString(),
-    });
+    const page = await listFeedback(c.get('store').db, readScope(auth), q);
     return c.json(page, 200);
   })
   .openapi(getOne, async (c) => {
@@ -252,7 +248,7 @@ export const feedbackRoutes = createRouter()
     if (failure) throw failure;
     const after = await getFeedbackRow(store.db, readScope(auth), id);
     return c.json(toDropIn(rowToFeedback(after!)), 200);
-  })
+  }, fastApiHook(DropInFeedbackUpdate))
   .openapi(patch, async (c) => {
     const { id } = c.req.valid('param');
     const auth = c.get('auth');
@@ -270,6 +266,8 @@ export const feedbackRoutes = createRouter()
       id,
       target: current.target,
       rating: body.rating ?? current.rating,
+      // What the rating judges stays (a PATCH that dropped it would move the vote to `overall`).
+      ...(current.criterion !== undefined ? { criterion: current.criterion } : {}),
       createdAt: createdNotAfter(current.createdAt, updatedAt),
       updatedAt,
       ...(body.comment !== null && (body.comment ?? current.comment) !== undefined ? { comment: body.comment ?? current.comment } : {}),
@@ -283,7 +281,7 @@ export const feedbackRoutes = createRouter()
     if (failure) throw failure;
     const after = await getFeedbackRow(store.db, readScope(auth), id);
     return c.json({ status: result!.status, feedback: rowToFeedback(after!) }, 200);
-  })
+  }, rejectUnknownKeys(FeedbackPatch))
   .openapi(remove, async (c) => {
     const { id } = c.req.valid('param');
     const auth = c.get('auth');

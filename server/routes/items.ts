@@ -8,6 +8,8 @@ import { ErrorBody } from '../../shared/schemas.ts';
 import { ApiError } from '../lib/errors.ts';
 import { programTextRedactor } from '../lib/program-text.ts';
 import { createRouter } from '../lib/router.ts';
+import { rejectUnknownKeys } from '../lib/unknown-keys.ts';
+import { rejectUnknownQuery } from '../lib/unknown-query.ts';
 import { decodeCursor } from '../store/cursor.ts';
 import { listItems, upsertItems } from '../store/items.ts';
 
@@ -23,10 +25,11 @@ const register = createRoute({
     'To rate an item, send feedback with `target.key` = the returned item\'s `targetKey` ("item:" + key).',
   tags: ['Items and traces'],
   security: [{ bearer: [] }],
+  middleware: [rejectUnknownQuery([])] as const,
   request: { body: { required: true, content: json(ItemsRequest) } },
   responses: {
     200: { description: 'Per-item results, after the commit', content: json(ItemsResponse) },
-    400: { description: 'Malformed JSON', content: json(ErrorBody) },
+    400: { description: 'Malformed JSON, or an unknown query parameter', content: json(ErrorBody) },
     401: { description: 'No or bad token', content: json(ErrorBody) },
     413: { description: 'Body over 1 MiB', content: json(ErrorBody) },
     422: { description: 'Envelope invalid', content: json(ErrorBody) },
@@ -40,9 +43,11 @@ const list = createRoute({
   description: 'unrated=1 keeps the items that no live feedback in the workspace targets (by `target.key` = "item:" + key).',
   tags: ['Items and traces'],
   security: [{ bearer: [] }],
+  middleware: [rejectUnknownQuery(Object.keys(ItemsQuery.shape))] as const,
   request: { query: ItemsQuery },
   responses: {
     200: { description: 'A page of items', content: json(ItemsPage) },
+    400: { description: 'Unknown query parameter', content: json(ErrorBody) },
     401: { description: 'No or bad token', content: json(ErrorBody) },
     422: { description: 'Bad filter or cursor', content: json(ErrorBody) },
   },
@@ -56,7 +61,7 @@ export const itemRoutes = createRouter()
     const redactor = await programTextRedactor(db, auth.workspaceId);
     const results = await upsertItems(db, { workspaceId: auth.workspaceId, raterId: auth.raterId, tokenId: auth.id }, items, redactor);
     return c.json({ results }, 200);
-  })
+  }, rejectUnknownKeys(ItemsRequest))
   .openapi(list, async (c) => {
     const q = c.req.valid('query');
     if (q.cursor && !decodeCursor(q.cursor)) throw new ApiError(422, 'validation_failed', 'cursor: not a cursor this server gave out');

@@ -4,18 +4,22 @@ import { ErrorBody } from '../../shared/schemas.ts';
 import { forbidden, notFound } from '../lib/errors.ts';
 import { audit } from '../audit/http.ts';
 import { createRouter } from '../lib/router.ts';
+import { rejectUnknownQuery } from '../lib/unknown-query.ts';
 import { hasRole, requireRole } from '../middleware/require-role/index.ts';
 import { eraseRater, raterExists } from '../store/erase.ts';
 import { raterExportJson } from '../store/rater-export.ts';
 
 const json = <T>(schema: T) => ({ 'application/json': { schema } });
 const errors = {
+  400: { description: 'Unknown query parameter', content: json(ErrorBody) },
   401: { description: 'No or bad token', content: json(ErrorBody) },
   403: { description: 'Not allowed for this token', content: json(ErrorBody) },
   404: { description: 'No such rater in this workspace', content: json(ErrorBody) },
 } as const;
 
 const RaterParam = z.object({ raterId: z.string().min(1).max(200) });
+/** Neither route takes a query: any parameter is unknown (400 unknown_parameter). */
+const noQuery = rejectUnknownQuery([]);
 
 const Erasure = z
   .object({
@@ -42,7 +46,7 @@ const erase = createRoute({
     'Irreversible. Records are hard-deleted (not tombstoned) after the rollups have been moved as if each were deleted; ' +
     'events about their records are deleted; events where they acted on others’ records keep the change with the actor replaced by "erased".',
   security: [{ bearer: [] }],
-  middleware: [requireRole('admin')] as const,
+  middleware: [requireRole('admin'), noQuery] as const,
   request: { params: RaterParam },
   responses: { 200: { description: 'Erased; counts of what was removed', content: json(Erasure) }, ...errors },
 });
@@ -52,6 +56,7 @@ const exportData = createRoute({
   path: '/v1/raters/{raterId}/export',
   summary: 'All data held about one rater, as one JSON document (admin, or the rater themself)',
   security: [{ bearer: [] }],
+  middleware: [noQuery] as const,
   request: { params: RaterParam },
   responses: {
     200: {

@@ -2,6 +2,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { ErrorBody } from '../../shared/schemas.ts';
 import { createRouter } from '../lib/router.ts';
+import { rejectUnknownQuery } from '../lib/unknown-query.ts';
 import { requireRole } from '../middleware/require-role/index.ts';
 import { searchWorkspace } from '../search/index.ts';
 
@@ -37,10 +38,11 @@ const search = createRoute({
     'Every word must occur (words match as prefixes; "quoted words" as a phrase). Ranked by text relevance (bm25), ' +
     'boosted for recent and well-rated records. Snippets come as parts with the matching words flagged, never as HTML.',
   security: [{ bearer: [] }],
-  middleware: [requireRole('analyst')] as const,
+  middleware: [requireRole('analyst'), rejectUnknownQuery(Object.keys(SearchQuery.shape))] as const,
   request: { query: SearchQuery },
   responses: {
     200: { description: 'Hits, best first', content: json(SearchResponse) },
+    400: { description: 'Unknown query parameter', content: json(ErrorBody) },
     401: { description: 'No or bad token', content: json(ErrorBody) },
     403: { description: 'Not an analyst or admin token', content: json(ErrorBody) },
     422: { description: 'No query', content: json(ErrorBody) },

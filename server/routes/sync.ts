@@ -2,9 +2,11 @@ import { createRoute } from '@hono/zod-openapi';
 import { CLOCK_AHEAD, ErrorBody, Mutation, SyncRequest, SyncResponse, type MutationResult } from '../../shared/schemas.ts';
 import { aheadAfter, clockAheadMessage, clockNow, findClockAhead } from '../lib/clock.ts';
 import { createRouter } from '../lib/router.ts';
+import { rejectUnknownKeys } from '../lib/unknown-keys.ts';
+import { rejectUnknownQuery } from '../lib/unknown-query.ts';
 import { recordSiteVisits } from '../health/visits.ts';
 import { getConfigVersion } from '../store/extension-config.ts';
-import { applyMutations } from '../store/feedback.ts';
+import { applyMutations, checkMutation, notApplied } from '../store/feedback.ts';
 
 const json = <T>(schema: T) => ({ 'application/json': { schema } });
 
@@ -16,12 +18,15 @@ const sync = createRoute({
     'At most 500 mutations and 1 MiB. Each mutation gets its own result: applied (committed), unchanged (a replay), ' +
     'stale (an older updatedAt than the stored one), or rejected (with a reason; never retried). The answer is sent after the commit. ' +
     'A mutation whose updatedAt or feedback.createdAt is more than MAX_CLOCK_SKEW_SECONDS (default 300) ahead of the server is rejected ' +
-    'with `reason: "clock_ahead"`: the one rejection a client does not drop — it corrects its clock from `serverTime` and sends it again.',
+    'with `reason: "clock_ahead"`: the one rejection a client does not drop — it corrects its clock from `serverTime` and sends it again. ' +
+    'With `"atomic": true` the batch is all or nothing (as 003\'s transactions): if any mutation is rejected none is written, the ' +
+    'culprit keeps its reason and every other one is `rejected` with `reason: "atomic_batch_not_applied"`; stale and unchanged are not failures.',
   security: [{ bearer: [] }],
+  middleware: [rejectUnknownQuery([])] as const,
   request: { body: { required: true, content: json(SyncRequest) } },
   responses: {
     200: { description: 'Per-mutation results', content: json(SyncResponse) },
-    400: { description: 'Malformed JSON', content: json(ErrorBody) },
+    400: { description: 'Malformed JSON, or an unknown query parameter', content: json(ErrorBody) },
     401: { description: 'No or bad token', content: json(ErrorBody) },
     413: { description: 'Body over 1 MiB', content: json(ErrorBody) },
     422: { description: 'Envelope invalid', content: json(ErrorBody) },
@@ -37,18 +42,30 @@ function mutationClockAhead(m: Record<string, unknown>, maxSkewSeconds: number, 
   return { id: m.id as string, status: 'rejected', reason: CLOCK_AHEAD, error: clockAheadMessage(ahead) };
 }
 
+/** A mutation the store would refuse for its shape, with the store's reason. */
+function invalidOf(m: Record<string, unknown>): MutationResult | undefined {
+  const checked = checkMutation(m);
+  return 'error' in checked ? { id: typeof m.id === 'string' ? m.id.slice(0, 100) : '', status: 'rejected', reason: checked.reason, error: checked.error } : undefined;
+}
+
 export const syncRoutes = createRouter().openapi(sync, async (c) => {
-  const { clientId, mutations, health } = c.req.valid('json');
+  const { clientId, mutations, health, atomic } = c.req.valid('json');
   const auth = c.get('auth');
   const db = c.get('store').db;
   const now = clockNow();
   const skew = c.get('maxClockSkewSeconds');
   const ahead = mutations.map((m) => mutationClockAhead(m, skew, now));
-  const rest = ahead.some(Boolean) ? mutations.filter((_, i) => !ahead[i]) : mutations;
-  const applied = await applyMutations(db, { ...auth, tokenId: auth.id, clientId, aheadAfter: aheadAfter(now, skew) }, rest, now);
-  let next = 0;
-  const results = ahead.map((refused) => refused ?? applied[next++]!);
+  let results: MutationResult[];
+  if (atomic && ahead.some(Boolean)) {
+    // All or nothing, and something is refused already: nothing is written (DESIGN, "Atomic batches").
+    results = notApplied(mutations.map((m, i) => ahead[i] ?? invalidOf(m) ?? { id: String(m.id ?? ''), status: 'unchanged' }));
+  } else {
+    const rest = ahead.some(Boolean) ? mutations.filter((_, i) => !ahead[i]) : mutations;
+    const applied = await applyMutations(db, { ...auth, tokenId: auth.id, clientId, aheadAfter: aheadAfter(now, skew) }, rest, now, { atomic });
+    let next = 0;
+    results = ahead.map((refused) => refused ?? applied[next++]!);
+  }
   const healthAccepted = health?.length ? await recordSiteVisits(db, { workspaceId: auth.workspaceId, tokenId: auth.id, clientId }, health) : undefined;
   const configVersion = await getConfigVersion(db, auth.workspaceId);
   return c.json({ results, serverTime: clockNow().toISOString(), configVersion, ...(healthAccepted !== undefined ? { healthAccepted } : {}) }, 200);
-});
+}, rejectUnknownKeys(SyncRequest));

@@ -255,7 +255,7 @@ describe('retention', () => {
   it('is a per-workspace admin setting', async () => {
     const t = await setup();
     const initial = await (await t.call(t.admin.token, 'GET', '/v1/settings')).json();
-    expect(initial).toEqual({ retentionDays: null, redactProgramText: true, lastPurgedAt: null, updatedAt: null });
+    expect(initial).toEqual({ retentionDays: null, redactProgramText: true, knownConversationsOnly: false, lastPurgedAt: null, updatedAt: null });
     expect((await t.call(t.alice.token, 'GET', '/v1/settings')).status).toBe(403);
     expect((await t.call(t.alice.token, 'PATCH', '/v1/settings', { retentionDays: 1 })).status).toBe(403);
     expect((await t.call(t.admin.token, 'PATCH', '/v1/settings', { retentionDays: 0 })).status).toBe(422);

@@ -183,6 +183,8 @@ export async function eraseRater(db: Kysely<DB>, workspaceId: string, raterId: s
               .execute(),
           );
         }
+        // Idempotency keys they sent (migration 0140): each is their key and a hash of their request.
+        await (trx as unknown as Kysely<any>).deleteFrom('idempotency_keys').where('workspace_id', '=', workspaceId).where('rater_id', '=', raterId).execute();
         // The projections have taken the rater's counts to zero and deleted the rows they emptied
         // (rollups.ts); a zero row an older version left behind would still name them.
         report.rollupRows = n(

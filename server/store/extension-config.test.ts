@@ -58,7 +58,7 @@ describe('extension config versions', () => {
     expect((await migrator.migrateTo('0070-config-versions')).error).toBeUndefined();
 
     expect(await getConfigVersion(db, 'w')).toBe(1);
-    expect((await getExtensionConfig(db, 'w')).config).toEqual({ rules: [], disabledAdapters: ['gemini'], selectorPacks: {} });
+    expect((await getExtensionConfig(db, 'w')).config).toEqual({ rules: [], disabledAdapters: ['gemini'], selectorPacks: {}, criteria: [] });
     expect(await listConfigVersions(db, 'w')).toEqual([
       { version: 1, publishedAt: '2026-01-02T00:00:00.000Z', publishedBy: { tokenId: 'tok-1', name: null }, packSites: [], rules: 0, disabledAdapters: ['gemini'] },
     ]);

@@ -1,13 +1,16 @@
-/** Reading feedback back: one record, and the filtered, keyset-paginated list. */
+/** Reading feedback back: one record, and the filtered (feedback-filters.ts), keyset-paginated list. */
 import type { Kysely } from 'kysely';
-import type { Feedback, FeedbackInput } from '../../shared/schemas.ts';
+import { DEFAULT_CRITERION, type Feedback, type FeedbackInput } from '../../shared/schemas.ts';
 import type { DB, FeedbackTable } from './schema.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
+import { applyFeedbackFilters, type FilterValues } from './feedback-filters.ts';
 
 export function rowToFeedback(row: FeedbackTable): Feedback {
   const record = JSON.parse(row.record ?? '{}') as FeedbackInput;
   return {
     ...record,
+    // Stored only when sent (an old record hashes as before); read back always, `overall` by default.
+    criterion: record.criterion ?? DEFAULT_CRITERION,
     receivedAt: row.received_at,
     raterId: row.rater_id,
     workspaceId: row.workspace_id,
@@ -38,24 +41,16 @@ export async function getFeedbackRow(db: Kysely<DB>, scope: Scope, id: string): 
   return q.executeTakeFirst();
 }
 
-export interface ListFilters {
-  since?: string;
-  until?: string;
-  model?: string;
-  site?: string;
-  /** target.conversationId: a rater's extension reads its own ratings in the conversation it opens. */
-  conversationId?: string;
-  kind?: string;
-  rater?: string;
-  thumb?: 'up' | 'down';
-  minStars?: number;
-  maxStars?: number;
+/** The list's filters (shared/filters.ts) and its paging. */
+export interface ListFilters extends FilterValues {
   includeDeleted?: boolean;
   limit: number;
   cursor?: string;
+  /** Records to skip (offset paging, as 003's get_filtered); the route refuses it with a cursor. */
+  offset?: number;
 }
 
-/** Newest first, keyset-paginated on (created_at, id). `cursor` must come from decodeCursor. */
+/** Newest first, keyset-paginated on (created_at, id), or paged by `offset`. `cursor` must come from decodeCursor. */
 export async function listFeedback(
   db: Kysely<DB>,
   scope: Scope,
@@ -64,17 +59,8 @@ export async function listFeedback(
   let q = db.selectFrom('feedback').selectAll().where('workspace_id', '=', scope.workspaceId);
   if (scope.raterId) q = q.where('rater_id', '=', scope.raterId);
   if (!f.includeDeleted) q = q.where('deleted', '=', 0);
-  if (f.since) q = q.where('created_at', '>=', f.since);
-  if (f.until) q = q.where('created_at', '<', f.until);
-  if (f.model) q = q.where('model', '=', f.model);
-  if (f.site) q = q.where('site', '=', f.site);
-  // With a rater scope this walks feedback_ws_rater_conversation (migration 0090) in list order.
-  if (f.conversationId) q = q.where('conversation_id', '=', f.conversationId);
-  if (f.kind) q = q.where('kind', '=', f.kind);
-  if (f.rater) q = q.where('rater_id', '=', f.rater);
-  if (f.thumb) q = q.where('thumb', '=', f.thumb);
-  if (f.minStars !== undefined) q = q.where('stars', '>=', f.minStars);
-  if (f.maxStars !== undefined) q = q.where('stars', '<=', f.maxStars);
+  // With a rater scope and conversationId this walks feedback_ws_rater_conversation (migration 0090) in list order.
+  q = applyFeedbackFilters(q, f);
   if (f.cursor) {
     const c = decodeCursor(f.cursor);
     if (c) {
@@ -84,7 +70,9 @@ export async function listFeedback(
       );
     }
   }
-  const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(f.limit + 1).execute();
+  let ordered = q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(f.limit + 1);
+  if (f.offset) ordered = ordered.offset(f.offset);
+  const rows = await ordered.execute();
   const page = rows.slice(0, f.limit);
   const last = page[page.length - 1];
   return {

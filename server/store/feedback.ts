@@ -9,6 +9,8 @@
 import { createHash } from 'node:crypto';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import {
+  ATOMIC_BATCH_NOT_APPLIED,
+  DEFAULT_CRITERION,
   FeedbackInput,
   Mutation,
   describeZodError,
@@ -17,12 +19,15 @@ import {
 } from '../../shared/schemas.ts';
 import { uuidv7 } from '../../shared/ids.ts';
 import type { DB, FeedbackEventsTable, FeedbackTable } from './schema.ts';
-import { StoreInputError } from './errors.ts';
+import { StoreInputError, type StoreErrorCode } from './errors.ts';
 import { lockForWrite, lockName, retryOnConflict } from './write-locks.ts';
-import { FEEDBACK_COLUMNS, sqliteFastPath } from './sqlite-fast-path.ts';
+import { sqliteFastPath } from './sqlite-fast-path.ts';
 import { chunks } from '../lib/chunks.ts';
 import { runChangeListeners } from './feedback-changes.ts';
 import { withoutText } from './tombstone.ts';
+import { FEEDBACK_COLUMNS, NUL_CHECKED, blankColumns, columnsFromRecord, valueAt } from '../../shared/feedback-fields.ts';
+import { criterionOf, liveKey, liveKeyOfRow } from './live-key.ts';
+import { reportMutationResults } from '../metrics/mutations.ts';
 
 export interface Actor {
   workspaceId: string;
@@ -56,19 +61,28 @@ function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
-/** Checks one raw mutation; returns the decided shape or a readable reason. */
-export function checkMutation(raw: unknown): Decided | { error: string } {
+/** Why a mutation is refused: a readable message and its code (store/errors.ts). */
+export interface Refusal {
+  error: string;
+  reason: StoreErrorCode;
+}
+
+/** Checks one raw mutation; returns the decided shape or why it is refused. */
+export function checkMutation(raw: unknown): Decided | Refusal {
   const parsed = Mutation.safeParse(raw);
-  if (!parsed.success) return { error: describeZodError(parsed.error) };
+  if (!parsed.success) return { error: describeZodError(parsed.error), reason: 'invalid_mutation' };
   const m = parsed.data;
   const updatedAt = isoUtc(m.updatedAt);
   if (m.op === 'delete' || m.feedback.deleted) {
     return { id: m.id, op: 'delete', updatedAt, hash: 'deleted' };
   }
-  if (m.feedback.id !== m.id) return { error: `feedback.id (${m.feedback.id}) differs from the mutation id` };
+  if (m.feedback.id !== m.id) return { error: `feedback.id (${m.feedback.id}) differs from the mutation id`, reason: 'id_mismatch' };
   const nul = columnWithNul(m.feedback);
-  if (nul) return { error: `${nul}: must not contain the NUL character (U+0000)` };
+  if (nul) return { error: `${nul}: must not contain the NUL character (U+0000)`, reason: 'nul_character' };
   const { deleted: _deleted, ...rest } = m.feedback;
+  // The default criterion is stored as absent: `overall` sent or not, a record serializes and hashes
+  // alike (an old batch replayed, an export imported again, a PATCH: all `unchanged` where equal).
+  if (rest.criterion === DEFAULT_CRITERION) delete rest.criterion;
   const record: FeedbackInput = { ...rest, createdAt: isoUtc(rest.createdAt), updatedAt };
   // zod outputs keys in schema order, so equal records serialize equally (free-form `context`
   // keeps the sender's key order, which a replay repeats).
@@ -81,13 +95,10 @@ export function checkMutation(raw: unknown): Decided | { error: string } {
  * hold (the rest travels inside the JSON record, where it is escaped). Refused on both backends alike.
  */
 function columnWithNul(f: FeedbackInput): string | undefined {
-  const t = f.target;
-  const columns: [string, string | undefined][] = [
-    ['target.key', t.key], ['target.site', t.site], ['target.model', t.model], ['target.intent', t.intent],
-    ['target.project', t.project], ['target.subject', t.subject], ['target.conversationId', t.conversationId],
-    ['rating.label', f.rating.label],
-  ];
-  return columns.find(([, v]) => v?.includes('\u0000'))?.[0];
+  return NUL_CHECKED.find(({ path }) => {
+    const v = valueAt(f, path);
+    return typeof v === 'string' && v.includes('\u0000');
+  })?.path;
 }
 
 /**
@@ -111,52 +122,65 @@ function tombstoneOf(row: FeedbackTable, changes: Partial<FeedbackTable>): Feedb
   return { ...row, ...changes, deleted: 1, record: withoutText(row.record, updatedAt), content_hash: 'deleted' };
 }
 
+/** The row of a live record: its columns from the description (shared/feedback-fields.ts), then the server's. */
 function rowFromRecord(actor: Actor, record: FeedbackInput, json: string, hash: string, receivedAt: string, owner: string): FeedbackTable {
-  const t = record.target;
   return {
-    id: record.id,
+    ...columnsFromRecord(record),
     workspace_id: actor.workspaceId,
     rater_id: owner,
     client_id: actor.clientId,
-    target_key: t.key,
-    kind: t.kind,
-    site: t.site ?? null,
-    model: t.model ?? null,
-    intent: t.intent ?? null,
-    project: t.project ?? null,
-    subject: t.subject ?? null,
-    conversation_id: t.conversationId ?? null,
-    thumb: record.rating.thumb ?? null,
-    stars: record.rating.stars ?? null,
-    label: record.rating.label ?? null,
-    created_at: record.createdAt,
-    updated_at: record.updatedAt,
     received_at: receivedAt,
-    deleted: 0,
     record: json,
     content_hash: hash,
   };
 }
 
 
+export interface ApplyOptions {
+  /**
+   * All or nothing (DESIGN, "Atomic batches"): if any mutation is rejected, none is written; the
+   * culprits keep their reasons and every other mutation is `rejected` with reason
+   * `atomic_batch_not_applied`. `stale` and `unchanged` are not failures.
+   */
+  atomic?: boolean;
+}
+
+/** An atomic batch that was not applied: every mutation not rejected itself says so (in place). */
+export function notApplied(results: MutationResult[]): MutationResult[] {
+  results.forEach((r, i) => {
+    if (r.status !== 'rejected') {
+      results[i] = { id: r.id, status: 'rejected', reason: ATOMIC_BATCH_NOT_APPLIED, error: 'not applied: another mutation of this atomic batch was rejected' };
+    }
+  });
+  return results;
+}
+
 /**
  * Applies mutations for one actor. Invalid ones are `rejected` with a reason and change nothing;
- * the rest apply. Resolves after the transaction commits.
+ * the rest apply (with `atomic`, none do then). Resolves after the transaction commits.
  */
-export async function applyMutations(
+export async function applyMutations(...args: Parameters<typeof applyMutationsOnce>): Promise<MutationResult[]> {
+  const results = await applyMutationsOnce(...args);
+  reportMutationResults(results); // metrics/mutations.ts: counted per request and source
+  return results;
+}
+
+async function applyMutationsOnce(
   db: Kysely<DB>,
   actor: Actor,
   rawMutations: unknown[],
   now: Date = new Date(),
+  options: ApplyOptions = {},
 ): Promise<MutationResult[]> {
   const receivedAt = now.toISOString();
   const checked = rawMutations.map(checkMutation);
   const results: MutationResult[] = checked.map((c, i) =>
     'error' in c
-      ? { id: idOf(rawMutations[i]), status: 'rejected', error: c.error }
+      ? { id: idOf(rawMutations[i]), status: 'rejected', reason: c.reason, error: c.error }
       : { id: c.id, status: 'unchanged' },
   );
   const valid = checked.filter((c): c is Decided => !('error' in c));
+  if (options.atomic && valid.length < checked.length) return notApplied(results);
   if (valid.length === 0) return results;
   if (actor.clientId?.includes('\u0000')) throw new StoreInputError('clientId must not contain the NUL character (U+0000).');
   const initialResults = results.map((r) => ({ ...r }));
@@ -176,6 +200,7 @@ export async function applyMutations(
       const rows = await trx.selectFrom('feedback').selectAll().where('workspace_id', '=', actor.workspaceId).where('id', 'in', part).execute();
       for (const row of rows) byId.set(row.id, row);
     }
+    /** This rater's live rows by target key + criterion (live-key.ts): one live vote per criterion. */
     const liveByKey = new Map<string, FeedbackTable>();
     for (const part of chunks(keys, 500)) {
       const rows = await trx
@@ -189,7 +214,7 @@ export async function applyMutations(
         .where('target_key', 'in', part)
         .execute();
       for (const row of rows) {
-        liveByKey.set(row.target_key, row);
+        liveByKey.set(liveKeyOfRow(row), row);
         byId.set(row.id, row);
       }
     }
@@ -230,7 +255,7 @@ export async function applyMutations(
       const cur = byId.get(c.id);
       const mayDeleteOthers = c.op === 'delete' && actor.role === 'admin';
       if (cur && cur.rater_id !== actor.raterId && !mayDeleteOthers) {
-        results[i] = { id: c.id, status: 'rejected', error: 'this record belongs to another rater' };
+        results[i] = { id: c.id, status: 'rejected', reason: 'owned_by_other_rater', error: 'this record belongs to another rater' };
         return;
       }
       if (cur) {
@@ -245,12 +270,12 @@ export async function applyMutations(
         const after: FeedbackTable = cur
           ? tombstoneOf(cur, { updated_at: c.updatedAt, received_at: receivedAt, client_id: actor.clientId })
           : {
+              // An id this server never saw: every column blank (shared/feedback-fields.ts), deleted.
+              ...blankColumns(),
               id: c.id, workspace_id: actor.workspaceId, rater_id: actor.raterId, client_id: actor.clientId,
-              target_key: '', kind: 'other', site: null, model: null, intent: null, project: null, subject: null,
-              conversation_id: null, thumb: null, stars: null, label: null, created_at: c.updatedAt,
-              updated_at: c.updatedAt, received_at: receivedAt, deleted: 1, record: null, content_hash: 'deleted',
+              created_at: c.updatedAt, updated_at: c.updatedAt, received_at: receivedAt,
             };
-        if (cur && !cur.deleted && liveByKey.get(cur.target_key)?.id === cur.id) liveByKey.delete(cur.target_key);
+        if (cur && !cur.deleted && liveByKey.get(liveKeyOfRow(cur))?.id === cur.id) liveByKey.delete(liveKeyOfRow(cur));
         // A deleted record's text leaves its history too: this batch's events of it now, the
         // stored ones before this batch's events are written.
         for (const e of events) {
@@ -265,21 +290,21 @@ export async function applyMutations(
         return;
       }
       const record = c.record!;
-      const key = record.target.key;
+      const key = liveKey(record.target.key, criterionOf(record));
       const other = liveByKey.get(key);
       if (other && other.id !== c.id) {
-        // A second device (or a new id) rated the same target: the newer vote is the live one.
+        // A second device (or a new id) rated the same target on the same criterion: the newer vote is the live one.
         const wins = incomingWins(other, { updatedAt: c.updatedAt, deleted: false, hash: c.hash }, actor.aheadAfter);
         if (wins !== true) {
-          results[i] = { id: c.id, status: 'stale', error: 'a newer vote for this target exists' };
+          results[i] = { id: c.id, status: 'stale', error: 'a newer vote for this target and criterion exists' };
           return;
         }
         const superseded = tombstoneOf(other, { received_at: receivedAt });
         write(superseded);
         event('supersede', other, superseded);
       }
-      if (cur && !cur.deleted && cur.target_key !== key && liveByKey.get(cur.target_key)?.id === cur.id) {
-        liveByKey.delete(cur.target_key);
+      if (cur && !cur.deleted && liveKeyOfRow(cur) !== key && liveByKey.get(liveKeyOfRow(cur))?.id === cur.id) {
+        liveByKey.delete(liveKeyOfRow(cur));
       }
       const after = rowFromRecord(actor, record, c.json!, c.hash, receivedAt, cur?.rater_id ?? actor.raterId);
       write(after);
@@ -288,6 +313,11 @@ export async function applyMutations(
       results[i] = { id: c.id, status: 'applied' };
     });
 
+    // Atomic: a rejection anywhere and nothing is written (the transaction has only read so far).
+    if (options.atomic && results.some((r) => r.status === 'rejected')) {
+      notApplied(results);
+      return;
+    }
     if (dirty.size === 0) return;
     await scrubStoredEvents(trx, actor.workspaceId, [...scrub]);
     // Tombstones first, so a superseded row leaves the live-target index before its successor enters it.
@@ -303,7 +333,7 @@ export async function applyMutations(
           .values(part)
           .onConflict((oc) =>
             oc.columns(['workspace_id', 'id']).doUpdateSet((eb) =>
-              Object.fromEntries(FEEDBACK_COLUMNS.slice(1).map((col) => [col, eb.ref(`excluded.${col}`)])) as never,
+              Object.fromEntries(FEEDBACK_COLUMNS.filter((col) => col !== 'id').map((col) => [col, eb.ref(`excluded.${col}`)])) as never,
             ),
           )
           .execute();

@@ -119,8 +119,8 @@ describe('record ids are unique per workspace', () => {
     const newer = { ...f, comment: 'second rater', updatedAt: new Date(Date.parse(f.updatedAt) + 1000).toISOString() };
     const res = await (await sync(t, other.token, [upsert(newer), { id: f.id, op: 'delete', updatedAt: newer.updatedAt }])).json();
     expect(res.results).toEqual([
-      { id: f.id, status: 'rejected', error: 'this record belongs to another rater' },
-      { id: f.id, status: 'rejected', error: 'this record belongs to another rater' },
+      { id: f.id, status: 'rejected', reason: 'owned_by_other_rater', error: 'this record belongs to another rater' },
+      { id: f.id, status: 'rejected', reason: 'owned_by_other_rater', error: 'this record belongs to another rater' },
     ]);
     // The admin of the workspace may delete it; B's admin may not even see it.
     expect((await t.call(t.b.admin.token, 'DELETE', `/v1/feedback/${f.id}`)).status).toBe(404);

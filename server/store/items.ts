@@ -172,13 +172,3 @@ export async function listItems(db: Kysely<DB>, workspaceId: string, f: ItemFilt
   const last = page[page.length - 1];
   return { items: page.map(rowToItem), nextCursor: rows.length > f.limit && last ? encodeCursor(last) : null };
 }
-
-export async function getItemByKey(db: Kysely<DB>, workspaceId: string, externalKey: string): Promise<Item | undefined> {
-  const row = await withItemTables(db)
-    .selectFrom('items')
-    .selectAll()
-    .where('workspace_id', '=', workspaceId)
-    .where('external_key', '=', externalKey)
-    .executeTakeFirst();
-  return row ? rowToItem(row) : undefined;
-}

@@ -23,7 +23,7 @@ export const NoteInput = z.object({
     .trim()
     .min(1, 'a note needs some text')
     .max(NOTE_MAX_CHARS, `at most ${NOTE_MAX_CHARS} characters`),
-});
+}).strict();
 export type NoteInput = z.infer<typeof NoteInput>;
 
 export const Note = z.object({
@@ -79,14 +79,4 @@ export async function listNotes(db: Kysely<DB>, workspaceId: string, subject: st
     .limit(limit)
     .execute();
   return rows.map(toNote);
-}
-
-export async function getNote(db: Kysely<DB>, workspaceId: string, id: string): Promise<Note | undefined> {
-  const row = await withDashboardTables(db)
-    .selectFrom('subject_notes')
-    .selectAll()
-    .where('workspace_id', '=', workspaceId)
-    .where('id', '=', id)
-    .executeTakeFirst();
-  return row && toNote(row);
 }

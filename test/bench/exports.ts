@@ -21,6 +21,7 @@ import { stats } from '../../server/insights/stats.ts';
 import { openStore, type Store } from '../../server/store/open.ts';
 import type { FeedbackTable } from '../../server/store/schema.ts';
 import { ensureWorkspace } from '../../server/store/tokens.ts';
+import { columnsFromRecord } from '../../shared/feedback-fields.ts';
 import { tempDir } from '../helpers/app.ts';
 import type { Bench } from './index.ts';
 
@@ -57,7 +58,7 @@ function row(i: number, rows: number, today: number): FeedbackTable {
   const targetKey = shared ? `t-${i - 1}` : `t-${i}`;
   const conversation = `conv-${Math.floor(i / 5)}`;
   const id = `01900000-0000-7000-8000-${i.toString(16).padStart(12, '0')}`;
-  const record = JSON.stringify({
+  const input = {
     id,
     target: {
       kind: 'chat_response', key: targetKey, site: SITES[i % 3], conversationId: conversation, model, intent: INTENTS[i % 4], prompt, output,
@@ -66,11 +67,12 @@ function row(i: number, rows: number, today: number): FeedbackTable {
     rating: { thumb, ...(stars ? { stars } : {}) },
     createdAt: at,
     updatedAt: at,
-  });
+  };
+  // The record's columns from its description (shared/feedback-fields.ts), then the server's.
   return {
-    id, workspace_id: 'default', rater_id: `rater-${(i + (shared ? 1 : 0)) % 1000}`, client_id: 'bench', target_key: targetKey, kind: 'chat_response',
-    site: SITES[i % 3]!, model, intent: INTENTS[i % 4]!, project: null, subject: null, conversation_id: conversation, thumb, stars, label: null,
-    created_at: at, updated_at: at, received_at: at, deleted: 0, record, content_hash: id,
+    ...columnsFromRecord(input),
+    workspace_id: 'default', rater_id: `rater-${(i + (shared ? 1 : 0)) % 1000}`, client_id: 'bench', received_at: at,
+    record: JSON.stringify(input), content_hash: id,
   };
 }
 

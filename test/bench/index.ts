@@ -16,6 +16,8 @@ const BENCHES: Record<string, () => Promise<{ default: Bench }>> = {
   crash: () => import('./crash.ts'),
   exports: () => import('./exports.ts'),
   extension: () => import('./extension.ts'),
+  redact: () => import('./redact.ts'),
+  observe: () => import('./observe.ts'),
 };
 
 const wanted = process.argv.slice(2);

@@ -1,11 +1,12 @@
 import { Command, Option } from 'commander';
 import { ZodError } from 'zod';
-import { TARGET_KINDS, describeZodError } from '../../../shared/schemas.ts';
+import { describeZodError } from '../../../shared/schemas.ts';
 import { auditCli } from '../../audit/cli.ts';
 import { exportToFiles } from '../../exports/files.ts';
 import { DEFAULT_EXPORT_DAYS } from '../../exports/filters.ts';
 import { FORMAT_NAMES, FORMATS, type FormatName } from '../../exports/formats/index.ts';
 import { fail, withStore } from '../context.ts';
+import { addFilterOptions, filtersFromOptions } from '../filter-options.ts';
 import { progressBar } from '../progress.ts';
 import { terminalJson, tty } from '../terminal-text.ts';
 
@@ -13,22 +14,13 @@ interface ExportOpts {
   format: FormatName;
   out: string;
   workspace: string;
-  days?: string;
-  since?: string;
-  until?: string;
-  all?: boolean;
-  model?: string;
-  intent?: string;
-  project?: string;
-  site?: string;
-  kind?: string;
-  minStars?: string;
-  thumb?: 'up' | 'down';
   split?: string;
   force?: boolean;
   weightUp?: string;
   weightDown?: string;
   json?: boolean;
+  /** The filter flags (filter-options.ts). */
+  [filter: string]: unknown;
 }
 
 function number(name: string, value: string | undefined): number | undefined {
@@ -38,8 +30,10 @@ function number(name: string, value: string | undefined): number | undefined {
   return n;
 }
 
+const WINDOW = { window: { days: `records created in the last N days (default ${DEFAULT_EXPORT_DAYS}: the weekly export)` } };
+
 export function exportCommand(): Command {
-  return new Command('export')
+  const cmd = new Command('export')
     .summary('Export feedback as a training dataset or a spreadsheet, streamed to a file with a manifest')
     .description(
       'Streams the workspace’s feedback into FILE (never the whole set in memory) and writes FILE’s manifest ' +
@@ -53,24 +47,16 @@ export function exportCommand(): Command {
     )
     .option('--force', 'replace the output files and manifest if they exist')
     .option('--workspace <id>', 'workspace', 'default')
-    .option('--days <n>', `records created in the last N days (default ${DEFAULT_EXPORT_DAYS}: the weekly export)`)
-    .option('--since <date>', 'records created at or after this ISO date/time (wins over --days)')
-    .option('--until <date>', 'records created before this ISO date/time')
-    .option('--all', 'every record, whenever it was created')
-    .option('--model <model>', 'only this model')
-    .option('--intent <intent>', 'only this intent')
-    .option('--project <project>', 'only this project')
-    .option('--site <site>', 'only this site')
-    .addOption(new Option('--kind <kind>', 'only this target kind').choices([...TARGET_KINDS]))
-    .option('--min-stars <n>', 'only ratings with at least N stars')
-    .addOption(new Option('--thumb <thumb>', 'only thumbs up or down').choices(['up', 'down']))
     .option('--split <share>', 'validation share, e.g. 0.1: split by hash of the conversation (deterministic, leak-free)')
     .option('--weight-up <w>', 'weighted format: weight of up-rated answers', '2.0')
     .option('--weight-down <w>', 'weighted format: weight of down-rated answers', '0.5')
-    .option('--json', 'print the manifest as JSON on stdout')
+    .option('--json', 'print the manifest as JSON on stdout');
+  return addFilterOptions(cmd, WINDOW)
     .addHelpText(
       'after',
-      '\nFormats:\n' +
+      '\nFilters: the same as the API\'s and the dashboard\'s (shared/filters.ts). Without --since, --until, --days or --all the ' +
+        `window is the last ${DEFAULT_EXPORT_DAYS} days; --days with --since or --until, or --all with any of them, is refused.\n` +
+        '\nFormats:\n' +
         FORMAT_NAMES.map((f) => `  ${f.padEnd(11)} ${FORMATS[f].description}`).join('\n') +
         '\n\nExamples:\n' +
         '  npx groundtruth export --format openai-sft --out data/sft.jsonl --split 0.1\n' +
@@ -80,6 +66,7 @@ export function exportCommand(): Command {
     .action(async (opts: ExportOpts) => {
       const bar = progressBar(`export ${opts.format}`);
       try {
+        const filters = filtersFromOptions(opts, WINDOW);
         await withStore(async (store) => {
           const { manifest, paths } = await exportToFiles(
             store,
@@ -88,19 +75,7 @@ export function exportCommand(): Command {
               format: opts.format,
               split: number('--split', opts.split),
               weights: { up: number('--weight-up', opts.weightUp), down: number('--weight-down', opts.weightDown) },
-              filters: {
-                days: number('--days', opts.days),
-                since: opts.since,
-                until: opts.until,
-                all: opts.all,
-                model: opts.model,
-                intent: opts.intent,
-                project: opts.project,
-                site: opts.site,
-                kind: opts.kind as never,
-                minStars: number('--min-stars', opts.minStars),
-                thumb: opts.thumb,
-              },
+              filters,
             },
             opts.out,
             { onTotal: (n) => bar.start(n), onRead: (n) => bar.update(n), via: 'cli', force: opts.force },

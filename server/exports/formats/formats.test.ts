@@ -220,9 +220,12 @@ describe('filters', () => {
     // Seeded records are all on 2026-01-01.
     expect((await days({})).objects).toHaveLength(DATA.length);
     expect((await days({ filters: { days: 3 } })).objects).toHaveLength(0);
-    expect((await run({ format: 'jsonl', filters: { since: '2026-01-02' } })).objects).toHaveLength(0);
-    expect((await run({ format: 'jsonl', filters: { until: '2026-01-01' } })).objects).toHaveLength(0);
-    expect((await run({ format: 'jsonl', filters: { since: '2026-01-01', until: '2026-01-02T00:00:00Z' } })).objects).toHaveLength(DATA.length);
+    // A time bound is a window of its own: `all` with it is refused (shared/filters.ts, conflicts).
+    expect((await run({ format: 'jsonl', filters: { all: undefined, since: '2026-01-02' } })).objects).toHaveLength(0);
+    expect((await run({ format: 'jsonl', filters: { all: undefined, until: '2026-01-01' } })).objects).toHaveLength(0);
+    expect((await run({ format: 'jsonl', filters: { all: undefined, since: '2026-01-01', until: '2026-01-02T00:00:00Z' } })).objects).toHaveLength(DATA.length);
+    expect(() => prepareExport({ format: 'jsonl', filters: { all: true, since: '2026-01-01' } })).toThrow(/since cannot be combined with all/);
+    expect(() => prepareExport({ format: 'jsonl', filters: { days: 3, since: '2026-01-01' } })).toThrow(/since cannot be combined with days/);
     expect((await days({ now: new Date('2026-03-01T00:00:00Z') })).objects).toHaveLength(0);
   });
 });

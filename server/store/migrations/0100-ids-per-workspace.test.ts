@@ -16,6 +16,8 @@ import { migrateToLatest } from '../migrate.ts';
 import { openSqlite } from '../open.ts';
 import { openPostgres } from '../postgres.ts';
 import { applyMutations } from '../feedback.ts';
+import { attachChangeListeners } from '../feedback-changes.ts';
+import { PROJECTIONS } from '../projections.ts';
 import { eraseRater } from '../erase.ts';
 import { rebuildRollups } from '../../insights/rollups.ts';
 import { searchWorkspace } from '../../search/index.ts';
@@ -109,6 +111,8 @@ describe('migration 0100-ids-per-workspace', () => {
     // The store works on: w2 may now use w1's id; search finds what was indexed before; the
     // search entry of an erased record goes with it, and the rollups equal a recount.
     const typed = db as unknown as Kysely<DB>;
+    // A raw handle, not opened with openStore: it gets the store's projections as openStore gives them.
+    attachChangeListeners(typed, PROJECTIONS);
     const actor = { workspaceId: 'w2', raterId: 'r2', role: 'rater' as const, tokenId: null, clientId: null };
     const again = makeFeedback({ id: shared, comment: 'pelican in w2' });
     expect(await applyMutations(typed, actor, [upsert(again)])).toEqual([{ id: shared, status: 'applied' }]);

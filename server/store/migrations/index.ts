@@ -14,6 +14,9 @@ import * as m0080 from './0080-site-health.ts';
 import * as m0090 from './0090-feedback-conversation-index.ts';
 import * as m0100 from './0100-ids-per-workspace.ts';
 import * as m0110 from './0110-audit.ts';
+import * as m0120 from './0120-criteria-columns.ts';
+import * as m0130 from './0130-rollups-by-criterion.ts';
+import * as m0140 from './0140-conversation-logs.ts';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '0010-init': m0010,
@@ -27,4 +30,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0090-feedback-conversation-index': m0090,
   '0100-ids-per-workspace': m0100,
   '0110-audit': m0110,
+  '0120-criteria-columns': m0120,
+  '0130-rollups-by-criterion': m0130,
+  '0140-conversation-logs': m0140,
 };
