@@ -90,7 +90,7 @@ const getRun = createRoute({
 const download = createRoute({
   method: 'get',
   path: '/v1/exports/{format}',
-  summary: 'Stream an export: openai-sft, weighted, openai-dpo, trl-dpo, trl-kto, csv or jsonl',
+  summary: `Stream an export: ${FORMAT_NAMES.join(', ')}`,
   description:
     'Streamed as it is read (never built in memory). Identical prompt+answer examples are merged with the majority label. ' +
     'With split, the side is chosen by hash of the conversation, so a conversation never straddles the split and a record keeps its side. ' +
