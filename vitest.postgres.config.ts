@@ -1,6 +1,6 @@
 /**
  * The second half of `npm test`: every test file that builds its store through the test helpers
- * (createTestApp / openTestStore) runs again on PostgreSQL, each store in a fresh schema of a
+ * (createTestApp / openTestStore / unmigratedStore) runs again on PostgreSQL, each store in a fresh schema of a
  * database made for this run (test/setup/postgres.ts). Files are picked by scanning for those
  * helpers, so new store and route suites join without anyone listing them.
  */
@@ -21,7 +21,7 @@ function storeSuites(): string[] {
       if (entry.isDirectory()) {
         if (entry.name !== 'node_modules' && !entry.name.startsWith('.')) walk(rel);
       } else if (/\.test\.tsx?$/.test(entry.name) && !SELF_MANAGED.some((re) => re.test(rel))) {
-        if (/\b(createTestApp|openTestStore)\(/.test(fs.readFileSync(path.join(ROOT, rel), 'utf8'))) out.push(rel);
+        if (/\b(createTestApp|openTestStore|unmigratedStore)\(/.test(fs.readFileSync(path.join(ROOT, rel), 'utf8'))) out.push(rel);
       }
     }
   };

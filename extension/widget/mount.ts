@@ -14,8 +14,9 @@ import { h, hydrate, render } from 'preact';
 import { Widget, type WidgetProps } from './widget.tsx';
 import { WIDGET_CSS } from './styles.ts';
 import type { Theme } from './theme.ts';
+import { WIDGET_TAG } from './tag.ts';
 
-export const WIDGET_TAG = 'groundtruth-widget';
+export { WIDGET_TAG };
 
 export interface MountedWidget {
   readonly host: HTMLElement;

@@ -3,9 +3,10 @@
  * never HTML, and nothing here writes to the page.
  */
 import { LIMITS } from '../../../shared/limits.ts';
+import { WIDGET_TAG } from '../../widget/tag.ts';
 
-/** The tag name of our own widget; readers skip it. */
-export const WIDGET_TAG = 'groundtruth-widget';
+/** The tag name of our own widget (one definition: widget/tag.ts); readers skip it. */
+export { WIDGET_TAG };
 
 /** Whitespace-normalized textContent: the input of content hashes in keys (cheap, layout-free). */
 export function plainText(el: Element): string {

@@ -4,14 +4,10 @@
  * the live rollups do now (ADR 0031). Runs on SQLite and PostgreSQL: it picks its backend as an
  * openTestStore() suite does, so vitest.postgres.config.ts runs it again on PostgreSQL.
  */
-import path from 'node:path';
-import { Kysely, Migrator, SqliteDialect } from 'kysely';
+import { Kysely, Migrator } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
-import { tempDir } from '../../../test/helpers/app.ts';
-import { dropPostgresSchema, freshPostgresUrl, testBackend } from '../../../test/helpers/backend.ts';
+import { unmigratedStore } from '../../../test/helpers/unmigrated-store.ts';
 import { MIGRATIONS } from './index.ts';
-import { openSqlite } from '../open.ts';
-import { openPostgres } from '../postgres.ts';
 
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -19,15 +15,9 @@ afterEach(async () => {
 });
 
 async function rawStore(): Promise<{ db: Kysely<any>; schema?: string }> {
-  if (testBackend() === 'postgres') {
-    const url = await freshPostgresUrl();
-    const pg = await openPostgres({ url, poolSize: 2, idleTimeoutMillis: 500 });
-    closers.push(async () => { await pg.db.destroy(); await dropPostgresSchema(url); });
-    return { db: pg.db, schema: pg.schema };
-  }
-  const db = new Kysely<any>({ dialect: new SqliteDialect({ database: openSqlite(path.join(tempDir(), 'old.sqlite')) }) });
-  closers.push(() => db.destroy());
-  return { db };
+  const store = await unmigratedStore();
+  closers.push(store.close);
+  return store;
 }
 
 const at = (day: string) => `2026-01-${day}T09:00:00.000Z`;

@@ -4,16 +4,13 @@
  * surrogate in their page text included, which PostgreSQL's json operators refuse), the live-vote index admits one live record
  * per rater + target + criterion, and a second run changes nothing. Runs on SQLite and PostgreSQL.
  */
-import path from 'node:path';
-import { Kysely, Migrator, SqliteDialect, sql } from 'kysely';
+import { Kysely, Migrator, sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
-import { tempDir } from '../../../test/helpers/app.ts';
-import { dropPostgresSchema, freshPostgresUrl, openTestStore, testBackend } from '../../../test/helpers/backend.ts';
+import { openTestStore, testBackend } from '../../../test/helpers/backend.ts';
+import { unmigratedStore } from '../../../test/helpers/unmigrated-store.ts';
 import { carriesCorrection } from '../../../shared/feedback-fields.ts';
 import { MIGRATIONS } from './index.ts';
 import * as m0120 from './0120-criteria-columns.ts';
-import { openSqlite } from '../open.ts';
-import { openPostgres } from '../postgres.ts';
 
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -21,15 +18,9 @@ afterEach(async () => {
 });
 
 async function rawStore(): Promise<{ db: Kysely<any>; schema?: string }> {
-  if (testBackend() === 'postgres') {
-    const url = await freshPostgresUrl();
-    const pg = await openPostgres({ url, poolSize: 2, idleTimeoutMillis: 500 });
-    closers.push(async () => { await pg.db.destroy(); await dropPostgresSchema(url); });
-    return { db: pg.db, schema: pg.schema };
-  }
-  const db = new Kysely<any>({ dialect: new SqliteDialect({ database: openSqlite(path.join(tempDir(), 'old.sqlite')) }) });
-  closers.push(() => db.destroy());
-  return { db };
+  const store = await unmigratedStore();
+  closers.push(store.close);
+  return store;
 }
 
 const at = '2026-01-01T00:00:00.000Z';

@@ -5,16 +5,13 @@
  * (halves, fractions, negatives, strings, a missing context), tombstones left out, conversations
  * only when set, a record holding an escaped U+0000 and a lone surrogate. Runs on SQLite and PostgreSQL.
  */
-import path from 'node:path';
-import { Kysely, Migrator, SqliteDialect, sql } from 'kysely';
+import { Kysely, Migrator, sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { uuidv7 } from '../../../shared/ids.ts';
-import { tempDir } from '../../../test/helpers/app.ts';
-import { dropPostgresSchema, freshPostgresUrl, openTestStore, testBackend } from '../../../test/helpers/backend.ts';
+import { openTestStore, testBackend } from '../../../test/helpers/backend.ts';
+import { unmigratedStore } from '../../../test/helpers/unmigrated-store.ts';
 import { MIGRATIONS } from './index.ts';
 import { migrateToLatest } from '../migrate.ts';
-import { openSqlite } from '../open.ts';
-import { openPostgres } from '../postgres.ts';
 import { rebuildRollups } from '../../insights/rollups.ts';
 
 const closers: (() => Promise<void>)[] = [];
@@ -23,18 +20,9 @@ afterEach(async () => {
 });
 
 async function rawStore(): Promise<{ db: Kysely<any>; schema?: string }> {
-  if (testBackend() === 'postgres') {
-    const url = await freshPostgresUrl();
-    const pg = await openPostgres({ url, poolSize: 2, idleTimeoutMillis: 500 });
-    closers.push(async () => {
-      await pg.db.destroy();
-      await dropPostgresSchema(url);
-    });
-    return { db: pg.db, schema: pg.schema };
-  }
-  const db = new Kysely<any>({ dialect: new SqliteDialect({ database: openSqlite(path.join(tempDir(), 'old.sqlite')) }) });
-  closers.push(() => db.destroy());
-  return { db };
+  const store = await unmigratedStore();
+  closers.push(store.close);
+  return store;
 }
 
 async function indexNames(db: Kysely<any>, table: string): Promise<string[]> {
