@@ -217,6 +217,10 @@ export function createAnswerWidgets(deps: AnswerWidgetDeps) {
     get count() {
       return entries.size;
     },
+    /** Answers found and waiting for their widget. */
+    get queued() {
+      return queue.length;
+    },
     /** Resolves once every queued widget is placed. */
     idle(): Promise<void> {
       return queue.length === 0 && flushTimer === undefined ? Promise.resolve() : new Promise((r) => idleWaiters.push(r));

@@ -43,12 +43,16 @@ const FALLBACK_CONFIG: ContentConfig = {
 /** How often, at most, the page's theme is read again. */
 const THEME_EVERY_MS = 2000;
 /**
- * Events for benchmarks (test/bench/grow-page.ts): when the controller starts and, each time its
- * queue of widgets drains, how many there are and how long it kept the main thread busy so far.
- * Events on document, with a JSON string as detail, because a content script's performance
- * marks and objects do not cross into the page's world, where a benchmark reads them.
+ * Events for benchmarks (test/bench/grow-page.ts) and browser tests (test/e2e/harness.ts,
+ * CONTENT_EVENTS): when the controller starts; when its config is in, with the adapters active
+ * on the page; after each scan, with the widgets on the page; and each time its queue of widgets
+ * drains, how many there are and how long it kept the main thread busy so far. Events on document,
+ * with a JSON string as detail, because a content script's performance marks and objects do not
+ * cross into the page's world, where a benchmark or a test reads them.
  */
 const EVENT_START = 'groundtruth:start';
+const EVENT_READY = 'groundtruth:ready';
+const EVENT_SCANNED = 'groundtruth:scanned';
 const EVENT_PLACED = 'groundtruth:placed';
 
 const BUILTIN_IDS = new Set(BUILTIN_ADAPTERS.map((a) => a.id));
@@ -177,6 +181,7 @@ export async function startContent(options: StartOptions): Promise<ContentContro
       timing.scans++;
     }
     answers.settle(started);
+    announce(EVENT_SCANNED, { widgets: answers.count, queued: answers.queued, scans: timing.scans });
   }
 
   function scanPage() {
@@ -223,6 +228,7 @@ export async function startContent(options: StartOptions): Promise<ContentContro
 
   // ---- lifetime -------------------------------------------------------------------------------
 
+  announce(EVENT_READY, { adapters: adapters.map((a) => a.id), rules: config.rules.length });
   if (adapters.length > 0 || config.rules.length > 0) {
     observe();
     scan();

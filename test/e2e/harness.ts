@@ -129,3 +129,67 @@ export async function syncNow(popup: Page): Promise<void> {
   await popup.locator('[data-gt="sync-now"]', { hasText: 'Sync now' }).waitFor();
   await popup.locator('[data-gt="pending-count"]', { hasText: /^0$/ }).waitFor({ timeout: 15_000 });
 }
+
+/**
+ * Init script (page.addInitScript, or `watchContent`): records the content script's
+ * groundtruth:ready and groundtruth:scanned events (extension/content/controller.ts) in the page,
+ * so a test awaits what the content script did instead of waiting a while.
+ */
+export const CONTENT_EVENTS = `
+  window.__gtContent = { ready: null, scans: [], wake: [] };
+  const note = (key) => (e) => {
+    const detail = JSON.parse(e.detail);
+    if (key === 'ready') window.__gtContent.ready = detail; else window.__gtContent.scans.push(detail);
+    const wake = window.__gtContent.wake; window.__gtContent.wake = []; for (const w of wake) w();
+  };
+  document.addEventListener('groundtruth:ready', note('ready'));
+  document.addEventListener('groundtruth:scanned', note('scans'));
+`;
+
+export interface ContentReady {
+  /** The adapters (built-in ids, rule ids) active on the page. */
+  adapters: string[];
+  rules: number;
+}
+
+/** Records the content script's events on every page opened after this. */
+export async function watchContent(context: BrowserContext): Promise<void> {
+  await context.addInitScript(CONTENT_EVENTS);
+}
+
+/** Resolves once the content script has its config: which adapters it runs on this page. */
+export async function contentReady(page: Page): Promise<ContentReady> {
+  return page.evaluate(
+    () =>
+      new Promise<ContentReady>((resolve) => {
+        const c = (globalThis as any).__gtContent;
+        const check = () => (c.ready ? resolve(c.ready) : c.wake.push(check));
+        check();
+      }),
+  );
+}
+
+/**
+ * Changes the page (a node the adapters ignore) and resolves with the widget count after the
+ * content script's next scan has nothing left to place: the page has settled.
+ */
+export async function settledWidgets(page: Page): Promise<number> {
+  return page.evaluate(
+    () =>
+      new Promise<number>((resolve) => {
+        const c = (globalThis as any).__gtContent;
+        const probe = () => {
+          const seen = c.scans.length;
+          const wait = () => {
+            const last = c.scans[c.scans.length - 1];
+            if (c.scans.length > seen && last.queued === 0) resolve(last.widgets);
+            else if (c.scans.length > seen) probe();
+            else c.wake.push(wait);
+          };
+          document.body.appendChild(document.createElement('span')).setAttribute('data-gt-probe', '');
+          wait();
+        };
+        probe();
+      }),
+  );
+}

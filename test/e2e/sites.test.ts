@@ -7,7 +7,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/app.ts';
 import { startServer, type ServerHandle } from '../helpers/server.ts';
-import { asDocument, configure, extensionPage, launchWithExtension, savedPage, screenshot, serveSite, syncNow, type ExtensionBrowser } from './harness.ts';
+import { asDocument, configure, contentReady, extensionPage, launchWithExtension, savedPage, screenshot, serveSite, settledWidgets, syncNow, watchContent, type ExtensionBrowser } from './harness.ts';
 
 let browser: ExtensionBrowser;
 let server: ServerHandle;
@@ -19,6 +19,7 @@ beforeAll(async () => {
   token = await server.createToken('rater', 'e2e-sites');
   browser = await launchWithExtension(tempDir('gt-chromium-'));
   await configure(browser, server.url, token);
+  await watchContent(browser.context);
   popup = await extensionPage(browser, 'popup.html');
 }, 120_000);
 afterAll(async () => {
@@ -52,8 +53,8 @@ describe('built-in sites', () => {
       const page = await browser.context.newPage();
       await page.goto(s.url);
       await page.locator('groundtruth-widget').nth(s.answers - 1).waitFor({ timeout: 15_000 });
-      // No more than one per answer, even after the page settles.
-      await page.waitForTimeout(500);
+      // No more than one per answer, even after the page changes again and the next scan is done.
+      expect(await settledWidgets(page)).toBe(s.answers);
       expect(await page.locator('groundtruth-widget').count()).toBe(s.answers);
       await rateFirst(page, 'up');
       await screenshot(page, `${s.name.toLowerCase()}-synced`);
@@ -132,7 +133,8 @@ describe('any other page', () => {
     const gemini = await browser.context.newPage();
     await gemini.goto('https://gemini.google.com/app/6cc71b18a6f630bb');
     await gemini.locator('model-response').first().waitFor();
-    await gemini.waitForTimeout(1500);
+    // The content script has its config and runs no adapter here: nothing will be placed.
+    expect((await contentReady(gemini)).adapters).not.toContain('gemini');
     expect(await gemini.locator('groundtruth-widget').count()).toBe(0);
 
     const options = await extensionPage(browser, 'options.html');
