@@ -3,7 +3,8 @@
  * path. Two servers from the same build in the same run — one as shipped (JSON log lines at info to
  * a pipe, counters, histograms), one with the middleware off (GT_OBSERVE=off, a measuring knob) —
  * take single POST /v1/feedback at 32 in flight, alternately, three rounds each; the ratio is
- * observed ÷ bare throughput (1.0 = free).
+ * observed ÷ bare throughput (1.0 = free). `GT_OBSERVE_LEVEL=silent` keeps the metrics and drops the
+ * log lines of the observed server, to tell the two costs apart.
  */
 import { uuidv7 } from '../../shared/ids.ts';
 import { startServer, type ServerHandle } from '../helpers/server.ts';
@@ -43,7 +44,7 @@ const bench: Bench = {
   name: 'observe',
   description: `single POST /v1/feedback at 32 in flight with metrics + JSON request logs vs without (${ROUNDS}×${TOTAL} each, alternating)`,
   async run() {
-    const observed = await startServer({ env: { RATE_LIMIT_PER_MINUTE: '0', LOG_LEVEL: 'info' } });
+    const observed = await startServer({ env: { RATE_LIMIT_PER_MINUTE: '0', LOG_LEVEL: process.env.GT_OBSERVE_LEVEL ?? 'info' } });
     const bare = await startServer({ env: { RATE_LIMIT_PER_MINUTE: '0', LOG_LEVEL: 'info', GT_OBSERVE: 'off' } });
     try {
       const tokens = [await observed.createToken('rater', 'bench'), await bare.createToken('rater', 'bench')];
