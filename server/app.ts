@@ -28,6 +28,7 @@ import { exportRoutes } from './routes/exports.ts';
 import { conversationFeedbackRoutes } from './routes/conversation-feedback.ts';
 import { docsRoutes } from './routes/docs.ts';
 import { eventRoutes } from './routes/events.ts';
+import { traceRoutes } from './routes/traces.ts';
 import { itemRoutes } from './routes/items.ts';
 import { searchRoutes } from './routes/search.ts';
 import { subjectRoutes } from './routes/subjects.ts';
@@ -36,9 +37,11 @@ import { auditRoutes } from './routes/audit.ts';
 import { settingsRoutes } from './routes/settings.ts';
 import { siteRoutes } from './routes/sites.ts';
 import { syncRoutes } from './routes/sync.ts';
+import { trainingRunRoutes } from './routes/training-runs.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import type { Store } from './store/open.ts';
 import type { WebhookAddressPolicy } from './webhooks/address-policy.ts';
+import { embeddingsConfigFrom, type EmbeddingsConfig } from './search/semantic/config.ts';
 import { dashboardRoutes } from './dashboard/index.ts';
 import { observeRequests } from './metrics/http.ts';
 import { opsRoutes } from './metrics/routes.ts';
@@ -57,6 +60,8 @@ export interface AppOptions {
   trustProxy?: number;
   /** The rate limits' counters (tests: a settable clock, explicit flushes); shared through PostgreSQL by default. */
   rateCounters?: RateCounters;
+  /** Semantic search's embeddings endpoint (null: lexical only); env EMBEDDINGS_* by default. */
+  embeddings?: EmbeddingsConfig | null;
 }
 
 export function createApp({
@@ -67,6 +72,7 @@ export function createApp({
   rateLimitUnauthenticatedPerMinute,
   trustProxy,
   rateCounters,
+  embeddings,
 }: AppOptions) {
   const app = new OpenAPIHono<AppEnv>();
   // The one onError (lib/errors.ts): JSON for the API, the dashboard's page for its requests.
@@ -76,6 +82,11 @@ export function createApp({
   const proxies = trustProxy ?? parseEnv().TRUST_PROXY;
   app.use('*', observeRequests()); // first: request id, metrics, the request's log line (issue 18)
   app.use('*', provideStore(store));
+  const semantic = embeddings === undefined ? embeddingsConfigFrom(parseEnv()) : embeddings;
+  app.use('*', async function provideEmbeddings(c, next) {
+    c.set('embeddings', semantic); // search (routes/search.ts, dashboard/search.tsx)
+    await next();
+  });
   app.use('*', provideClockSkew(maxClockSkewSeconds ?? parseEnv().MAX_CLOCK_SKEW_SECONDS));
   app.use('*', provideClient(proxies));
   // Rate limits (issue 13): one set of counters for the API and the dashboard.
@@ -108,6 +119,7 @@ export function createApp({
   const routes = app.route('/', healthRoutes).route('/', syncRoutes).route('/', feedbackRoutes).route('/', extensionConfigRoutes)
     .route('/', itemRoutes)
     .route('/', eventRoutes)
+    .route('/', traceRoutes)
     .route('/', conversationFeedbackRoutes)
     .route('/', webhookRoutes(webhookAddresses ?? envWebhookAddresses()))
     .route('/', raterRoutes)
@@ -118,7 +130,8 @@ export function createApp({
     .route('/', insightsRoutes)
     .route('/', insightsSummaryRoutes)
     .route('/', siteRoutes)
-    .route('/', exportRoutes);
+    .route('/', exportRoutes)
+    .route('/', trainingRunRoutes);
   // Server-rendered pages with their own session auth, CSP and CSRF checks (not under /v1).
   app.route('/dashboard', dashboardRoutes({ rateLimits: limits.dashboard }));
   app.route('/', opsRoutes({ metricsPort: parseEnv().METRICS_PORT })); // /readyz, /metrics (issue 18)

@@ -52,6 +52,13 @@ const Env = z.object({
     .int('must be a whole number of seconds')
     .min(0, 'must be 0 or more')
     .default(LIMITS.clockSkewSeconds),
+  // Semantic search (issue 14; server/search/semantic/config.ts): any OpenAI-compatible embeddings
+  // API, e.g. https://api.openai.com/v1 or Ollama's http://localhost:11434/v1 (set by the operator,
+  // so local addresses are allowed). Unset: search is lexical and says so.
+  EMBEDDINGS_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional().or(z.literal('').transform(() => undefined)),
+  EMBEDDINGS_MODEL: z.string().max(200).optional().or(z.literal('').transform(() => undefined)),
+  EMBEDDINGS_API_KEY: z.string().optional().or(z.literal('').transform(() => undefined)),
+  EMBEDDINGS_TIMEOUT_MS: z.coerce.number().int('must be a whole number').min(100, 'must be at least 100').default(10_000),
 });
 export type Env = z.infer<typeof Env>;
 

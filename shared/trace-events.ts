@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { LIMITS } from './limits.ts';
+import { checkFeedbackEvent, FEEDBACK_EVENT_TYPES, isFeedbackEventType } from './trace-feedback.ts';
 
 export const TRACE_EVENT_TYPES = [
   'investigation.started',
@@ -19,9 +20,12 @@ export const TRACE_EVENT_TYPES = [
   'evidence.collected',
   'evidence.evaluated',
   'synthesis.generated',
+  // Seed 001's feedback events: each also stores the feedback record it describes (shared/trace-feedback.ts).
+  ...FEEDBACK_EVENT_TYPES,
   'comment.added',
 ] as const;
-export const TraceEventType = z.enum(TRACE_EVENT_TYPES);
+/** Any other type is refused, naming the accepted ones: a typo must not vanish from every figure (ADR 0039). */
+export const TraceEventType = z.enum(TRACE_EVENT_TYPES, { error: `must be one of ${TRACE_EVENT_TYPES.join(', ')}` });
 export type TraceEventType = z.infer<typeof TraceEventType>;
 
 export const TRACE_LIMITS = {
@@ -30,6 +34,8 @@ export const TRACE_LIMITS = {
   /** Serialized JSON of one event's data. */
   dataMaxBytes: 64 * 1024,
 } as const;
+
+export const TRACE_ACTOR_TYPES = ['user', 'system'] as const;
 
 const id = z.string().min(1, 'must not be empty').max(LIMITS.shortTextMaxChars, `at most ${LIMITS.shortTextMaxChars} characters`);
 
@@ -47,7 +53,14 @@ export const TraceEventInput = z.object({
     .default({}),
   /** When it happened by the sender's clock (defaults to arrival). Ordering uses arrival, not this. */
   at: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time, e.g. 2026-02-01T12:00:00Z' }).optional(),
-}).strict(); // an unknown field is refused, by name; `data` stays free-form
+  /** Who caused it (001's actor_id): a user of the sending program, or the system itself. A feedback event's rater. */
+  actorId: id.optional(),
+  /** 001's actor_type. */
+  actorType: z.enum(TRACE_ACTOR_TYPES, { error: `must be one of ${TRACE_ACTOR_TYPES.join(', ')}` }).optional(),
+}).strict() // an unknown field is refused, by name; `data` stays free-form
+  .superRefine((e, ctx) => {
+    if (isFeedbackEventType(e.type)) checkFeedbackEvent(e.type, e.data, ctx);
+  });
 export type TraceEventInput = z.infer<typeof TraceEventInput>;
 
 /** A batch: each event is checked on its own (one bad event is rejected, the rest are appended in order). */
@@ -67,6 +80,10 @@ export const TraceEventResult = z.object({
   id: z.string(),
   status: z.enum(TRACE_EVENT_STATUSES),
   error: z.string().optional(),
+  /** A feedback.* event: the feedback record it stored (applied), left as it was (unchanged) or not (stale: a later one is stored). */
+  feedback: z
+    .object({ id: z.string(), targetKey: z.string(), status: z.enum(['applied', 'unchanged', 'stale']) })
+    .optional(),
 });
 export type TraceEventResult = z.infer<typeof TraceEventResult>;
 export const TraceEventsResponse = z.object({ results: z.array(TraceEventResult) });
@@ -82,6 +99,8 @@ export const TraceEvent = z.object({
   receivedAt: z.string(),
   /** The rater id of the token that sent it. */
   raterId: z.string(),
+  actorId: z.string().nullable(),
+  actorType: z.enum(TRACE_ACTOR_TYPES).nullable(),
 });
 export type TraceEvent = z.infer<typeof TraceEvent>;
 

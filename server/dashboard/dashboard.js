@@ -15,3 +15,52 @@ document.addEventListener('submit', (event) => {
   const form = event.target;
   if (form instanceof HTMLFormElement && form.dataset.confirm && !window.confirm(form.dataset.confirm)) event.preventDefault();
 });
+// The review page of an item (review-item.tsx lists these keys on the page): 1–5 rate, s or
+// Ctrl+Enter save, n or j next, k previous, e edit the analysis, c comment, Esc leaves a field.
+document.addEventListener('keydown', (event) => {
+  const form = document.querySelector('form[data-gt="review-form"]');
+  if (!(form instanceof HTMLFormElement)) return;
+  const target = event.target;
+  if ((event.ctrlKey || event.metaKey) && event.key === 'Enter') {
+    event.preventDefault();
+    form.requestSubmit();
+    return;
+  }
+  const typing = target instanceof HTMLElement && (target.isContentEditable || target.matches('textarea, select, input:not([type="radio"]):not([type="checkbox"])'));
+  if (typing) {
+    if (event.key === 'Escape') target.blur();
+    return;
+  }
+  if (event.ctrlKey || event.metaKey || event.altKey) return;
+  if (/^[1-5]$/.test(event.key)) {
+    const star = form.querySelector(`input[name="stars"][value="${event.key}"]`);
+    if (star instanceof HTMLInputElement) {
+      star.checked = true;
+      star.focus();
+    }
+    event.preventDefault();
+    return;
+  }
+  if (event.key === 's') {
+    event.preventDefault();
+    form.requestSubmit();
+    return;
+  }
+  const focus = { e: '[data-first="1"]', c: '[data-gt="review-comment"]' }[event.key];
+  if (focus) {
+    const field = form.querySelector(focus);
+    if (field instanceof HTMLElement) {
+      event.preventDefault();
+      field.focus();
+    }
+    return;
+  }
+  const link = { n: 'review-next', j: 'review-next', k: 'review-prev' }[event.key];
+  if (link) {
+    const a = document.querySelector(`a[data-gt="${link}"]`);
+    if (a instanceof HTMLAnchorElement) {
+      event.preventDefault();
+      window.location.assign(a.href);
+    }
+  }
+});

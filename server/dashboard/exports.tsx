@@ -216,7 +216,10 @@ export const exportsPages = new Hono<DashEnv>()
       { title: `Export run ${run.format}`, page: 'exports' },
       <>
         <p>
-          <a href={`${BASE}/exports`}>← Exports</a>
+          <a href={`${BASE}/exports`}>← Exports</a> ·{' '}
+          <a href={`${BASE}/training?exportRunId=${encodeURIComponent(run.id)}`} data-gt="export-run-models">
+            Models trained on it
+          </a>
         </p>
         <section class="panel">
           <RunFiles run={run} />

@@ -18,6 +18,7 @@ import { renderErrorPage } from './render.tsx';
 import { csrfMatches, dashboardSession } from './session.ts';
 import { signInPage, signInRoutes } from './sign-in.tsx';
 import { exportsPages } from './exports.tsx';
+import { trainingPage } from './training.tsx';
 import { feedbackPages } from './feedback.tsx';
 import { modelsPage } from './models.tsx';
 import { overviewPage } from './overview.tsx';
@@ -113,6 +114,7 @@ export function dashboardRoutes({ rateLimits = {} }: DashboardOptions = {}) {
   app.route('/', reviewPages);
   app.route('/', searchPage);
   app.route('/', exportsPages);
+  app.route('/', trainingPage);
   app.route('/', sitesPage);
   app.route('/', extensionConfigPage);
   app.route('/', tokensPage);

@@ -24,6 +24,7 @@ const NAV: { href: string; label: string; id: string; role?: Role }[] = [
   { href: `${BASE}/subjects`, label: 'Subjects', id: 'subjects' },
   { href: `${BASE}/search`, label: 'Search', id: 'search' },
   { href: `${BASE}/exports`, label: 'Exports', id: 'exports' },
+  { href: `${BASE}/training`, label: 'Training runs', id: 'training' },
   { href: `${BASE}/sites`, label: 'Sites', id: 'sites' },
   { href: `${BASE}/extension`, label: 'Extension', id: 'extension' },
   { href: `${BASE}/tokens`, label: 'Tokens', id: 'tokens', role: 'admin' },

@@ -1,16 +1,17 @@
 /** @jsxImportSource hono/jsx */
 /**
  * The review queue: AI outputs that programs registered (POST /v1/items) and nobody in the
- * workspace has rated yet, each with a form to rate it right here (thumbs, stars, comment,
- * correction of the text and of the predicted fields). A rating is ordinary feedback with
+ * workspace has rated yet, filtered as GET /v1/items is (shared/items.ts), each with a form to rate
+ * it right here (thumbs, stars, comment, correction of the text and of the predicted fields) and a
+ * link to its own page (review-item.tsx: every analysis field, keyboard driven). A rating is ordinary feedback with
  * `target.key` = the item's target key, so the item leaves the queue and counts everywhere else.
  */
 import { Hono } from 'hono';
 import type { FC } from 'hono/jsx';
-import { uuidv7 } from '../../shared/ids.ts';
 import { type Item } from '../../shared/items.ts';
-import { FeedbackInput } from '../../shared/schemas.ts';
+import type { FeedbackInput } from '../../shared/schemas.ts';
 import { LIMITS } from '../../shared/limits.ts';
+import { clockNow } from '../lib/clock.ts';
 import { ApiError } from '../lib/errors.ts';
 import { applyMutations } from '../store/feedback.ts';
 import { decodeCursor } from '../store/cursor.ts';
@@ -21,19 +22,27 @@ import { num, qs, when } from './format.ts';
 import { BASE, CsrfField, Empty, Notice } from './layout.tsx';
 import { SubjectLink } from './parts.tsx';
 import { render } from './render.tsx';
-import { acceptsQuery } from './page-query.ts';
+import { parsePageQuery } from './page-query.ts';
+import { itemFeedback } from './item-feedback.ts';
+import { ItemFilterInputs } from './item-filter-inputs.tsx';
+import { reviewItemPages } from './review-item.tsx';
+import { filterParams, queueFilters, ReviewQueueQuery, storeFilters } from './review-query.ts';
 
 const PAGE = 20;
 const CONTEXT_KEYS = ['dag_id', 'task_id', 'run_id', 'error_message', 'log_context'] as const;
 
-const ItemCard: FC<{ item: Item; csrf: string }> = ({ item, csrf }) => {
+const ItemCard: FC<{ item: Item; csrf: string; open: string }> = ({ item, csrf, open }) => {
   const ctx = (item.context ?? {}) as Record<string, unknown>;
   const others = Object.entries(ctx).filter(([k]) => !(CONTEXT_KEYS as readonly string[]).includes(k));
   const p = item.prediction;
   return (
     <article class="review-item" data-gt="review-item" data-key={item.key}>
       <div class="muted">
-        <span class="pill">{item.kind}</span> {item.model ?? 'unknown model'} · <SubjectLink subject={item.subject} /> · registered {when(item.createdAt)}
+        <span class="pill">{item.kind}</span> {item.state === 'awaiting_analysis' && <span class="pill">awaiting analysis</span>}{' '}
+        {item.model ?? 'unknown model'} · <SubjectLink subject={item.subject} /> · {when(item.createdAt)} ·{' '}
+        <a href={open} data-gt="review-open">
+          Review →
+        </a>
       </div>
       {(ctx.dag_id || ctx.task_id || ctx.run_id) && (
         <p class="muted">{['dag_id', 'task_id', 'run_id'].filter((k) => ctx[k]).map((k) => `${k}: ${String(ctx[k])}`).join(' · ')}</p>
@@ -57,9 +66,15 @@ const ItemCard: FC<{ item: Item; csrf: string }> = ({ item, csrf }) => {
         </details>
       )}
       <h3>AI output</h3>
-      <pre class="text" data-gt="review-output">{item.output}</pre>
+      {item.output !== undefined ? <pre class="text" data-gt="review-output">{item.output}</pre> : <p class="muted">No analysis yet.</p>}
       {p && (
         <dl class="meta">
+          {p.extractedError !== undefined && (
+            <>
+              <dt>Extracted error</dt>
+              <dd>{p.extractedError}</dd>
+            </>
+          )}
           {p.category !== undefined && (
             <>
               <dt>Predicted category</dt>
@@ -144,7 +159,7 @@ const ItemCard: FC<{ item: Item; csrf: string }> = ({ item, csrf }) => {
 
 const str = (v: unknown) => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
 
-/** The feedback record for a rating given on the review page. */
+/** The feedback record for a rating given on the queue page. */
 export function reviewFeedback(item: Item, form: Record<string, unknown>, now = new Date()): FeedbackInput | string {
   const thumb = form.thumb === 'up' || form.thumb === 'down' ? form.thumb : undefined;
   const stars = typeof form.stars === 'string' && /^[1-5]$/.test(form.stars) ? Number(form.stars) : undefined;
@@ -153,67 +168,64 @@ export function reviewFeedback(item: Item, form: Record<string, unknown>, now = 
     (['category', 'severity'] as const).flatMap((k) => (str(form[k]) ? [[k, str(form[k])!]] : [])),
   );
   const correctionOutput = str(form.correction);
-  const at = now.toISOString();
-  // The item's context travels with the rating (what the AI said included), trimmed to the
-  // feedback limit if the logs are long.
-  let context: Record<string, unknown> | undefined = { ...(item.context ?? {}), ...(item.prediction ? { prediction: item.prediction } : {}) };
-  for (const drop of ['log_context', 'error_message']) {
-    if (JSON.stringify(context).length <= LIMITS.contextMaxBytes) break;
-    delete context[drop];
-  }
-  if (JSON.stringify(context).length > LIMITS.contextMaxBytes) context = item.prediction ? { prediction: item.prediction } : undefined;
-  if (context && Object.keys(context).length === 0) context = undefined;
-  const parsed = FeedbackInput.safeParse({
-    id: uuidv7(now.getTime()),
-    target: {
-      kind: item.kind,
-      key: item.targetKey,
-      ...(item.subject ? { subject: item.subject } : {}),
-      ...(item.model ? { model: item.model } : {}),
-      ...(item.intent ? { intent: item.intent } : {}),
-      ...(item.project ? { project: item.project } : {}),
-      ...(item.url ? { url: item.url } : {}),
-      ...(item.input ? { prompt: item.input } : {}),
-      output: item.output,
-      ...(context ? { context } : {}),
+  return itemFeedback(
+    item,
+    {
+      rating: { ...(thumb ? { thumb } : {}), ...(stars ? { stars } : {}) },
+      comment: str(form.comment),
+      ...(correctionOutput || Object.keys(fields).length
+        ? { correction: { ...(correctionOutput ? { output: correctionOutput } : {}), ...(Object.keys(fields).length ? { fields } : {}) } }
+        : {}),
     },
-    rating: { ...(thumb ? { thumb } : {}), ...(stars ? { stars } : {}) },
-    ...(str(form.comment) ? { comment: str(form.comment) } : {}),
-    ...(correctionOutput || Object.keys(fields).length
-      ? { correction: { ...(correctionOutput ? { output: correctionOutput } : {}), ...(Object.keys(fields).length ? { fields } : {}) } }
-      : {}),
-    createdAt: at,
-    updatedAt: at,
-  });
-  return parsed.success ? parsed.data : `Not saved: ${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`;
+    now,
+  );
 }
 
 export const reviewPages = new Hono<DashEnv>()
-  .get('/review', acceptsQuery('cursor', 'saved', 'error'), async function reviewQueue(c) {
+  .get('/review', async function reviewQueue(c) {
     const auth = c.get('auth');
-    const cursor = c.req.query('cursor');
+    const q = parsePageQuery(c, ReviewQueueQuery);
+    const filters = queueFilters(q);
     const page = await listItems(c.get('store').db, auth.workspaceId, {
-      unrated: true,
+      ...storeFilters(filters),
       limit: PAGE,
-      cursor: cursor && decodeCursor(cursor) ? cursor : undefined,
+      cursor: q.cursor && decodeCursor(q.cursor) ? q.cursor : undefined,
     });
-    const saved = c.req.query('saved') === '1';
-    const failed = c.req.query('error') === 'rating';
+    const keep = filterParams(filters);
+    const saved = q.saved === '1';
+    const failed = q.error === 'rating';
     return render(
       c,
       { title: 'Review queue', page: 'review' },
       <>
         {saved && <Notice kind="ok">Saved. The item left the queue.</Notice>}
+        {q.saved === 'done' && <Notice kind="ok">Saved. That was the last item of the queue with these filters.</Notice>}
         {failed && <Notice kind="error">Not saved: pick thumbs up or down, or a number of stars.</Notice>}
-        <p class="muted">AI outputs that programs registered for review and nobody in this workspace has rated yet, newest first.</p>
+        <p class="muted">AI outputs and errors that programs registered for review and nobody in this workspace has rated yet, newest first (by the time they happened).</p>
+        <form class="filters" method="get" action={`${BASE}/review`} data-gt="review-filters">
+          <ItemFilterInputs values={filters} />
+          <button type="submit">Filter</button>
+          {Object.keys(keep).length > 0 && (
+            <a class="button secondary" href={`${BASE}/review`}>
+              Clear
+            </a>
+          )}
+        </form>
+        {page.items[0] && (
+          <p>
+            <a class="button" data-gt="review-start" href={`${BASE}/review/items/${encodeURIComponent(page.items[0].id)}${qs(keep)}`}>
+              Review one by one (keyboard) →
+            </a>
+          </p>
+        )}
         {page.items.length === 0 ? (
-          <Empty>The queue is empty: every registered output has a rating.</Empty>
+          <Empty>{Object.keys(keep).length ? 'No unrated item matches these filters.' : 'The queue is empty: every registered output has a rating.'}</Empty>
         ) : (
-          page.items.map((item) => <ItemCard item={item} csrf={c.get('session').csrf} />)
+          page.items.map((item) => <ItemCard item={item} csrf={c.get('session').csrf} open={`${BASE}/review/items/${encodeURIComponent(item.id)}${qs(keep)}`} />)
         )}
         {page.nextCursor && (
           <div class="pager">
-            <a class="button secondary" href={`${BASE}/review${qs({ cursor: page.nextCursor })}`}>
+            <a class="button secondary" href={`${BASE}/review${qs({ ...keep, cursor: page.nextCursor })}`}>
               More →
             </a>
           </div>
@@ -231,7 +243,7 @@ export const reviewPages = new Hono<DashEnv>()
       .where('id', '=', c.req.param('id'))
       .executeTakeFirst();
     if (!row) throw new ApiError(404, 'not_found', 'There is no such item in this workspace.');
-    const record = reviewFeedback(rowToItem(row), await c.req.parseBody());
+    const record = reviewFeedback(rowToItem(row), await c.req.parseBody(), clockNow());
     if (typeof record === 'string') {
       if (record.startsWith('Pick')) return c.redirect(`${BASE}/review?error=rating`, 303);
       throw new ApiError(422, 'validation_failed', record);
@@ -241,4 +253,5 @@ export const reviewPages = new Hono<DashEnv>()
     ]);
     if (result?.status === 'rejected') throw new ApiError(422, 'validation_failed', `Not saved: ${result.error}`);
     return c.redirect(`${BASE}/review?saved=1`, 303);
-  });
+  })
+  .route('/', reviewItemPages);

@@ -12,7 +12,7 @@ import { acceptsQuery } from './page-query.ts';
 export const searchPage = new Hono<DashEnv>().get('/search', acceptsQuery('q'), async function search(c) {
   const q = (c.req.query('q') ?? '').slice(0, 500).trim();
   const auth = c.get('auth');
-  const result = q ? await searchWorkspace(c.get('store').db, auth.workspaceId, q, { limit: 50 }) : undefined;
+  const result = q ? await searchWorkspace(c.get('store').db, auth.workspaceId, q, { limit: 50, embeddings: c.get('embeddings') }) : undefined;
   return render(
     c,
     { title: 'Search', page: 'search', q },
@@ -24,6 +24,16 @@ export const searchPage = new Hono<DashEnv>().get('/search', acceptsQuery('q'), 
         </label>
         <button type="submit">Search</button>
       </form>
+      {result && (
+        <p class="muted" data-gt="search-mode" data-mode={result.mode}>
+          {result.mode === 'hybrid' ? 'Words and meaning (hybrid search).' : 'Words only (lexical search).'}
+        </p>
+      )}
+      {result?.warnings.map((w) => (
+        <p class="notice" role="status" data-gt="search-warning">
+          {w}
+        </p>
+      ))}
       {result &&
         (result.hits.length === 0 ? (
           <Empty>Nothing matches.</Empty>
@@ -36,8 +46,10 @@ export const searchPage = new Hono<DashEnv>().get('/search', acceptsQuery('q'), 
               {result.hits.map((h) => (
                 <li>
                   <div class="meta">
-                    {h.source === 'note' ? <span class="pill">note</span> : <RatingBadge rating={h.rating} />} · {when(h.at)}
+                    {h.source !== 'feedback' ? <span class="pill">{h.source === 'event' ? 'trace' : h.source}</span> : <RatingBadge rating={h.rating} />} · {when(h.at)}
+                    {h.source === 'feedback' && h.ratings > 1 && <> · {h.ratings} ratings</>}
                     {h.model && <> · {h.model}</>} · <SubjectLink subject={h.subject} />
+                    {h.matchedBy.includes('semantic') && <> · <span class="pill" title="found by meaning">{h.matchedBy.includes('lexical') ? 'words + meaning' : 'meaning'}</span></>}
                   </div>
                   <div>
                     <Snippet parts={h.snippet} />

@@ -1,7 +1,8 @@
 /** @jsxImportSource hono/jsx */
 /**
  * Knowledge per subject (a dataset, a DAG, a service): the index of subjects, and one subject's
- * counts, notes (with a form to add one), top findings, corrected categories, raters and activity.
+ * counts, investigations, notes (with a form to add one), findings of its investigations, common
+ * issues, owners, top rated findings, corrected categories, raters and activity.
  * The same data as GET /v1/subjects/{id}/knowledge.
  */
 import { Hono } from 'hono';
@@ -54,9 +55,9 @@ export const subjectPages = new Hono<DashEnv>()
       c,
       { title: 'Subjects', page: 'subjects' },
       <>
-        <p class="muted">Datasets, DAGs and services that rated AI output was about (the target's subject).</p>
+        <p class="muted">Datasets, DAGs and services that rated AI output or investigation traces were about (the subject).</p>
         {subjects.length === 0 ? (
-          <Empty>No rated output names a subject yet.</Empty>
+          <Empty>No rated output or trace names a subject yet.</Empty>
         ) : (
           <table class="data">
             <thead>
@@ -65,7 +66,8 @@ export const subjectPages = new Hono<DashEnv>()
                 <th class="n">Ratings</th>
                 <th class="n">Up</th>
                 <th class="n">Down</th>
-                <th>Last rated</th>
+                <th class="n">Investigations</th>
+                <th>Last activity</th>
               </tr>
             </thead>
             <tbody>
@@ -77,6 +79,7 @@ export const subjectPages = new Hono<DashEnv>()
                   <td class="n">{num(s.total)}</td>
                   <td class="n up">{num(s.up)}</td>
                   <td class="n down">{num(s.down)}</td>
+                  <td class="n">{num(s.investigations)}</td>
                   <td>{when(s.lastAt)}</td>
                 </tr>
               ))}
@@ -126,6 +129,11 @@ export const subjectPages = new Hono<DashEnv>()
             <div class="delta">{num(k.counts.starsN)} star ratings</div>
           </div>
           <div class="card">
+            <div class="label">Investigations</div>
+            <div class="value" data-gt="investigations">{num(k.investigationCount)}</div>
+            <div class="delta">{k.lastInvestigationAt ? `last ${when(k.lastInvestigationAt)}` : 'no trace yet'}</div>
+          </div>
+          <div class="card">
             <div class="label">Last activity</div>
             <div class="value small">{k.lastActivityAt ? k.lastActivityAt.slice(0, 10) : '—'}</div>
             <div class="delta">{when(k.lastActivityAt)}</div>
@@ -134,7 +142,7 @@ export const subjectPages = new Hono<DashEnv>()
 
         <div class="grid2">
           <section class="panel">
-            <h2>Notes</h2>
+            <h2>Notes (known quirks)</h2>
             {error && <Notice kind="error">{error}</Notice>}
             {k.notes.length === 0 ? (
               <Empty>No notes yet. Known quirks, caveats and fixes belong here.</Empty>
@@ -162,6 +170,80 @@ export const subjectPages = new Hono<DashEnv>()
           <section class="panel">
             <h2>Recent activity</h2>
             <Activity entries={k.recentActivity} />
+          </section>
+        </div>
+
+        <section class="panel">
+          <h2>Findings of investigations</h2>
+          <p class="muted">Root causes, observations and recommendations that traces concluded, by feedback score (unrated in the middle).</p>
+          {k.findings.length === 0 ? (
+            <Empty>No investigation of this subject has concluded yet.</Empty>
+          ) : (
+            <table class="data" data-gt="findings">
+              <thead>
+                <tr>
+                  <th>Finding</th>
+                  <th>Type</th>
+                  <th class="n">Confidence</th>
+                  <th class="n">Feedback</th>
+                  <th class="n">Up / down</th>
+                  <th>When</th>
+                </tr>
+              </thead>
+              <tbody>
+                {k.findings.map((f) => (
+                  <tr>
+                    <td>
+                      <a href={`${BASE}/feedback${qs({ subject })}`}>{excerpt(f.summary, 160)}</a>
+                    </td>
+                    <td>{f.findingType}</td>
+                    <td class="n">{f.confidence == null ? '—' : pct(f.confidence)}</td>
+                    <td class="n">{f.feedbackScore == null ? '—' : pct(f.feedbackScore)}</td>
+                    <td class="n">{`${f.up} / ${f.down}`}</td>
+                    <td>{when(f.createdAt)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </section>
+
+        <div class="grid2">
+          <section class="panel">
+            <h2>Common issues</h2>
+            {k.commonIssues.length === 0 ? (
+              <Empty>No investigation names its issue type yet.</Empty>
+            ) : (
+              <table class="data" data-gt="common-issues">
+                <tbody>
+                  {k.commonIssues.map((i) => (
+                    <tr>
+                      <td>{i.issue}</td>
+                      <td class="n">{num(i.count)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
+          </section>
+          <section class="panel">
+            <h2>Owners</h2>
+            <p class="muted">The people most often involved in its investigations.</p>
+            {k.owners.length === 0 ? (
+              <Empty>No trace names a user yet.</Empty>
+            ) : (
+              <table class="data" data-gt="owners">
+                <tbody>
+                  {k.owners.map((o) => (
+                    <tr>
+                      <td>{o.actorId}</td>
+                      <td class="n">{num(o.events)}</td>
+                      <td>{when(o.lastAt)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
           </section>
         </div>
 

@@ -8,7 +8,8 @@
  * train if any of its records is on the train side; its copies on the validation side are then
  * dropped (counted as `leaksDropped`) so the same example is never on both sides. See
  * docs/decisions/0022-export-split-and-merging.md. Only records of one criterion reach the grouper
- * (withGateCriterion): their votes are the labels.
+ * (withGateCriterion): their votes are the labels. Feedback on items arrives through `addParsed`
+ * from item-reviews.ts, with the item's prompt and analysis (ADR 0037).
  */
 import { DEFAULT_CRITERION } from '../../shared/schemas.ts';
 import type { FeedbackTable } from '../store/schema.ts';
@@ -31,7 +32,13 @@ export interface Origin {
   project: string | null;
 }
 
+/** How an answer became an example: a rated text output, or an item's analysis rated by its review (ADR 0037). */
+export type AnswerHow = 'rated_output' | 'rated_analysis';
+/** How a correction became one: a text correction, or an analysis corrected field by field. */
+export type CorrectionHow = 'corrected_output' | 'corrected_analysis';
+
 export interface Example {
+  how: AnswerHow;
   output: string;
   up: number;
   down: number;
@@ -43,11 +50,30 @@ export interface Example {
 }
 
 export interface CorrectionExample {
+  how: CorrectionHow;
   corrected: string;
   /** The answer it corrects ('' when the record had none). */
   original: string;
   side: ExampleSide;
+  /** Records that made this same correction of the same answer (merged). */
+  records: number;
   origin: Origin;
+}
+
+/** The columns of a record that grouping reads besides its parsed contents. */
+export type ExampleMeta = Pick<
+  FeedbackTable,
+  'id' | 'created_at' | 'model' | 'intent' | 'project' | 'thumb' | 'stars' | 'conversation_id' | 'target_key'
+>;
+
+/** What one record brings to its prompt's group: an answer its vote rates, a correction, or both. */
+export interface ParsedExample {
+  promptHash: string;
+  /** The prompt's turns (read once per group, from its first record). */
+  prompt: () => ChatTurn[];
+  /** `key`: identical answers to the prompt share it and merge. */
+  answer?: { key: string; output: string; how: AnswerHow };
+  correction?: { corrected: string; original: string; how: CorrectionHow };
 }
 
 export interface PromptGroup {
@@ -91,7 +117,7 @@ export function voteOf(row: Pick<FeedbackTable, 'thumb' | 'stars'>): 'up' | 'dow
   return null;
 }
 
-function originOf(row: FeedbackTable): Origin {
+function originOf(row: ExampleMeta): Origin {
   return { feedbackId: row.id, createdAt: row.created_at, model: row.model, intent: row.intent, project: row.project };
 }
 
@@ -117,20 +143,32 @@ export class PromptGrouper {
   ) {}
 
   add(row: ExampleRow): PromptGroup | null {
-    const done = row.prompt_hash !== this.promptHash ? this.flush() : null;
-    this.counts.read++;
     const record = JSON.parse(row.record ?? '{}') as StoredRecord;
+    const output = record.target?.output ?? '';
+    const corrected = record.correction?.output ?? '';
+    return this.addParsed(row, {
+      promptHash: row.prompt_hash,
+      prompt: () => promptTurns(record.target ?? {}),
+      answer: output.trim() ? { key: row.example_hash, output, how: 'rated_output' } : undefined,
+      correction: corrected.trim() && corrected !== output ? { corrected, original: output, how: 'corrected_output' } : undefined,
+    });
+  }
+
+  /** Adds one record's parsed contribution; returns the previous prompt's group when a new prompt starts. */
+  addParsed(row: ExampleMeta, parsed: ParsedExample): PromptGroup | null {
+    const done = parsed.promptHash !== this.promptHash ? this.flush() : null;
+    this.counts.read++;
     if (this.promptHash === null) {
-      this.promptHash = row.prompt_hash;
-      this.prompt = promptTurns(record.target ?? {});
+      this.promptHash = parsed.promptHash;
+      this.prompt = parsed.prompt();
     }
     const side: ExampleSide = this.validationShare === null ? 'all' : sideOf(splitKeyOf(row), this.validationShare);
     const origin = originOf(row);
     const vote = voteOf(row);
-    const output = record.target?.output ?? '';
 
-    if (output.trim()) {
-      const pending = this.examples.get(row.example_hash);
+    const answer = parsed.answer;
+    if (answer) {
+      const pending = this.examples.get(answer.key);
       if (pending) {
         const ex = pending.value;
         ex.records++;
@@ -138,19 +176,29 @@ export class PromptGrouper {
         if (earlier(origin, ex.origin)) ex.origin = origin;
         pending.sides.add(side);
       } else {
-        const ex: Example = { output, up: vote === 'up' ? 1 : 0, down: vote === 'down' ? 1 : 0, label: null, side, records: 1, origin };
-        this.examples.set(row.example_hash, { value: ex, sides: new Set([side]) });
+        const ex: Example = {
+          how: answer.how,
+          output: answer.output,
+          up: vote === 'up' ? 1 : 0,
+          down: vote === 'down' ? 1 : 0,
+          label: null,
+          side,
+          records: 1,
+          origin,
+        };
+        this.examples.set(answer.key, { value: ex, sides: new Set([side]) });
       }
     }
-    const corrected = record.correction?.output ?? '';
-    if (corrected.trim() && corrected !== output) {
-      const key = JSON.stringify([corrected, output]);
+    const c = parsed.correction;
+    if (c) {
+      const key = JSON.stringify([c.corrected, c.original]);
       const pending = this.corrections.get(key);
       if (pending) {
+        pending.value.records++;
         if (earlier(origin, pending.value.origin)) pending.value.origin = origin;
         pending.sides.add(side);
       } else {
-        this.corrections.set(key, { value: { corrected, original: output, side, origin }, sides: new Set([side]) });
+        this.corrections.set(key, { value: { how: c.how, corrected: c.corrected, original: c.original, side, records: 1, origin }, sides: new Set([side]) });
       }
     }
     return done;
@@ -179,7 +227,11 @@ export class PromptGrouper {
       promptHash: this.promptHash,
       prompt: this.prompt,
       examples,
-      corrections: [...this.corrections.values()].map(resolve),
+      corrections: [...this.corrections.values()].map((p) => {
+        const c = resolve(p);
+        this.counts.merged += c.records - 1;
+        return c;
+      }),
     };
     this.promptHash = null;
     this.examples = new Map();

@@ -20,7 +20,10 @@ import { PromptGrouper, withGateCriterion, type ExampleRow, type ExampleSide } f
 import { resolveFilters, type ExportFilterInput, type ResolvedFilters } from './filters.ts';
 import { FORMATS, FORMAT_NAMES, type Format, type FormatName, type FormatOptions, type Line } from './formats/index.ts';
 import { DEFAULT_WEIGHTS } from './formats/weighted.ts';
+import { itemKeyPrefix, itemReviewExample, itemReviews } from './item-reviews.ts';
 import { sideOf, splitKeyOf } from './split.ts';
+import { tallyInto, type LeftOutReason, type MadeBy } from './tally.ts';
+import { ITEM_KEY_PREFIX } from '../../shared/items.ts';
 
 export interface ExportOptions {
   format: FormatName;
@@ -41,22 +44,26 @@ export interface PreparedExport {
 }
 
 export interface ExportCounts {
-  /** Records read from the store. */
+  /** Records the filters matched (each one is in a line, merged into one, or in `leftOut`). */
   read: number;
   /** Distinct prompt+answer examples (training formats). */
   examples: number;
-  /** Records merged into an identical example. */
+  /** Records merged into an identical example (the same answer, or the same correction of it). */
   merged: number;
   /** Examples whose copies were on both sides, kept on train only. */
   leaksDropped: number;
-  /** Examples a format could not use (ties, thumbs-down answers in SFT, answers without a counterpart in DPO). */
+  /** Records left out, all reasons together (the sum of `leftOut`). */
   skipped: number;
+  /** Lines written by how they were made (tally.ts, MADE_BY). */
+  made: Partial<Record<MadeBy, number>>;
+  /** Records left out by reason (tally.ts, LEFT_OUT_REASONS): a record is never dropped without one. */
+  leftOut: Partial<Record<LeftOutReason, number>>;
   /** Lines written per side (`all` without a split). */
   written: Record<ExampleSide, number>;
 }
 
 export function emptyCounts(): ExportCounts {
-  return { read: 0, examples: 0, merged: 0, leaksDropped: 0, skipped: 0, written: { train: 0, validation: 0, all: 0 } };
+  return { read: 0, examples: 0, merged: 0, leaksDropped: 0, skipped: 0, made: {}, leftOut: {}, written: { train: 0, validation: 0, all: 0 } };
 }
 
 /** Checks options and resolves the time window once (manifests record the resolved one). */
@@ -99,6 +106,7 @@ function recordsQuery(db: Kysely<DB>, workspaceId: string, f: ResolvedFilters) {
   return applyFilters(q, f, 'f.created_at');
 }
 
+/** Records of the examples projection; feedback on items is read with its item instead (item-reviews.ts). */
 function examplesQuery(db: Kysely<DB>, workspaceId: string, f: ResolvedFilters) {
   const q = withInsightsTables(db)
     .selectFrom('feedback_examples as e')
@@ -107,17 +115,28 @@ function examplesQuery(db: Kysely<DB>, workspaceId: string, f: ResolvedFilters) 
     .select(EXAMPLE_COLUMNS)
     .select(['e.prompt_hash', 'e.example_hash'])
     .where('e.workspace_id', '=', workspaceId)
-    .where('f.deleted', '=', 0);
+    .where('f.deleted', '=', 0)
+    .where(itemKeyPrefix('f.target_key'), '<>', ITEM_KEY_PREFIX);
   return applyFilters(q, f, 'e.created_at');
 }
 
-/** How many records the export will read (for a progress bar). */
+/** Records the filters match that are neither in the examples projection (no prompt or no answer) nor about an item. */
+async function countUnusable(db: Kysely<DB>, workspaceId: string, f: ResolvedFilters): Promise<number> {
+  const q = withInsightsTables(db)
+    .selectFrom('feedback as f')
+    .leftJoin('feedback_examples as e', (j) => j.onRef('e.workspace_id', '=', 'f.workspace_id').onRef('e.feedback_id', '=', 'f.id'))
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('f.workspace_id', '=', workspaceId)
+    .where('f.deleted', '=', 0)
+    .where('e.feedback_id', 'is', null)
+    .where(itemKeyPrefix('f.target_key'), '<>', ITEM_KEY_PREFIX);
+  const row = await applyFilters(q, f, 'f.created_at').executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
+
+/** How many records the export will read (for a progress bar): every record the filters match. */
 export async function countExportRows(db: Kysely<DB>, workspaceId: string, prepared: PreparedExport): Promise<number> {
-  const q =
-    prepared.format.mode === 'records'
-      ? recordsQuery(db, workspaceId, prepared.filters)
-      : examplesQuery(db, workspaceId, prepared.filters);
-  const row = await (q as ReturnType<typeof recordsQuery>)
+  const row = await recordsQuery(db, workspaceId, prepared.filters)
     .clearSelect()
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .executeTakeFirst();
@@ -141,11 +160,12 @@ export async function* exportLines(
       counts.read++;
       const side: ExampleSide = split === null ? 'all' : sideOf(splitKeyOf(row), split);
       counts.written[side]++;
+      counts.made.record = (counts.made.record ?? 0) + 1;
       yield { side, text: format.line(row as unknown as FeedbackTable) };
     }
     return;
   }
-  const skipped = { count: 0 };
+  const tally = tallyInto(counts);
   const grouper = new PromptGrouper(split, counts);
   const rows = examplesQuery(db, workspaceId, filters)
     .orderBy('e.prompt_hash')
@@ -156,19 +176,32 @@ export async function* exportLines(
   const emit = function* (lines: Line[]) {
     for (const line of lines) {
       counts.written[line.side]++;
+      if (line.how) counts.made[line.how] = (counts.made[line.how] ?? 0) + 1;
       yield line;
     }
   };
-  try {
-    for await (const row of rows) {
-      const group = grouper.add(row as unknown as ExampleRow);
-      if (group) yield* emit(format.lines(group, prepared.formatOptions, skipped));
-    }
-    const last = grouper.flush();
-    if (last) yield* emit(format.lines(last, prepared.formatOptions, skipped));
-  } finally {
-    counts.skipped = skipped.count;
+  for await (const row of rows) {
+    const group = grouper.add(row as unknown as ExampleRow);
+    if (group) yield* emit(format.lines(group, prepared.formatOptions, tally));
   }
+  const last = grouper.flush();
+  if (last) yield* emit(format.lines(last, prepared.formatOptions, tally));
+  // Feedback on items, read with its items (after the stream above has let its connection go).
+  for await (const { row, record, item } of itemReviews(db, workspaceId, filters)) {
+    const parsed = itemReviewExample(record, item);
+    if (typeof parsed === 'string') {
+      counts.read++;
+      tally.leftOut(parsed, 1);
+      continue;
+    }
+    const group = grouper.addParsed(row, parsed);
+    if (group) yield* emit(format.lines(group, prepared.formatOptions, tally));
+  }
+  const lastItem = grouper.flush();
+  if (lastItem) yield* emit(format.lines(lastItem, prepared.formatOptions, tally));
+  const unusable = await countUnusable(db, workspaceId, filters);
+  counts.read += unusable;
+  tally.leftOut('no_prompt_or_answer', unusable);
 }
 
 /** Collects lines into chunks, hashes and counts them, and awaits the consumer's backpressure. */

@@ -1,6 +1,6 @@
 /**
- * The serving process's background work: the webhook worker, the daily retention purge and the
- * audit log's own retention.
+ * The serving process's background work: the webhook worker, the daily retention purge, the
+ * audit log's own retention and the work queue's worker (indexer.ts: embeddings for search).
  * Started by `groundtruth serve` after the HTTP server, stopped on SIGTERM before the store closes.
  */
 import type { Env } from '../env.ts';
@@ -8,6 +8,8 @@ import type { Store } from '../store/open.ts';
 import { startWebhookWorker } from '../webhooks/worker.ts';
 import { startAuditRetention } from '../audit/retention.ts';
 import { startRetentionSchedule } from './retention.ts';
+import { startIndexer } from './indexer.ts';
+import { embeddingsConfigFrom } from '../search/semantic/config.ts';
 
 export interface BackgroundJobs {
   stop(): Promise<void>;
@@ -25,9 +27,10 @@ export function startBackgroundJobs(store: Store, env: Env, log: (line: string) 
   const retention = startRetentionSchedule(store.db, { intervalMs: env.RETENTION_INTERVAL_HOURS * 3_600_000, log });
   // The audit log keeps its own time (AUDIT_RETENTION_DAYS), whatever the feedback retention is.
   const auditRetention = startAuditRetention(store.db, { days: env.AUDIT_RETENTION_DAYS, log });
+  const indexer = startIndexer(store.db, { embeddings: embeddingsConfigFrom(env), log });
   return {
     async stop() {
-      await Promise.all([webhooks.stop(), retention.stop(), auditRetention.stop()]);
+      await Promise.all([webhooks.stop(), retention.stop(), auditRetention.stop(), indexer.stop()]);
     },
   };
 }

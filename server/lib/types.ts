@@ -1,6 +1,7 @@
 import type { Store } from '../store/open.ts';
 import type { ErrorPage } from './errors.ts';
 import type { TokenInfo } from '../store/tokens.ts';
+import type { EmbeddingsConfig } from '../search/semantic/config.ts';
 
 export interface AppEnv {
   Variables: {
@@ -10,6 +11,8 @@ export interface AppEnv {
     maxClockSkewSeconds: number;
     /** Where the request comes from, for the audit log (lib/client-address.ts) and through which door. */
     client: { address: string | null; via: 'api' | 'dashboard' };
+    /** Semantic search's embeddings endpoint, null when none is configured (search/semantic/config.ts). */
+    embeddings: EmbeddingsConfig | null;
     /** Set by the dashboard: the app's one onError renders its errors as this page, not as JSON. */
     errorPage?: ErrorPage;
   };

@@ -9,15 +9,20 @@ import { readiness, TICK_GRACE_MS } from './readyz.ts';
 afterEach(() => resetJobBeats());
 
 describe('GET /readyz', () => {
-  it('is 200 when the store answers, migrations are current and both jobs tick; /healthz stays cheap', async () => {
+  it('is 200 when the store answers, migrations are current and the jobs tick, with the work queue\'s lag; /healthz stays cheap', async () => {
     const t = await createTestApp();
     expectTick('webhooks', 1000);
     expectTick('retention', 5000);
+    expectTick('indexer', 500);
     const res = await t.app.request('/readyz');
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({
       ok: true,
-      checks: [{ name: 'store', ok: true }, { name: 'migrations', ok: true }, { name: 'job:webhooks', ok: true }, { name: 'job:retention', ok: true }],
+      checks: [
+        { name: 'store', ok: true }, { name: 'migrations', ok: true },
+        { name: 'job:webhooks', ok: true }, { name: 'job:retention', ok: true }, { name: 'job:indexer', ok: true },
+      ],
+      queue: { pending: 0, oldestPendingSeconds: 0 },
     });
     expect(await (await t.app.request('/healthz')).json()).toEqual({ ok: true });
     await t.store.close();
@@ -30,6 +35,7 @@ describe('GET /readyz', () => {
     expect(await res.json()).toMatchObject({ ok: false, failing: 'job:webhooks' });
     expectTick('webhooks', 1000);
     expectTick('retention', 1000);
+    expectTick('indexer', 1000);
     jobStopped('retention');
     res = await t.app.request('/readyz');
     expect(res.status).toBe(503);
@@ -37,15 +43,17 @@ describe('GET /readyz', () => {
     const now = Date.now();
     expectTick('webhooks', 1000, now);
     expectTick('retention', 1000, now);
+    expectTick('indexer', 1000, now);
     expect((await readiness(t.store, now + 1000 + TICK_GRACE_MS)).ok).toBe(true);
     const late = await readiness(t.store, now + 1001 + TICK_GRACE_MS);
-    expect(late.checks.filter((c) => !c.ok).map((c) => c.name)).toEqual(['job:webhooks', 'job:retention']);
+    expect(late.checks.filter((c) => !c.ok).map((c) => c.name)).toEqual(['job:webhooks', 'job:retention', 'job:indexer']);
     await t.store.close();
   });
 
   it('fails on pending migrations and on a store that does not answer', async () => {
     expectTick('webhooks', 1000);
     expectTick('retention', 1000);
+    expectTick('indexer', 1000);
     const db = new Kysely<any>({ dialect: new SqliteDialect({ database: new Database(':memory:') }) });
     const blank = { db, dialect: 'sqlite', location: ':memory:', close: () => db.destroy() } as unknown as Store;
     const pending = await readiness(blank);

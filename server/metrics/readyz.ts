@@ -8,9 +8,10 @@ import { Migrator, sql, type MigrationProvider } from 'kysely';
 import { MIGRATIONS } from '../store/migrations/index.ts';
 import type { Store } from '../store/open.ts';
 import { jobBeats } from './heartbeat.ts';
+import { queueLag, type QueueLag } from '../store/work-queue.ts';
 
-/** The jobs `/readyz` expects (server/jobs/index.ts starts them). */
-export const REQUIRED_JOBS = ['webhooks', 'retention'] as const;
+/** The jobs `/readyz` expects (server/jobs/index.ts starts them; indexer: the work queue's worker). */
+export const REQUIRED_JOBS = ['webhooks', 'retention', 'indexer'] as const;
 /** How late a tick may be before the job counts as stuck. */
 export const TICK_GRACE_MS = 60_000;
 
@@ -53,7 +54,21 @@ function jobsTicking(now: number): Check[] {
   });
 }
 
-export async function readiness(store: Store, now = Date.now()): Promise<{ ok: boolean; checks: Check[] }> {
-  const checks = [...(await Promise.all([storeAnswers(store), migrationsCurrent(store)])), ...jobsTicking(now)];
-  return { ok: checks.every((c) => c.ok), checks };
+/** The work queue's lag (informational: a lagging queue is reported, not a reason to leave rotation). */
+async function workQueue(store: Store, now: number): Promise<{ pending: number; oldestPendingSeconds: number } | undefined> {
+  try {
+    const lag: QueueLag = await queueLag(store.db, new Date(now));
+    return { pending: lag.pending, oldestPendingSeconds: Math.round(lag.oldestSeconds) };
+  } catch {
+    return undefined; // an older schema or a store that does not answer (its own check says so)
+  }
+}
+
+export async function readiness(
+  store: Store,
+  now = Date.now(),
+): Promise<{ ok: boolean; checks: Check[]; queue?: { pending: number; oldestPendingSeconds: number } }> {
+  const [storeCheck, migrations, queue] = await Promise.all([storeAnswers(store), migrationsCurrent(store), workQueue(store, now)]);
+  const checks = [storeCheck, migrations, ...jobsTicking(now)];
+  return { ok: checks.every((c) => c.ok), checks, ...(queue ? { queue } : {}) };
 }

@@ -93,13 +93,19 @@ export const feedbackShareUp = new client.Gauge({
   registers,
 });
 
-/** Placeholder until the search indexer exists (issue 18): always 0. */
+/** The work queue's lag (store/work-queue.ts; embeddings for search), read at scrape time. */
 export const indexerLag = new client.Gauge({
   name: 'groundtruth_search_indexer_lag_seconds',
-  help: 'How far the search index is behind the records (placeholder: the index is written in the same transaction today, so 0).',
+  help: 'Age of the oldest job pending on the work queue (embeddings for semantic search), in seconds; 0 when it is empty.',
   registers,
 });
 indexerLag.set(0);
+
+export const workQueuePending = new client.Gauge({
+  name: 'groundtruth_work_queue_pending',
+  help: 'Jobs pending on the work queue (all workspaces and kinds), read at scrape time.',
+  registers,
+});
 
 export const sitesBroken = new client.Gauge({
   name: 'groundtruth_sites_broken',

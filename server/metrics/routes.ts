@@ -16,13 +16,15 @@ import { rejectUnknownQuery } from '../lib/unknown-query.ts';
 import { CONTENT_TYPE, scrape } from './scrape.ts';
 
 const Check = z.object({ name: z.string(), ok: z.boolean(), error: z.string().optional() });
+/** The work queue's lag (store/work-queue.ts): jobs pending and the age of the oldest. */
+const Queue = z.object({ pending: z.number().int(), oldestPendingSeconds: z.number() }).optional();
 const readyz = createRoute({
   method: 'get',
   path: '/readyz',
   summary: 'Readiness check (no token): store, migrations, background jobs',
   middleware: [rejectUnknownQuery([])] as const,
   responses: {
-    200: { description: 'Ready for traffic', content: { 'application/json': { schema: z.object({ ok: z.literal(true), checks: z.array(Check) }) } } },
+    200: { description: 'Ready for traffic', content: { 'application/json': { schema: z.object({ ok: z.literal(true), checks: z.array(Check), queue: Queue }) } } },
     503: {
       description: 'Not ready: `failing` names the first failing check (the usual error object says the same)',
       content: {
@@ -31,6 +33,7 @@ const readyz = createRoute({
             ok: z.literal(false),
             failing: z.string(),
             checks: z.array(Check),
+            queue: Queue,
             error: z.object({ code: z.literal('not_ready'), message: z.string() }),
           }),
         },
@@ -51,9 +54,10 @@ export function opsRoutes(options: { metricsPort?: number }) {
   const router = createRouter().openapi(readyz, async (c) => {
     const ready = await readiness(c.get('store'));
     const failing = ready.checks.find((check) => !check.ok);
-    if (!failing) return c.json({ ok: true as const, checks: ready.checks }, 200);
+    const queue = ready.queue ? { queue: ready.queue } : {};
+    if (!failing) return c.json({ ok: true as const, checks: ready.checks, ...queue }, 200);
     const message = `Not ready: ${failing.name}${failing.error ? ` (${failing.error})` : ''}.`;
-    return c.json({ ok: false as const, failing: failing.name, checks: ready.checks, error: { code: 'not_ready' as const, message } }, 503);
+    return c.json({ ok: false as const, failing: failing.name, checks: ready.checks, ...queue, error: { code: 'not_ready' as const, message } }, 503);
   });
   if (options.metricsPort === undefined) {
     router.openapi(metrics, async (c) => c.text(await scrape(c.get('store')), 200, { 'Content-Type': CONTENT_TYPE }));

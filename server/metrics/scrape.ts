@@ -11,7 +11,8 @@ import { withGovernance } from '../store/governance-tables.ts';
 import type { Store } from '../store/open.ts';
 import type { DB } from '../store/schema.ts';
 import { withHealth } from '../health/tables.ts';
-import { feedbackRatings, feedbackShareUp, feedbackThumbs, poolInUse, poolWaiting, registry, sitesBroken, webhookQueueDepth } from './registry.ts';
+import { feedbackRatings, feedbackShareUp, feedbackThumbs, indexerLag, poolInUse, poolWaiting, registry, sitesBroken, webhookQueueDepth, workQueuePending } from './registry.ts';
+import { queueLag } from '../store/work-queue.ts';
 
 /** Models kept per workspace; the rest are summed as model="other". */
 export const TOP_MODELS = 50;
@@ -89,9 +90,15 @@ async function openIncidents(db: Kysely<DB>) {
   for (const r of rows) sitesBroken.set({ workspace: r.workspace_id, reason: r.reason }, Number(r.n));
 }
 
+async function workQueue(db: Kysely<DB>) {
+  const lag = await queueLag(db);
+  indexerLag.set(lag.oldestSeconds);
+  workQueuePending.set(lag.pending);
+}
+
 /** Sets the store-read gauges, then renders the registry in the Prometheus text format. */
 export async function scrape(store: Store): Promise<string> {
-  await Promise.all([feedbackFigures(store.db, windowSince()), outboxDepth(store.db), openIncidents(store.db)]);
+  await Promise.all([feedbackFigures(store.db, windowSince()), outboxDepth(store.db), openIncidents(store.db), workQueue(store.db)]);
   if (store.pool) {
     poolInUse.set(store.pool.totalCount - store.pool.idleCount);
     poolWaiting.set(store.pool.waitingCount);

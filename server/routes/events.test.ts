@@ -23,7 +23,10 @@ describe('POST /v1/events', () => {
     const t = await createTestApp();
     const program = await t.token('rater');
     const analyst = await t.token('analyst');
-    const events = TRACE_EVENT_TYPES.map((type) => ev(type));
+    // A feedback event carries a rating and the rated step (docs/api/traces.md); the others any data.
+    const events = TRACE_EVENT_TYPES.map((type) =>
+      type.startsWith('feedback.') ? ev(type, 'inv-1', { data: { step: type, target_id: 'h-1', target_type: 'hypothesis', rating: 1 } }) : ev(type),
+    );
     const res = await t.call(program.token, 'POST', '/v1/events', { events });
     expect(res.status).toBe(200);
     const body = (await res.json()) as { results: { id: string; status: string }[] };

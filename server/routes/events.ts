@@ -5,7 +5,7 @@
  */
 import { createRoute } from '@hono/zod-openapi';
 import type { Context, Env } from 'hono';
-import { ErrorBody } from '../../shared/schemas.ts';
+import { CLOCK_AHEAD, ErrorBody } from '../../shared/schemas.ts';
 import {
   TraceEventInput,
   TraceEventsBatch,
@@ -14,6 +14,7 @@ import {
   TraceEventsRequest,
   TraceEventsResponse,
 } from '../../shared/trace-events.ts';
+import { clockNow } from '../lib/clock.ts';
 import { ApiError, errorBody } from '../lib/errors.ts';
 import { programTextRedactor } from '../lib/program-text.ts';
 import { createRouter } from '../lib/router.ts';
@@ -50,7 +51,11 @@ const append = createRoute({
   description:
     'A single event, or `{ events: [...] }`. Events are appended in the order sent; each gets a result: appended, ' +
     'unchanged (its client-chosen id was already appended) or rejected (with the reason; the others are still appended). ' +
-    'String values in `data` are redacted unless the workspace turned that off.',
+    'String values in `data` are redacted unless the workspace turned that off. Types are seed 001\'s (an unknown type is refused, ' +
+    'naming the accepted ones); `actorId` and `actorType` (user | system) say who caused the event. A `feedback.*` event ' +
+    '(`data`: `target_id`, `rating` 1 | -1 and/or `helpful`, `score` 1–5, `comment`, `context`) also stores or updates the ' +
+    'feedback record it describes (kind from the type, key `trace:` + target_id, rater: the actor), in the same transaction; ' +
+    'its result says so in `feedback`. See docs/api/traces.md.',
   tags: ['Items and traces'],
   security: [{ bearer: [] }],
   middleware: [rejectUnknownQuery([])] as const,
@@ -60,7 +65,7 @@ const append = createRoute({
     400: { description: 'Malformed JSON, or an unknown query parameter', content: json(ErrorBody) },
     401: { description: 'No or bad token', content: json(ErrorBody) },
     413: { description: 'Body over 1 MiB', content: json(ErrorBody) },
-    422: { description: 'A single event, or the batch envelope, is invalid', content: json(ErrorBody) },
+    422: { description: 'A single event, or the batch envelope, is invalid (a lone feedback event ahead of the clock: clock_ahead)', content: json(ErrorBody) },
   },
 });
 
@@ -90,9 +95,17 @@ export const eventRoutes = createRouter()
       const db = c.get('store').db;
       const raws = 'events' in body ? body.events : [body];
       const redactor = await programTextRedactor(db, auth.workspaceId);
-      // A lone event was already validated as a whole above; ids are unique per workspace, so
-      // nothing can reject it any more (an id another workspace used is none of its business).
-      const results = await appendTraceEvents(db, { workspaceId: auth.workspaceId, raterId: auth.raterId, tokenId: auth.id }, raws, redactor);
+      const results = await appendTraceEvents(db, { workspaceId: auth.workspaceId, raterId: auth.raterId, tokenId: auth.id }, raws, redactor, {
+        now: clockNow(),
+        maxClockSkewSeconds: c.get('maxClockSkewSeconds'),
+      });
+      // A lone event was validated as a whole above; what can still refuse it (a feedback event
+      // ahead of the clock, or whose record the store refuses) is a 422 as for any lone write.
+      const [only] = results;
+      if (!('events' in body) && only?.status === 'rejected') {
+        const code = only.error?.startsWith(`${CLOCK_AHEAD}:`) ? CLOCK_AHEAD : 'validation_failed';
+        throw new ApiError(422, code, only.error ?? 'rejected');
+      }
       return c.json({ results }, 200);
     },
     checkBody,

@@ -2,16 +2,17 @@
  * Items that programs register for review (POST) and the review queue (GET ?unrated=1).
  * Any token of the workspace may register and read items: the review queue is rated by raters.
  */
-import { createRoute } from '@hono/zod-openapi';
-import { ItemsPage, ItemsQuery, ItemsRequest, ItemsResponse } from '../../shared/items.ts';
+import { createRoute, z } from '@hono/zod-openapi';
+import { Item, itemFilterConflicts, ItemsPage, ItemsQuery, ItemsRequest, ItemsResponse } from '../../shared/items.ts';
 import { ErrorBody } from '../../shared/schemas.ts';
-import { ApiError } from '../lib/errors.ts';
+import { clockNow } from '../lib/clock.ts';
+import { ApiError, notFound } from '../lib/errors.ts';
 import { programTextRedactor } from '../lib/program-text.ts';
 import { createRouter } from '../lib/router.ts';
 import { rejectUnknownKeys } from '../lib/unknown-keys.ts';
 import { rejectUnknownQuery } from '../lib/unknown-query.ts';
 import { decodeCursor } from '../store/cursor.ts';
-import { listItems, upsertItems } from '../store/items.ts';
+import { getItem, itemFilters, listItems, upsertItems } from '../store/items.ts';
 
 const json = <T>(schema: T) => ({ 'application/json': { schema } });
 
@@ -22,6 +23,10 @@ const register = createRoute({
   description:
     'Up to 500 items. Each gets its own result: created, updated (same key, other content: the latest wins), unchanged ' +
     '(a replay) or rejected (with the reason; the others still land). Text is redacted unless the workspace turned that off. ' +
+    'An item keeps the `createdAt` it is sent (else its arrival time); one more than MAX_CLOCK_SKEW_SECONDS (default 300) ahead of ' +
+    'the server is rejected with `reason: "clock_ahead"` (correct the clock from `serverTime`, send again). `output` and `prediction` ' +
+    '(the analysis) are optional: an error posted without them is `awaiting_analysis` until a later post with the same key brings ' +
+    'them (`updated`); a later post without an analysis keeps the stored one. ' +
     'To rate an item, send feedback with `target.key` = the returned item\'s `targetKey` ("item:" + key).',
   tags: ['Items and traces'],
   security: [{ bearer: [] }],
@@ -39,17 +44,35 @@ const register = createRoute({
 const list = createRoute({
   method: 'get',
   path: '/v1/items',
-  summary: 'List items, newest first; unrated=1 gives the review queue',
-  description: 'unrated=1 keeps the items that no live feedback in the workspace targets (by `target.key` = "item:" + key).',
+  summary: 'List items, newest first by createdAt; unrated=1 gives the review queue',
+  description:
+    'unrated=1 keeps the items that no live feedback in the workspace targets (by `target.key` = "item:" + key). ' +
+    'The window is one of `date` (a UTC day), `days` (the last N days) or `since`/`until`; combining them is 400 `conflicting_parameters`.',
   tags: ['Items and traces'],
   security: [{ bearer: [] }],
   middleware: [rejectUnknownQuery(Object.keys(ItemsQuery.shape))] as const,
   request: { query: ItemsQuery },
   responses: {
     200: { description: 'A page of items', content: json(ItemsPage) },
-    400: { description: 'Unknown query parameter', content: json(ErrorBody) },
+    400: { description: 'Unknown query parameter, or conflicting ones (conflicting_parameters)', content: json(ErrorBody) },
     401: { description: 'No or bad token', content: json(ErrorBody) },
     422: { description: 'Bad filter or cursor', content: json(ErrorBody) },
+  },
+});
+
+const getOne = createRoute({
+  method: 'get',
+  path: '/v1/items/{id}',
+  summary: 'One item by its id (with its state: awaiting_analysis or ready)',
+  tags: ['Items and traces'],
+  security: [{ bearer: [] }],
+  middleware: [rejectUnknownQuery([])] as const,
+  request: { params: z.object({ id: z.string().min(1).max(100) }) },
+  responses: {
+    200: { description: 'The item', content: json(Item) },
+    400: { description: 'Unknown query parameter', content: json(ErrorBody) },
+    401: { description: 'No or bad token', content: json(ErrorBody) },
+    404: { description: 'No such item in this workspace', content: json(ErrorBody) },
   },
 });
 
@@ -59,15 +82,22 @@ export const itemRoutes = createRouter()
     const auth = c.get('auth');
     const db = c.get('store').db;
     const redactor = await programTextRedactor(db, auth.workspaceId);
-    const results = await upsertItems(db, { workspaceId: auth.workspaceId, raterId: auth.raterId, tokenId: auth.id }, items, redactor);
-    return c.json({ results }, 200);
+    const clock = { now: clockNow(), maxSkewSeconds: c.get('maxClockSkewSeconds') };
+    const results = await upsertItems(db, { workspaceId: auth.workspaceId, raterId: auth.raterId, tokenId: auth.id }, items, redactor, clock);
+    return c.json({ results, serverTime: clockNow().toISOString() }, 200);
   }, rejectUnknownKeys(ItemsRequest))
   .openapi(list, async (c) => {
     const q = c.req.valid('query');
+    const conflicts = itemFilterConflicts(q);
+    if (conflicts.length) {
+      throw new ApiError(400, 'conflicting_parameters', conflicts.map((x) => x.message).join('; '), { params: conflicts[0]!.params, conflicts });
+    }
     if (q.cursor && !decodeCursor(q.cursor)) throw new ApiError(422, 'validation_failed', 'cursor: not a cursor this server gave out');
-    const page = await listItems(c.get('store').db, c.get('auth').workspaceId, {
-      ...q,
-      unrated: q.unrated === '1' || q.unrated === 'true',
-    });
+    const page = await listItems(c.get('store').db, c.get('auth').workspaceId, itemFilters(q, clockNow()));
     return c.json(page, 200);
+  })
+  .openapi(getOne, async (c) => {
+    const item = await getItem(c.get('store').db, c.get('auth').workspaceId, c.req.valid('param').id);
+    if (!item) throw notFound('item');
+    return c.json(item, 200);
   });

@@ -1,4 +1,4 @@
-/** GET /v1/search through app.request, on whichever backend the run uses (FTS5 or the LIKE fallback). */
+/** GET /v1/search through app.request, on whichever backend the run uses (SQLite FTS5 or PostgreSQL full-text search). */
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTestApp, makeFeedback, upsert } from '../../test/helpers/app.ts';
 
@@ -31,7 +31,7 @@ describe('GET /v1/search', () => {
     const res = await t.call(analyst, 'GET', '/v1/search?q=flamingo');
     expect(res.status).toBe(200);
     const body = (await res.json()) as { backend: string; hits: { source: string; id: string; snippet: { text: string; match: boolean }[]; rating?: unknown }[] };
-    expect(['sqlite-fts5', 'like']).toContain(body.backend);
+    expect(['sqlite-fts5', 'postgres-fts']).toContain(body.backend);
     expect(body.hits.map((h) => h.source).sort()).toEqual(['feedback', 'note']);
     const fbHit = body.hits.find((h) => h.source === 'feedback')!;
     expect(fbHit.id).toBe(a.id);

@@ -122,8 +122,12 @@ describe('subjects', () => {
     const empty = (await (await t.call(analyst, 'GET', '/v1/subjects/nothing-here/knowledge')).json()) as any;
     expect(empty.counts.total).toBe(0);
     expect(empty.topFindings).toEqual([]);
+    expect(empty).toMatchObject({ investigationCount: 0, lastInvestigationAt: null, commonIssues: [], findings: [], owners: [] });
     expect((await t.call(alice.token, 'GET', `/v1/subjects/${SUBJECT}/knowledge`)).status).toBe(403);
-    expect((await t.call(alice.token, 'POST', `/v1/subjects/${SUBJECT}/notes`, { body: 'x' })).status).toBe(403);
+    // Raters add quirks (ADR 0039); reading knowledge stays analyst+.
+    const quirk = await t.call(alice.token, 'POST', `/v1/subjects/${SUBJECT}/notes`, { body: 'ETL has 2-day lag on weekends' });
+    expect(quirk.status).toBe(201);
+    expect(((await quirk.json()) as any).author.name).toBe('Alice');
     expect((await t.call(analyst, 'POST', `/v1/subjects/${SUBJECT}/notes`, { body: '   ' })).status).toBe(422);
     expect((await t.call(analyst, 'POST', `/v1/subjects/${SUBJECT}/notes`, { body: 'x'.repeat(5001) })).status).toBe(422);
     expect((await t.call(analyst, 'POST', `/v1/subjects/${SUBJECT}/notes`, '{bad json')).status).toBe(400);

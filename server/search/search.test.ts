@@ -1,8 +1,8 @@
 /**
  * Search on a real SQLite file: the FTS5 index follows every change in the same transaction
  * (create, re-vote, delete, supersede, hard delete), ranks by relevance with the recency and rating
- * boosts, never lets user input break the FTS5 query, and stays inside one workspace. The LIKE
- * fallback (PostgreSQL's for now) runs the same checks on SQLite.
+ * boosts, never lets user input break the FTS5 query, and stays inside one workspace. The contract
+ * both backends share (PostgreSQL too) is checked in lexical.test.ts.
  */
 import Database from 'better-sqlite3';
 import path from 'node:path';
@@ -11,14 +11,13 @@ import { makeFeedback, tempDir, upsert } from '../../test/helpers/app.ts';
 import { uuidv7 } from '../../shared/ids.ts';
 import { applyMutations, type Actor } from '../store/feedback.ts';
 import * as m0060 from '../store/migrations/0060-dashboard.ts';
+import * as m0180 from '../store/migrations/0180-lexical-search.ts';
 import { openStore, SQLITE_FILE_NAME, type Store } from '../store/open.ts';
 import { ensureWorkspace } from '../store/tokens.ts';
 import { addNote } from '../subjects/notes.ts';
 import { searchBackendFor, searchWorkspace } from './index.ts';
-import { likeSearch } from './like-search.ts';
 import { parseQuery, snippetOf, toFtsMatch, partsFromMarked } from './query.ts';
 import { boostedScore, qualityOf } from './rank.ts';
-import { sqliteFtsSearch } from './sqlite-fts.ts';
 
 const stores: Store[] = [];
 afterEach(async () => {
@@ -194,26 +193,7 @@ describe('SQLite FTS5 search', () => {
     raw.close();
     const again = await sqliteStore(dataDir);
     await m0060.up(again.db);
+    await m0180.up(again.db);
     expect(ids((await searchWorkspace(again.db, 'default', 'wombat', { limit: 5 })).hits)).toEqual([a.id]);
-  });
-});
-
-describe('LIKE fallback (PostgreSQL until it has an index), on SQLite', () => {
-  it('finds the same records and notes, ranked with the same boosts, workspace-scoped', async () => {
-    const store = await sqliteStore();
-    const a = fb({ prompt: 'Why did the nightly orders DAG fail?' });
-    const b = fb({ comment: 'nightly job is flaky' }, { rating: { thumb: 'up' } });
-    const c = fb({ comment: 'nightly in another workspace' });
-    await put(store, [a, b]);
-    await put(store, [c], actor('rater_b', 'other'));
-    await addNote(store.db, { workspaceId: 'default', raterId: 'r', name: 'Ana' }, 'dag:orders', { body: 'The nightly run skips holidays' });
-    const hits = await likeSearch.search(store.db, 'default', 'NIGHTLY', { limit: 10 });
-    expect(new Set(ids(hits))).toEqual(new Set([a.id, b.id, hits.find((h) => h.source === 'note')!.id]));
-    expect(hits.every((h) => h.snippet.some((p) => p.match))).toBe(true);
-    // A word that only occurs in the JSON keys is not a match.
-    expect(await likeSearch.search(store.db, 'default', 'conversationId', { limit: 10 })).toEqual([]);
-    // LIKE wildcards in the query are literal.
-    expect(await likeSearch.search(store.db, 'default', '%', { limit: 10 })).toEqual([]);
-    expect(sqliteFtsSearch.name).toBe('sqlite-fts5');
   });
 });

@@ -1,29 +1,29 @@
 /**
- * SQLite FTS5 search. The index (search_docs + search_fts, migration 0060) is written in the same
- * transaction as the records it describes, so a search never sees a vote that was not committed
- * nor misses one that was. Ranking: FTS5's bm25 picks the best candidates, then rank.ts applies the
- * recency and rating boosts.
+ * SQLite FTS5 search. The index (search_docs + search_fts, migrations 0060 and 0180) is written in
+ * the same transaction as the records it describes, so a search never sees a vote that was not
+ * committed nor misses one that was. Ranking: FTS5's bm25 picks the best candidates (one per rated
+ * target: several raters' records on one target.key are one hit), then rank.ts applies the recency
+ * and rating boosts. Hard deletes (erasure, retention) leave the index by trigger.
  */
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { FeedbackInput } from '../../shared/schemas.ts';
 import { withDashboardTables, type SubjectNotesTable } from '../store/dashboard-schema.ts';
 import type { FeedbackChange } from '../store/feedback-changes.ts';
 import type { DB } from '../store/schema.ts';
-import { feedbackTexts, type SearchBackend, type SearchHit, type SearchOptions } from './backend.ts';
+import { eventTexts, feedbackTexts, isIndexedEvent, type IndexableEvent, type SearchBackend, type SearchHit, type SearchOptions, type SearchSource } from './backend.ts';
 import { parseQuery, partsFromMarked, toFtsMatch } from './query.ts';
-import { boostedScore, qualityOf } from './rank.ts';
+import { boostedScore, MATCH_POOL, onePerTarget, qualityOf, type TargetTally } from './rank.ts';
 import { chunks } from '../lib/chunks.ts';
 
-/** How many bm25-best candidates get re-ranked with the boosts. */
-export const CANDIDATES = 200;
 /** Column weights for bm25 (prompt, answer, comment, correction, note): what people wrote counts double. */
 const WEIGHTS = sql.raw('1.0, 1.0, 2.0, 2.0, 2.0');
 
 interface Doc {
   doc_key: string;
   workspace_id: string;
-  source: 'feedback' | 'note';
+  source: SearchSource;
   ref_id: string;
+  target_key: string | null;
   subject: string | null;
   model: string | null;
   at: string;
@@ -36,6 +36,7 @@ function docValues(doc: Doc) {
     workspace_id: doc.workspace_id,
     source: doc.source,
     ref_id: doc.ref_id,
+    target_key: doc.target_key,
     subject: doc.subject,
     model: doc.model,
     at: doc.at,
@@ -113,6 +114,7 @@ export const sqliteFtsSearch: SearchBackend = {
         workspace_id: after.workspace_id,
         source: 'feedback',
         ref_id: after.id,
+        target_key: after.target_key,
         subject: after.subject,
         model: after.model,
         at: after.created_at,
@@ -152,6 +154,7 @@ export const sqliteFtsSearch: SearchBackend = {
       workspace_id: note.workspace_id,
       source: 'note',
       ref_id: note.id,
+      target_key: null,
       subject: note.subject,
       model: null,
       at: note.created_at,
@@ -160,41 +163,87 @@ export const sqliteFtsSearch: SearchBackend = {
     });
   },
 
+  async indexEvents(trx, events: IndexableEvent[]) {
+    for (const e of events) {
+      if (!isIndexedEvent(e.type)) continue;
+      await upsertDoc(trx as Transaction<DB>, {
+        doc_key: `event:${e.workspace_id}:${e.id}`,
+        workspace_id: e.workspace_id,
+        source: 'event',
+        ref_id: e.id,
+        target_key: null,
+        subject: e.subject,
+        model: null,
+        at: e.at,
+        quality: null,
+        texts: { ...eventTexts(e.data), note: '' },
+      });
+    }
+  },
+
   async search(db, workspaceId, q, opts: SearchOptions) {
     const terms = parseQuery(q);
     if (terms.length === 0) return [];
+    const match = toFtsMatch(terms);
     const subjectFilter = opts.subject === undefined ? sql`` : sql`AND d.subject = ${opts.subject}`;
     const { rows } = await sql<{
-      source: 'feedback' | 'note';
+      id: number;
+      doc_key: string;
+      source: SearchSource;
       ref_id: string;
+      target_key: string | null;
       subject: string | null;
       model: string | null;
       at: string;
       quality: number | null;
       rank: number;
-      marked: string;
-    }>`SELECT d.source, d.ref_id, d.subject, d.model, d.at, d.quality,
-        bm25(search_fts, ${WEIGHTS}) AS rank,
-        snippet(search_fts, -1, char(2), char(3), '…', 24) AS marked
+    }>`SELECT d.id, d.doc_key, d.source, d.ref_id, d.target_key, d.subject, d.model, d.at, d.quality,
+        bm25(search_fts, ${WEIGHTS}) AS rank
       FROM search_fts JOIN search_docs d ON d.id = search_fts.rowid
-      WHERE search_fts MATCH ${toFtsMatch(terms)} AND d.workspace_id = ${workspaceId} ${subjectFilter}
-      ORDER BY rank LIMIT ${CANDIDATES}`.execute(db);
+      WHERE search_fts MATCH ${match} AND d.workspace_id = ${workspaceId} ${subjectFilter}
+      ORDER BY rank LIMIT ${MATCH_POOL}`.execute(db);
+    const candidates = onePerTarget(rows);
+    const tallies = await targetTallies(db, workspaceId, candidates);
     const now = opts.now ?? Date.now();
-    const hits: SearchHit[] = rows.map((r) => {
-      // bm25() is lower-is-better and negative for a match; relevance is its opposite.
-      const relevance = -r.rank;
-      return {
-        source: r.source,
-        id: r.ref_id,
-        subject: r.subject,
-        model: r.model,
-        at: r.at,
-        quality: r.quality,
-        relevance,
-        score: boostedScore(relevance, r.at, r.quality, now),
-        snippet: partsFromMarked(r.marked),
-      };
-    });
-    return hits.sort((a, b) => b.score - a.score).slice(0, opts.limit);
+    const ranked = candidates
+      .map((r) => {
+        // bm25() is lower-is-better and negative for a match; relevance is its opposite.
+        const relevance = -r.rank;
+        const tally = (r.target_key !== null && tallies.get(r.target_key)) || { ratings: 1, quality: r.quality };
+        return { r, tally, relevance, score: boostedScore(relevance, r.at, tally.quality, now) };
+      })
+      .sort((a, b) => b.score - a.score)
+      .slice(0, opts.limit);
+    if (!ranked.length) return [];
+    // Snippets only for the hits shown (snippet() must run in a MATCH query of its own).
+    const snippets = await sql<{ rowid: number; marked: string }>`SELECT rowid, snippet(search_fts, -1, char(2), char(3), '…', 24) AS marked
+      FROM search_fts WHERE search_fts MATCH ${match} AND rowid IN (${sql.join(ranked.map((x) => x.r.id))})`.execute(db);
+    const marked = new Map(snippets.rows.map((x) => [x.rowid, x.marked]));
+    return ranked.map(({ r, tally, relevance, score }): SearchHit => ({
+      source: r.source,
+      id: r.ref_id,
+      targetKey: r.source === 'feedback' ? r.target_key : null,
+      ratings: tally.ratings,
+      subject: r.subject,
+      model: r.model,
+      at: r.at,
+      quality: tally.quality,
+      relevance,
+      score,
+      snippet: partsFromMarked(marked.get(r.id) ?? ''),
+    }));
   },
 };
+
+/** Every live record's count and mean rating for the candidates' targets (index search_docs_ws_target). */
+async function targetTallies(db: Kysely<DB>, workspaceId: string, rows: { target_key: string | null }[]): Promise<Map<string, TargetTally>> {
+  const keys = [...new Set(rows.flatMap((r) => (r.target_key === null ? [] : [r.target_key])))];
+  const out = new Map<string, TargetTally>();
+  for (const part of chunks(keys, 500)) {
+    const { rows: found } = await sql<{ target_key: string; n: number; q: number | null }>`SELECT target_key, count(*) AS n, avg(quality) AS q
+      FROM search_docs WHERE workspace_id = ${workspaceId} AND source = 'feedback' AND target_key IN (${sql.join(part)})
+      GROUP BY target_key`.execute(db);
+    for (const f of found) out.set(f.target_key, { ratings: Number(f.n), quality: f.q });
+  }
+  return out;
+}

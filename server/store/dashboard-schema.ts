@@ -33,8 +33,10 @@ export interface SearchDocsTable {
   id: number;
   doc_key: string;
   workspace_id: string;
-  source: 'feedback' | 'note';
+  source: 'feedback' | 'note' | 'event';
   ref_id: string;
+  /** Feedback: the record's target key (one hit per target); added by migration 0180. */
+  target_key: string | null;
   subject: string | null;
   model: string | null;
   at: string;

@@ -1,5 +1,5 @@
 /**
- * Table types of migration 0030 (items for review, investigation traces). Kept beside, not inside,
+ * Table types of migration 0030 (items for review, investigation traces) and 0150 (item columns). Kept beside, not inside,
  * schema.ts: `withItemTables(db)` adds them to a Kysely handle.
  */
 import type { Kysely, Transaction } from 'kysely';
@@ -15,10 +15,17 @@ export interface ItemsTable {
   model: string | null;
   intent: string | null;
   project: string | null;
+  /** context.task_id (migration 0150). */
+  task_id: string | null;
+  /** prediction.category (migration 0150). */
+  category: string | null;
+  /** 1: it carries an output or a predicted field (state ready); 0: awaiting analysis (migration 0150). */
+  has_analysis: number;
   /** ItemInput JSON, after redaction. */
   body: string;
   /** SHA-256 of the canonical body: tells a replay from a change. */
   content_hash: string;
+  /** The createdAt the program sent (ISO UTC), else the arrival time. */
   created_at: string;
   updated_at: string;
   /** Who last sent it. */

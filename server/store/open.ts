@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import * as sqliteVec from 'sqlite-vec';
 import { Kysely, SqliteDialect } from 'kysely';
 import type { DB } from './schema.ts';
 import { attachChangeListeners } from './feedback-changes.ts';
@@ -54,6 +55,8 @@ export function openSqlite(file: string): Database.Database {
   // pages where a later erasure cannot reach it (ADR 0013, "gone from the file, too"). The cost is
   // the zeroing writes on deletes and updates. https://www.sqlite.org/pragma.html#pragma_secure_delete
   sqlite.pragma('secure_delete = ON');
+  // vec_distance_cosine() and friends for semantic search (search/semantic/vectors.ts, ADR 0041).
+  sqliteVec.load(sqlite);
   return sqlite;
 }
 

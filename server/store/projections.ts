@@ -6,14 +6,17 @@
  *
  * - insightsRollups: daily counts, distinct raters and conversations, votes per target (insights),
  *   and feedback_examples, the prompt/example hashes that export runs stream and merge by.
- * - searchIndexing: the search index (SQLite FTS5; PostgreSQL searches the rows themselves).
+ * - searchIndexing: the search index (SQLite FTS5; PostgreSQL tsvector + GIN, migration 0180).
  * - webhookOutbox: feedback.negative / feedback.low_stars deliveries for the webhook worker.
+ * - embeddingQueue: `embed` jobs on the work queue (store/work-queue.ts) for records whose text
+ *   changed; a deleted, erased or purged record loses its vector and queued job here.
  *
  * Export runs need nothing else: `export.completed` is enqueued by the run itself (exports/runs.ts).
  */
 import { insightsRollups } from '../insights/rollups.ts';
 import { searchIndexing } from '../search/index.ts';
+import { embeddingQueue } from '../search/semantic/projection.ts';
 import { webhookOutbox } from '../webhooks/outbox.ts';
 import type { ChangeListener } from './feedback-changes.ts';
 
-export const PROJECTIONS: readonly ChangeListener[] = [insightsRollups, searchIndexing, webhookOutbox];
+export const PROJECTIONS: readonly ChangeListener[] = [insightsRollups, searchIndexing, webhookOutbox, embeddingQueue];

@@ -6,7 +6,7 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { FeedbackInput } from '../../shared/schemas.ts';
 import { withDashboardTables } from '../store/dashboard-schema.ts';
-import { withItemTables } from '../store/items-tables.ts';
+import { withTraceTables } from '../store/trace-tables.ts';
 import type { DB } from '../store/schema.ts';
 
 export const ActivityEntry = z.object({
@@ -22,6 +22,9 @@ export const ActivityEntry = z.object({
   /** For `trace`: the event type (hypothesis.generated, query.failed, …) and its investigation. */
   traceType: z.string().optional(),
   investigationId: z.string().optional(),
+  /** For `trace`: who caused the step (the event's actorId, actorType), when the sender named them. */
+  actorId: z.string().optional(),
+  actorType: z.string().optional(),
 });
 export type ActivityEntry = z.infer<typeof ActivityEntry>;
 
@@ -43,7 +46,7 @@ function excerpt(text: string | undefined, max = 200): string | undefined {
 function traceSummary(json: string): string | undefined {
   try {
     const data = JSON.parse(json) as Record<string, unknown>;
-    for (const key of ['summary', 'text', 'hypothesis', 'conclusion', 'query', 'comment', 'message']) {
+    for (const key of ['summary', 'text', 'hypothesis', 'root_cause', 'conclusion', 'query', 'sql', 'comment', 'message']) {
       if (typeof data[key] === 'string' && data[key]) return excerpt(data[key] as string);
     }
   } catch {
@@ -56,14 +59,20 @@ function traceSummary(json: string): string | undefined {
 export async function raterNames(db: Kysely<DB>, workspaceId: string, raterIds: string[]): Promise<Map<string, string>> {
   const names = new Map<string, string>();
   if (raterIds.length === 0) return names;
+  // A trace feedback vote's rater is `<token rater>/<actorId>` (store/trace-feedback.ts): named "actor (via token name)".
+  const tokenRater = (id: string) => (id.includes('/') ? id.slice(0, id.indexOf('/')) : id);
   const rows = await db
     .selectFrom('tokens')
     .select(['rater_id', 'name', 'created_at'])
     .where('workspace_id', '=', workspaceId)
-    .where('rater_id', 'in', [...new Set(raterIds)].slice(0, 500))
+    .where('rater_id', 'in', [...new Set(raterIds.map(tokenRater))].slice(0, 500))
     .orderBy('created_at')
     .execute();
-  for (const r of rows) names.set(r.rater_id, r.name);
+  const byToken = new Map(rows.map((r) => [r.rater_id, r.name]));
+  for (const id of raterIds) {
+    const name = byToken.get(tokenRater(id));
+    if (name !== undefined) names.set(id, id.includes('/') ? `${id.slice(id.indexOf('/') + 1)} (via ${name})` : name);
+  }
   return names;
 }
 
@@ -92,9 +101,9 @@ export async function subjectActivity(
   if (opts.before) notes = notes.where('created_at', '<', opts.before);
   const noteRows = await notes.orderBy('created_at', 'desc').limit(opts.limit).execute();
 
-  let traces = withItemTables(db)
+  let traces = withTraceTables(db)
     .selectFrom('trace_events')
-    .select(['id', 'type', 'investigation_id', 'data', 'at', 'received_at', 'rater_id'])
+    .select(['id', 'type', 'investigation_id', 'data', 'at', 'received_at', 'rater_id', 'actor_id', 'actor_type'])
     .where('workspace_id', '=', workspaceId)
     .where('subject', '=', subject);
   if (opts.before) traces = traces.where('received_at', '<', opts.before);
@@ -129,9 +138,11 @@ export async function subjectActivity(
     entries.push({
       at: t.received_at,
       type: 'trace',
-      actor: { raterId: t.rater_id, name: names.get(t.rater_id) ?? t.rater_id },
+      actor: { raterId: t.rater_id, name: t.actor_id ?? names.get(t.rater_id) ?? t.rater_id },
       traceType: t.type,
       investigationId: t.investigation_id,
+      ...(t.actor_id ? { actorId: t.actor_id } : {}),
+      ...(t.actor_type ? { actorType: t.actor_type } : {}),
       ...(traceSummary(t.data) ? { text: traceSummary(t.data) } : {}),
     });
   }

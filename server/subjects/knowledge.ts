@@ -12,6 +12,8 @@ import { THIN_BELOW } from '../insights/accuracy.ts';
 import { wilson } from '../insights/wilson.ts';
 import { listNotes, Note } from './notes.ts';
 import { subjectActivity, ActivityEntry, raterNames } from './activity.ts';
+import { traceKnowledge, TraceKnowledge } from './trace-knowledge.ts';
+import { withTraceTables } from '../store/trace-tables.ts';
 
 /** Records read to find corrected categories (newest first). */
 export const CORRECTION_SCAN_LIMIT = 5000;
@@ -61,7 +63,7 @@ export const SubjectKnowledge = z.object({
   mostCorrectedCategories: z.array(CorrectedCategory),
   mostActiveRaters: z.array(z.object({ raterId: z.string(), name: z.string(), count: z.number() })),
   recentActivity: z.array(ActivityEntry),
-});
+}).extend(TraceKnowledge.shape); // investigationCount, lastInvestigationAt, commonIssues, findings, owners (traces, seed 001)
 export type SubjectKnowledge = z.infer<typeof SubjectKnowledge>;
 
 const n = (v: unknown) => Number(v ?? 0);
@@ -176,9 +178,10 @@ export async function subjectKnowledge(db: Kysely<DB>, workspaceId: string, subj
     .execute();
   const names = await raterNames(db, workspaceId, raters.map((r) => r.rater_id));
 
-  const [notes, activity] = await Promise.all([
+  const [notes, activity, traces] = await Promise.all([
     listNotes(db, workspaceId, subject, 20),
     subjectActivity(db, workspaceId, subject, { limit: 20 }),
+    traceKnowledge(db, workspaceId, subject),
   ]);
   const last = await db
     .selectFrom('feedback')
@@ -186,7 +189,7 @@ export async function subjectKnowledge(db: Kysely<DB>, workspaceId: string, subj
     .where('workspace_id', '=', workspaceId)
     .where('subject', '=', subject)
     .executeTakeFirst();
-  const candidates = [last?.at ?? null, notes[0]?.createdAt ?? null, activity.entries[0]?.at ?? null].filter((v): v is string => !!v);
+  const candidates = [last?.at ?? null, notes[0]?.createdAt ?? null, activity.entries[0]?.at ?? null, traces.lastInvestigationAt].filter((v): v is string => !!v);
 
   return {
     subject,
@@ -199,6 +202,7 @@ export async function subjectKnowledge(db: Kysely<DB>, workspaceId: string, subj
     mostCorrectedCategories,
     mostActiveRaters: raters.map((r) => ({ raterId: r.rater_id, name: names.get(r.rater_id) ?? r.rater_id, count: n(r.count) })),
     recentActivity: activity.entries,
+    ...traces,
   };
 }
 
@@ -208,10 +212,12 @@ export const SubjectSummary = z.object({
   up: z.number(),
   down: z.number(),
   lastAt: z.string().nullable(),
+  /** Investigations (traces) about it: a dataset with investigations and no rating yet is listed too. */
+  investigations: z.number(),
 });
 export type SubjectSummary = z.infer<typeof SubjectSummary>;
 
-/** Subjects with rated output, most rated first (for the index page). */
+/** Subjects with rated output or investigations, most rated first (for the index page). */
 export async function listSubjects(db: Kysely<DB>, workspaceId: string, limit = 200): Promise<SubjectSummary[]> {
   const rows = await db
     .selectFrom('feedback')
@@ -229,5 +235,23 @@ export async function listSubjects(db: Kysely<DB>, workspaceId: string, limit = 
     .orderBy((eb) => eb.fn.countAll(), 'desc')
     .limit(limit)
     .execute();
-  return rows.map((r) => ({ subject: r.subject!, total: n(r.total), up: n(r.up), down: n(r.down), lastAt: r.lastAt ?? null }));
+  const traced = await withTraceTables(db)
+    .selectFrom('trace_events')
+    .select((eb) => ['subject', eb.fn.count('investigation_id').distinct().as('investigations'), eb.fn.max('received_at').as('lastAt')])
+    .where('workspace_id', '=', workspaceId)
+    .where('subject', 'is not', null)
+    .groupBy('subject')
+    .orderBy((eb) => eb.fn.count('investigation_id').distinct(), 'desc')
+    .limit(limit)
+    .execute();
+  const out = new Map<string, SubjectSummary>(
+    rows.map((r) => [r.subject!, { subject: r.subject!, total: n(r.total), up: n(r.up), down: n(r.down), lastAt: r.lastAt ?? null, investigations: 0 }]),
+  );
+  for (const t of traced) {
+    const s = out.get(t.subject!) ?? { subject: t.subject!, total: 0, up: 0, down: 0, lastAt: null, investigations: 0 };
+    s.investigations = n(t.investigations);
+    if (t.lastAt && (!s.lastAt || t.lastAt > s.lastAt)) s.lastAt = String(t.lastAt);
+    out.set(t.subject!, s);
+  }
+  return [...out.values()].sort((a, b) => b.total - a.total || b.investigations - a.investigations).slice(0, limit);
 }

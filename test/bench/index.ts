@@ -18,6 +18,8 @@ const BENCHES: Record<string, () => Promise<{ default: Bench }>> = {
   extension: () => import('./extension.ts'),
   redact: () => import('./redact.ts'),
   observe: () => import('./observe.ts'),
+  search: () => import('./search.ts'),
+  'index-lag': () => import('./index-lag.ts'),
 };
 
 const wanted = process.argv.slice(2);

@@ -5,6 +5,7 @@ import { auditCli } from '../../audit/cli.ts';
 import { exportToFiles } from '../../exports/files.ts';
 import { DEFAULT_EXPORT_DAYS } from '../../exports/filters.ts';
 import { FORMAT_NAMES, FORMATS, type FormatName } from '../../exports/formats/index.ts';
+import { describeCounts } from '../../exports/tally.ts';
 import { fail, withStore } from '../context.ts';
 import { addFilterOptions, filtersFromOptions } from '../filter-options.ts';
 import { progressBar } from '../progress.ts';
@@ -95,7 +96,10 @@ export function exportCommand(): Command {
           for (const f of manifest.files) process.stdout.write(tty`${f.name}: ${f.rows} lines, ${f.bytes} bytes, sha256 ${f.sha256}\n`);
           process.stdout.write(
             `${c.read} records read` +
-              (manifest.format === 'jsonl' || manifest.format === 'csv' ? '' : `, ${c.examples} examples (${c.merged} merged, ${c.skipped} not usable in this format, ${c.leaksDropped} kept on train only)`) +
+              (manifest.format === 'jsonl' || manifest.format === 'csv'
+                ? ''
+                : `, ${c.examples} examples (${c.merged} merged, ${c.leaksDropped} kept on train only)` +
+                  `\nlines made: ${describeCounts(c.made)}\nrecords left out: ${describeCounts(c.leftOut)}`) +
               tty`\nmanifest: ${paths.manifest} (export run ${manifest.runId})\n`,
           );
         });

@@ -79,7 +79,12 @@ describe('openai-sft', () => {
     ]);
     // "4" ×3, "5" ×2 and "22" ×2 each merged into one example.
     expect(counts.merged).toBe(4);
-    expect(counts.read).toBe(13); // the record without a prompt is not a training example
+    // Every record is accounted for: the one without a prompt is read and left out, with its reason.
+    expect(counts.read).toBe(14);
+    expect(counts.made).toEqual({ rated_output: 3, corrected_output: 1 });
+    // "5" ×2, Lyon, B and bad are down-rated; "22" ×2 a tie; "lbl" has no direction.
+    expect(counts.leftOut).toEqual({ rated_down: 5, tied_votes: 2, no_vote: 1, no_prompt_or_answer: 1 });
+    expect(counts.skipped).toBe(9);
   });
 
   it('keeps earlier turns, drops tool and empty turns, and weighs unrated assistant turns 0', async () => {
@@ -141,10 +146,13 @@ const PAIRS = [
 
 describe('openai-dpo', () => {
   it('pairs up- against down-rated answers to the same prompt, regenerations and corrections, and passes the checks', async () => {
-    const { objects } = await run({ format: 'openai-dpo' });
+    const { objects, counts } = await run({ format: 'openai-dpo' });
     for (const o of objects) expect(validateOpenAIPreferenceExample(o)).toEqual([]);
     const pairs = objects.map((o) => [lastUser(o.input.messages), o.preferred_output[0].content, o.non_preferred_output[0].content]).sort();
     expect(pairs).toEqual(PAIRS);
+    // Lyon has no up-rated counterpart, but its correction rejects it: it is used, not left out.
+    expect(counts.made).toEqual({ pair_from_ratings: 3, pair_from_corrected_output: 1 });
+    expect(counts.leftOut).toEqual({ tied_votes: 2, no_vote: 1, no_prompt_or_answer: 1 });
   });
 
   it('the preference validator rejects malformed pairs', () => {
@@ -177,7 +185,9 @@ describe('trl-dpo and trl-kto', () => {
     }
     const labels = Object.fromEntries(objects.map((o) => [o.completion[0].content, o.label]));
     expect(labels).toEqual({ '4': true, '5': false, Paris: true, Lyon: false, A: true, B: false, good: true, bad: false });
-    expect(counts.skipped).toBe(2); // the "22" tie and the label-only answer
+    // In records: the "22" tie (2 merged), the label-only answer, the record without a prompt.
+    expect(counts.leftOut).toEqual({ tied_votes: 2, no_vote: 1, no_prompt_or_answer: 1 });
+    expect(counts.skipped).toBe(4);
   });
 });
 

@@ -12,9 +12,10 @@ export const trlDpo: ExampleFormat = {
   contentType: 'application/x-ndjson; charset=utf-8',
   extension: 'jsonl',
   mode: 'examples',
-  lines(group, _options, skipped) {
-    return pairsOf(group, skipped).map((p) => ({
+  lines(group, _options, tally) {
+    return pairsOf(group, tally).map((p) => ({
       side: p.side,
+      how: p.how,
       text: jsonLine({ prompt: group.prompt, chosen: [assistant(p.chosen)], rejected: [assistant(p.rejected)] }),
     }));
   },

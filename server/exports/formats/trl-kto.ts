@@ -4,6 +4,7 @@
  * corrections are desirable (true), down-rated answers undesirable (false); ties are left out.
  */
 import { assistant } from './chat.ts';
+import { unlabelledReason } from '../tally.ts';
 import { jsonLine, type ExampleFormat, type Line } from './types.ts';
 
 export const trlKto: ExampleFormat = {
@@ -12,17 +13,17 @@ export const trlKto: ExampleFormat = {
   contentType: 'application/x-ndjson; charset=utf-8',
   extension: 'jsonl',
   mode: 'examples',
-  lines(group, _options, skipped) {
+  lines(group, _options, tally) {
     const out: Line[] = [];
     for (const ex of group.examples) {
       if (!ex.label) {
-        skipped.count++;
+        tally.leftOut(unlabelledReason(ex), ex.records);
         continue;
       }
-      out.push({ side: ex.side, text: jsonLine({ prompt: group.prompt, completion: [assistant(ex.output)], label: ex.label === 'up' }) });
+      out.push({ side: ex.side, how: ex.how, text: jsonLine({ prompt: group.prompt, completion: [assistant(ex.output)], label: ex.label === 'up' }) });
     }
     for (const c of group.corrections) {
-      out.push({ side: c.side, text: jsonLine({ prompt: group.prompt, completion: [assistant(c.corrected)], label: true }) });
+      out.push({ side: c.side, how: c.how, text: jsonLine({ prompt: group.prompt, completion: [assistant(c.corrected)], label: true }) });
     }
     return out;
   },

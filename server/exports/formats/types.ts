@@ -1,5 +1,6 @@
 import type { FeedbackTable } from '../../store/schema.ts';
 import type { ExampleSide, PromptGroup } from '../examples.ts';
+import type { MadeBy, Tally } from '../tally.ts';
 
 export interface FormatOptions {
   /** Weights of the `weighted` format. */
@@ -10,6 +11,8 @@ export interface Line {
   side: ExampleSide;
   /** One complete line, newline included. */
   text: string;
+  /** How it was made (counted in the manifest's `made`); record formats leave it out (`record`). */
+  how?: MadeBy;
 }
 
 interface FormatBase {
@@ -32,7 +35,8 @@ export interface RecordFormat extends FormatBase {
 /** Training examples built one prompt at a time (merged, labelled by majority). */
 export interface ExampleFormat extends FormatBase {
   mode: 'examples';
-  lines(group: PromptGroup, options: FormatOptions, skipped: { count: number }): Line[];
+  /** Every example of the group becomes a line or is reported to `tally.leftOut` with its reason: none is dropped silently. */
+  lines(group: PromptGroup, options: FormatOptions, tally: Tally): Line[];
 }
 
 export type Format = RecordFormat | ExampleFormat;

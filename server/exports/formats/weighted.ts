@@ -6,6 +6,7 @@
 import { assistant } from './chat.ts';
 import { jsonLine, type ExampleFormat, type Line } from './types.ts';
 import type { Origin } from '../examples.ts';
+import { unlabelledReason } from '../tally.ts';
 
 export const DEFAULT_WEIGHTS = { up: 2.0, down: 0.5 } as const;
 
@@ -26,26 +27,32 @@ export const weighted: ExampleFormat = {
   contentType: 'application/x-ndjson; charset=utf-8',
   extension: 'jsonl',
   mode: 'examples',
-  lines(group, { weights }, skipped) {
+  lines(group, { weights }, tally) {
     const out: Line[] = [];
     for (const ex of group.examples) {
       if (!ex.label) {
-        skipped.count++;
+        tally.leftOut(unlabelledReason(ex), ex.records);
         continue;
       }
       out.push({
         side: ex.side,
+        how: ex.how,
         text: jsonLine({
           messages: [...group.prompt, assistant(ex.output)],
           weight: weights[ex.label],
-          metadata: metadata(ex.origin, { source: 'rating', up: ex.up, down: ex.down }),
+          metadata: metadata(ex.origin, { source: ex.how === 'rated_analysis' ? 'rated_analysis' : 'rating', up: ex.up, down: ex.down }),
         }),
       });
     }
     for (const c of group.corrections) {
       out.push({
         side: c.side,
-        text: jsonLine({ messages: [...group.prompt, assistant(c.corrected)], weight: weights.up, metadata: metadata(c.origin, { source: 'correction' }) }),
+        how: c.how,
+        text: jsonLine({
+          messages: [...group.prompt, assistant(c.corrected)],
+          weight: weights.up,
+          metadata: metadata(c.origin, { source: c.how === 'corrected_analysis' ? 'corrected_analysis' : 'correction' }),
+        }),
       });
     }
     return out;

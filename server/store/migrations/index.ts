@@ -17,6 +17,11 @@ import * as m0110 from './0110-audit.ts';
 import * as m0120 from './0120-criteria-columns.ts';
 import * as m0130 from './0130-rollups-by-criterion.ts';
 import * as m0140 from './0140-conversation-logs.ts';
+import * as m0150 from './0150-items-as-posted.ts';
+import * as m0160 from './0160-training-runs.ts';
+import * as m0170 from './0170-trace-actors.ts';
+import * as m0180 from './0180-lexical-search.ts';
+import * as m0190 from './0190-work-queue-and-vectors.ts';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '0010-init': m0010,
@@ -33,4 +38,9 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0120-criteria-columns': m0120,
   '0130-rollups-by-criterion': m0130,
   '0140-conversation-logs': m0140,
+  '0150-items-as-posted': m0150,
+  '0160-training-runs': m0160,
+  '0170-trace-actors': m0170,
+  '0180-lexical-search': m0180,
+  '0190-work-queue-and-vectors': m0190,
 };

@@ -1,0 +1,170 @@
+/**
+ * The one durable work queue (DESIGN.md, "Decisions"; migration 0190, ADR 0041): work done after
+ * commit is written as a row in the transaction of the write that causes it and drained by a
+ * background worker (server/jobs/indexer.ts). A job is (kind, workspace, ref) — the ref names what
+ * to work on (a record id), so a job carries no copy of the text: the worker reads the live record
+ * when it runs, and a record erased or purged meanwhile has nothing left to run. Kinds register a
+ * handler with the worker; `embed` is the first.
+ *
+ * A change to something already queued bumps `seq` (one row, not one per change); the worker
+ * deletes a job only if its `seq` is still the one it claimed, so the last change always runs.
+ */
+import { sql, type ExpressionBuilder, type Kysely, type Transaction } from 'kysely';
+import { chunks } from '../lib/chunks.ts';
+import type { DB } from './schema.ts';
+
+export interface WorkQueueTable {
+  kind: string;
+  workspace_id: string;
+  ref: string;
+  payload: string | null;
+  seq: number;
+  attempts: number;
+  enqueued_at: string;
+  next_attempt_at: string;
+  last_error: string | null;
+}
+
+type QueueDB = DB & { work_queue: WorkQueueTable };
+export const withWorkQueue = (db: Kysely<DB> | Transaction<DB>) => (db as Kysely<DB>).withTables<{ work_queue: WorkQueueTable }>() as unknown as Kysely<QueueDB>;
+
+export interface JobRef {
+  kind: string;
+  workspaceId: string;
+  ref: string;
+  payload?: string | null;
+}
+
+export interface ClaimedJob extends JobRef {
+  seq: number;
+  attempts: number;
+  enqueuedAt: string;
+}
+
+const PAGE = 200;
+
+/** Queues jobs inside the caller's transaction; a job already queued is bumped and due now. */
+export async function enqueue(trx: Kysely<DB> | Transaction<DB>, jobs: JobRef[], now: Date = new Date()): Promise<void> {
+  if (!jobs.length) return;
+  const q = withWorkQueue(trx);
+  const at = now.toISOString();
+  const unique = new Map(jobs.map((j) => [`${j.kind}\u0000${j.workspaceId}\u0000${j.ref}`, j]));
+  for (const part of chunks([...unique.values()], PAGE)) {
+    await q
+      .insertInto('work_queue')
+      .values(
+        part.map((j) => ({
+          kind: j.kind,
+          workspace_id: j.workspaceId,
+          ref: j.ref,
+          payload: j.payload ?? null,
+          seq: 1,
+          attempts: 0,
+          enqueued_at: at,
+          next_attempt_at: at,
+        })),
+      )
+      .onConflict((oc) =>
+        oc.columns(['kind', 'workspace_id', 'ref']).doUpdateSet({
+          seq: sql`work_queue.seq + 1`,
+          payload: (eb) => eb.ref('excluded.payload'),
+          attempts: 0,
+          next_attempt_at: at,
+          last_error: null,
+        }),
+      )
+      .execute();
+  }
+}
+
+/** Drops queued jobs (a record erased or deleted: nothing left to do, and nothing of it kept). */
+export async function forgetJobs(trx: Kysely<DB> | Transaction<DB>, kind: string, workspaceId: string, refs: string[]): Promise<void> {
+  const q = withWorkQueue(trx);
+  for (const part of chunks(refs, PAGE)) {
+    await q.deleteFrom('work_queue').where('kind', '=', kind).where('workspace_id', '=', workspaceId).where('ref', 'in', part).execute();
+  }
+}
+
+/** The rows of `jobs` by key, and when `withSeq`, only at the version claimed. */
+function whereJobs(jobs: ClaimedJob[], withSeq: boolean) {
+  return (eb: ExpressionBuilder<QueueDB, 'work_queue'>) =>
+    eb.or(
+      jobs.map((j) =>
+        eb.and([
+          eb('kind', '=', j.kind),
+          eb('workspace_id', '=', j.workspaceId),
+          eb('ref', '=', j.ref),
+          ...(withSeq ? [eb('seq', '=', j.seq)] : []),
+        ]),
+      ),
+    );
+}
+
+const toJob = (row: WorkQueueTable): ClaimedJob => ({
+  kind: row.kind, workspaceId: row.workspace_id, ref: row.ref, payload: row.payload, seq: row.seq, attempts: row.attempts, enqueuedAt: row.enqueued_at,
+});
+
+/**
+ * Claims up to `limit` due jobs of a kind in one statement: each claimed row's `next_attempt_at`
+ * moves to the lease's end, so another worker (another server on the same PostgreSQL) skips it
+ * until the lease runs out. The UPDATE re-checks "still due", so of two workers racing for a row
+ * one gets it (PostgreSQL re-evaluates the condition on the row it waited for).
+ */
+export async function claimJobs(db: Kysely<DB>, kind: string, limit: number, leaseMs: number, now: Date = new Date()): Promise<ClaimedJob[]> {
+  const q = withWorkQueue(db);
+  const at = now.toISOString();
+  const due = await q
+    .selectFrom('work_queue')
+    .selectAll()
+    .where('kind', '=', kind)
+    .where('next_attempt_at', '<=', at)
+    .orderBy('next_attempt_at')
+    .limit(limit)
+    .execute();
+  if (!due.length) return [];
+  const lease = new Date(now.getTime() + leaseMs).toISOString();
+  const claimed = await q
+    .updateTable('work_queue')
+    .set({ next_attempt_at: lease })
+    .where('next_attempt_at', '<=', at)
+    .where(whereJobs(due.map(toJob), false))
+    .returningAll()
+    .execute();
+  return claimed.map(toJob);
+}
+
+/** Done: deletes each job unless it changed after it was claimed (then it stays, due again). */
+export async function completeJobs(db: Kysely<DB> | Transaction<DB>, jobs: ClaimedJob[]): Promise<void> {
+  const q = withWorkQueue(db);
+  for (const part of chunks(jobs, PAGE)) await q.deleteFrom('work_queue').where(whereJobs(part, true)).execute();
+}
+
+/** Failed: tries again after `delayMs` (a job changed meanwhile is due now anyway). */
+export async function retryJobs(db: Kysely<DB>, jobs: ClaimedJob[], delayMs: number, error: string, now: Date = new Date()): Promise<void> {
+  const q = withWorkQueue(db);
+  const at = new Date(now.getTime() + delayMs).toISOString();
+  for (const part of chunks(jobs, PAGE)) {
+    await q
+      .updateTable('work_queue')
+      .set((eb) => ({ attempts: eb('attempts', '+', 1), next_attempt_at: at, last_error: error.slice(0, 500) }))
+      .where(whereJobs(part, true))
+      .execute();
+  }
+}
+
+export interface QueueLag {
+  pending: number;
+  /** Age of the oldest unserved change, in seconds (0 when nothing is pending). */
+  oldestSeconds: number;
+}
+
+/** The queue's lag, for /readyz and /metrics. */
+export async function queueLag(db: Kysely<DB>, now: Date = new Date()): Promise<QueueLag> {
+  const row = await withWorkQueue(db)
+    .selectFrom('work_queue')
+    .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.min('enqueued_at').as('oldest')])
+    .executeTakeFirst();
+  const pending = Number(row?.n ?? 0);
+  const oldest = row?.oldest ? Date.parse(String(row.oldest)) : NaN;
+  return { pending, oldestSeconds: pending && Number.isFinite(oldest) ? Math.max(0, (now.getTime() - oldest) / 1000) : 0 };
+}
