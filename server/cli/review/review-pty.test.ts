@@ -1,5 +1,6 @@
 /**
- * `groundtruth review` as a reviewer uses it: the real CLI in a real pseudo-terminal (tmux), against
+ * `groundtruth review` as a reviewer uses it: the real CLI in a real pseudo-terminal (node-pty, the screen
+ * rendered by @xterm/headless: test/helpers/pty.ts), against
  * a real server process, with the items posted and the feedback read back over HTTP (ADR 0036).
  */
 import { execFile } from 'node:child_process';
@@ -7,7 +8,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, startServer, type ServerHandle } from '../../../test/helpers/server.ts';
-import { startPty, tmuxBinary, type Pty } from '../../../test/helpers/tmux.ts';
+import { startPty, type Pty } from '../../../test/helpers/pty.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 const BIN = path.join(ROOT, 'bin/groundtruth.js');
@@ -89,7 +90,6 @@ async function answer(pty: Pty, label: string, text: string) {
 }
 
 beforeAll(async () => {
-  tmuxBinary(); // missing tmux fails the suite here, with how to install it
   server = await startServer();
   token = await server.createToken('rater', 'reviewer');
 }, 180_000);
