@@ -79,14 +79,25 @@ const json = (v: Record<string, unknown> | undefined) => (v === undefined ? null
 const parseObject = (text: string | null) => (text === null ? null : (JSON.parse(text) as Record<string, unknown>));
 const numberOr = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
-/** What an export run's counts say about its size (exports/stream.ts ExportCounts), read defensively. */
-function sizesOf(countsJson: string | null): Pick<TrainingRunExport, 'records' | 'trainExamples' | 'validationExamples'> {
-  const counts = countsJson ? (JSON.parse(countsJson) as { read?: unknown; written?: Record<string, unknown> }) : null;
+/**
+ * What an export run delivered. Its files say it (rows per side actually written): a download of
+ * one side of a split (`side=validation`) counts the other side's lines too, in `counts.written`,
+ * without sending them, so two downloads of one split (train, then validation) would count the
+ * train lines twice. `counts` is the fallback for a run without files. Read defensively.
+ */
+function sizesOf(r: Pick<ExportRunsTable, 'counts' | 'files'>): Pick<TrainingRunExport, 'records' | 'trainExamples' | 'validationExamples'> {
+  const counts = r.counts ? (JSON.parse(r.counts) as { read?: unknown; written?: Record<string, unknown> }) : null;
+  const files = r.files ? (JSON.parse(r.files) as { split?: unknown; rows?: unknown }[]) : null;
+  const records = numberOr(counts?.read);
+  if (Array.isArray(files) && files.length > 0) {
+    const rows = (side: string) => files.filter((f) => f.split === side).reduce((a, f) => a + (numberOr(f.rows) ?? 0), 0);
+    return { records, trainExamples: rows('train') + rows('all'), validationExamples: rows('validation') };
+  }
   const written = counts?.written ?? null;
   const train = numberOr(written?.train);
   const all = numberOr(written?.all);
   return {
-    records: numberOr(counts?.read),
+    records,
     trainExamples: train === null && all === null ? null : (train ?? 0) + (all ?? 0),
     validationExamples: written ? (numberOr(written.validation) ?? 0) : null,
   };
@@ -99,7 +110,7 @@ function toExport(r: ExportRunsTable): TrainingRunExport {
     filters: JSON.parse(r.filters) as Record<string, unknown>,
     split: r.split === null ? null : Number(r.split),
     status: r.status,
-    ...sizesOf(r.counts),
+    ...sizesOf(r),
     startedAt: r.started_at,
     finishedAt: r.finished_at,
   };
@@ -163,7 +174,7 @@ export async function createTrainingRun(
     if (unknown.length) throw new TrainingRunExportsError('unknown_export_runs', unknown);
     const unfinished = ids.filter((x) => byId.get(x)!.status !== 'complete');
     if (unfinished.length) throw new TrainingRunExportsError('export_runs_not_complete', unfinished);
-    const sizes = ids.map((x) => sizesOf(byId.get(x)!.counts).trainExamples);
+    const sizes = ids.map((x) => sizesOf(byId.get(x)!).trainExamples);
     const size = input.trainingDataSize ?? (sizes.every((s) => s !== null) ? sizes.reduce<number>((a, b) => a + b!, 0) : null);
     const stamp = now.toISOString();
     await t

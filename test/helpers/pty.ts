@@ -120,3 +120,32 @@ export async function startPty(argv: string[], opts: { env?: Record<string, stri
     },
   };
 }
+
+// ---- @clack/prompts questions (groundtruth review) -------------------------------------------
+
+/** Waits until the question being asked (clack's active ◆ line, the last one) is `label`. */
+export async function asked(pty: Pty, label: string): Promise<void> {
+  await expect
+    .poll(
+      async () => {
+        const lines = (await pty.screen()).split('\n');
+        const active = lines.filter((l) => l.startsWith('◆'));
+        return active.at(-1) ?? '';
+      },
+      { timeout: 60_000, interval: 100, message: `the question "${label}"` },
+    )
+    .toContain(label);
+}
+
+/** Moves a select from "keep" to option `index` of the known values (1-based) and confirms. */
+export async function pick(pty: Pty, label: string, index: number): Promise<void> {
+  await asked(pty, label);
+  await pty.keys(...Array.from({ length: index }, () => 'Down'), 'Enter');
+}
+
+/** Types `text` (nothing: keeps the AI's value) at the question `label` and confirms. */
+export async function answer(pty: Pty, label: string, text: string): Promise<void> {
+  await asked(pty, label);
+  if (text) await pty.type(text);
+  await pty.keys('Enter');
+}

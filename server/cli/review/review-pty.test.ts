@@ -8,7 +8,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, startServer, type ServerHandle } from '../../../test/helpers/server.ts';
-import { startPty, type Pty } from '../../../test/helpers/pty.ts';
+import { answer, asked, pick, startPty, type Pty } from '../../../test/helpers/pty.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 const BIN = path.join(ROOT, 'bin/groundtruth.js');
@@ -62,31 +62,6 @@ async function review(args: string[], env: Record<string, string> = { GROUNDTRUT
   const pty = await startPty([process.execPath, BIN, 'review', ...args], { env, cwd: ROOT });
   ptys.push(pty);
   return pty;
-}
-
-/** Waits until the question being asked (clack's active ◆ line, the last one) is `label`. */
-async function asked(pty: Pty, label: string) {
-  await expect
-    .poll(
-      async () => {
-        const lines = (await pty.screen()).split('\n');
-        const active = lines.filter((l) => l.startsWith('◆'));
-        return active.at(-1) ?? '';
-      },
-      { timeout: 60_000, interval: 100, message: `the question "${label}"` },
-    )
-    .toContain(label);
-}
-
-/** Moves a select from "keep" to option `index` of the known values (1-based) and confirms. */
-async function pick(pty: Pty, label: string, index: number) {
-  await asked(pty, label);
-  await pty.keys(...Array.from({ length: index }, () => 'Down'), 'Enter');
-}
-async function answer(pty: Pty, label: string, text: string) {
-  await asked(pty, label);
-  if (text) await pty.type(text);
-  await pty.keys('Enter');
 }
 
 beforeAll(async () => {
