@@ -27,6 +27,9 @@ export GT_BETTER_SQLITE3="$work/node_modules/better-sqlite3"
 export NODE_OPTIONS="--import=$ROOT/.ci/node24-hooks.mjs ${NODE_OPTIONS:-}"
 echo "   ready after $((SECONDS - started)) s"
 
+# tsconfig.json extends .wxt/tsconfig.json, which `wxt build` (npm test) or `wxt prepare` writes.
+[ -f .wxt/tsconfig.json ] || npx wxt prepare >/dev/null
+
 # Browser tests (test/e2e, Chromium through Playwright) run on Node 20 only.
 echo "== vitest on Node 24 (SQLite)"
 npx vitest run --exclude 'test/e2e/**' --exclude node_modules --exclude .output --exclude .wxt

@@ -9,7 +9,7 @@
  * A change to something already queued bumps `seq` (one row, not one per change); the worker
  * deletes a job only if its `seq` is still the one it claimed, so the last change always runs.
  */
-import { sql, type ExpressionBuilder, type Kysely, type Transaction } from 'kysely';
+import { sql, SqliteAdapter, type ExpressionBuilder, type Kysely, type SqlBool, type Transaction } from 'kysely';
 import { chunks } from '../lib/chunks.ts';
 import type { DB } from './schema.ts';
 
@@ -49,7 +49,9 @@ export async function enqueue(trx: Kysely<DB> | Transaction<DB>, jobs: JobRef[],
   const q = withWorkQueue(trx);
   const at = now.toISOString();
   const unique = new Map(jobs.map((j) => [`${j.kind}\u0000${j.workspaceId}\u0000${j.ref}`, j]));
-  for (const part of chunks([...unique.values()], PAGE)) {
+  // In key order: two writers, or a writer and the worker, never lock queue rows in a circle.
+  const ordered = [...unique.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, j]) => j);
+  for (const part of chunks(ordered, PAGE)) {
     await q
       .insertInto('work_queue')
       .values(
@@ -100,6 +102,25 @@ function whereJobs(jobs: ClaimedJob[], withSeq: boolean) {
     );
 }
 
+/**
+ * The worker's statements take only rows nobody else holds (PostgreSQL `FOR UPDATE SKIP LOCKED` in a
+ * subquery of the same statement): a writer's transaction that queued a job holds its row until it
+ * commits, and an UPDATE or DELETE of several rows locks them in whatever order it scans them, which
+ * deadlocked with writers under concurrent syncs (test/durability/multi-server.test.ts). A skipped
+ * row stays queued and is taken by a later claim. SQLite has one writer at a time: plain statements.
+ */
+function lockedKeys(
+  db: Kysely<DB> | Transaction<DB>,
+  where: (eb: ExpressionBuilder<QueueDB, 'work_queue'>) => ReturnType<ExpressionBuilder<QueueDB, 'work_queue'>['and']>,
+  options: { orderByDue?: boolean; limit?: number } = {},
+) {
+  let q = withWorkQueue(db).selectFrom('work_queue').select(['kind', 'workspace_id', 'ref']).where(where);
+  if (options.orderByDue) q = q.orderBy('next_attempt_at');
+  if (options.limit !== undefined) q = q.limit(options.limit);
+  if (!(db.getExecutor().adapter instanceof SqliteAdapter)) q = q.forUpdate().skipLocked();
+  return sql<SqlBool>`(kind, workspace_id, ref) in (${q})`;
+}
+
 const toJob = (row: WorkQueueTable): ClaimedJob => ({
   kind: row.kind, workspaceId: row.workspace_id, ref: row.ref, payload: row.payload, seq: row.seq, attempts: row.attempts, enqueuedAt: row.enqueued_at,
 });
@@ -113,21 +134,13 @@ const toJob = (row: WorkQueueTable): ClaimedJob => ({
 export async function claimJobs(db: Kysely<DB>, kind: string, limit: number, leaseMs: number, now: Date = new Date()): Promise<ClaimedJob[]> {
   const q = withWorkQueue(db);
   const at = now.toISOString();
-  const due = await q
-    .selectFrom('work_queue')
-    .selectAll()
-    .where('kind', '=', kind)
-    .where('next_attempt_at', '<=', at)
-    .orderBy('next_attempt_at')
-    .limit(limit)
-    .execute();
-  if (!due.length) return [];
   const lease = new Date(now.getTime() + leaseMs).toISOString();
+  const due = (eb: ExpressionBuilder<QueueDB, 'work_queue'>) => eb.and([eb('kind', '=', kind), eb('next_attempt_at', '<=', at)]);
   const claimed = await q
     .updateTable('work_queue')
     .set({ next_attempt_at: lease })
-    .where('next_attempt_at', '<=', at)
-    .where(whereJobs(due.map(toJob), false))
+    .where(due)
+    .where(lockedKeys(db, due, { orderByDue: true, limit }))
     .returningAll()
     .execute();
   return claimed.map(toJob);
@@ -136,7 +149,7 @@ export async function claimJobs(db: Kysely<DB>, kind: string, limit: number, lea
 /** Done: deletes each job unless it changed after it was claimed (then it stays, due again). */
 export async function completeJobs(db: Kysely<DB> | Transaction<DB>, jobs: ClaimedJob[]): Promise<void> {
   const q = withWorkQueue(db);
-  for (const part of chunks(jobs, PAGE)) await q.deleteFrom('work_queue').where(whereJobs(part, true)).execute();
+  for (const part of chunks(jobs, PAGE)) await q.deleteFrom('work_queue').where(whereJobs(part, true)).where(lockedKeys(db, whereJobs(part, true))).execute();
 }
 
 /** Failed: tries again after `delayMs` (a job changed meanwhile is due now anyway). */
@@ -148,6 +161,7 @@ export async function retryJobs(db: Kysely<DB>, jobs: ClaimedJob[], delayMs: num
       .updateTable('work_queue')
       .set((eb) => ({ attempts: eb('attempts', '+', 1), next_attempt_at: at, last_error: error.slice(0, 500) }))
       .where(whereJobs(part, true))
+      .where(lockedKeys(db, whereJobs(part, true)))
       .execute();
   }
 }
