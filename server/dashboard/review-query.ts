@@ -4,8 +4,8 @@
  * notices. Conflicting windows are a 400 page, as in the API.
  */
 import { z } from 'zod';
-import { ITEM_FILTER_SHAPE, itemFilterConflicts, itemFilterQuery, type ItemFilterValues } from '../../shared/items.ts';
-import { ApiError } from '../lib/errors.ts';
+import { ITEM_FILTER_SHAPE, itemFilterQuery, type ItemFilterValues } from '../../shared/items.ts';
+import { refuseItemFilterConflicts } from '../lib/item-filter-conflicts.ts';
 import { clockNow } from '../lib/clock.ts';
 import { itemFilters, type ItemFilters } from '../store/items.ts';
 
@@ -26,8 +26,7 @@ export function queueFilters(q: Partial<QueueFilterValues> & Record<string, unkn
 
 /** Refuses conflicting windows (400 conflicting_parameters), then resolves them against the server's clock. */
 export function storeFilters(f: QueueFilterValues): Omit<ItemFilters, 'limit' | 'cursor'> {
-  const conflicts = itemFilterConflicts(f);
-  if (conflicts.length) throw new ApiError(400, 'conflicting_parameters', conflicts.map((x) => x.message).join('; '), { params: conflicts[0]!.params, conflicts });
+  refuseItemFilterConflicts(f);
   const { limit: _l, cursor: _c, ...rest } = itemFilters({ ...f, unrated: true, limit: 1 }, clockNow());
   return rest;
 }

@@ -3,10 +3,11 @@
  * Any token of the workspace may register and read items: the review queue is rated by raters.
  */
 import { createRoute, z } from '@hono/zod-openapi';
-import { Item, itemFilterConflicts, ItemsPage, ItemsQuery, ItemsRequest, ItemsResponse } from '../../shared/items.ts';
+import { Item, ItemsPage, ItemsQuery, ItemsRequest, ItemsResponse } from '../../shared/items.ts';
 import { ErrorBody } from '../../shared/schemas.ts';
 import { clockNow } from '../lib/clock.ts';
 import { ApiError, notFound } from '../lib/errors.ts';
+import { refuseItemFilterConflicts } from '../lib/item-filter-conflicts.ts';
 import { programTextRedactor } from '../lib/program-text.ts';
 import { createRouter } from '../lib/router.ts';
 import { rejectUnknownKeys } from '../lib/unknown-keys.ts';
@@ -88,10 +89,7 @@ export const itemRoutes = createRouter()
   }, rejectUnknownKeys(ItemsRequest))
   .openapi(list, async (c) => {
     const q = c.req.valid('query');
-    const conflicts = itemFilterConflicts(q);
-    if (conflicts.length) {
-      throw new ApiError(400, 'conflicting_parameters', conflicts.map((x) => x.message).join('; '), { params: conflicts[0]!.params, conflicts });
-    }
+    refuseItemFilterConflicts(q);
     if (q.cursor && !decodeCursor(q.cursor)) throw new ApiError(422, 'validation_failed', 'cursor: not a cursor this server gave out');
     const page = await listItems(c.get('store').db, c.get('auth').workspaceId, itemFilters(q, clockNow()));
     return c.json(page, 200);
