@@ -33,7 +33,7 @@
  * CSV_FIELDS (the CSV columns in order), CLIPPED_TARGET_TEXT (what fitTarget clips), and the helpers
  * valueAt, columnsFromRecord, blankColumns. Pure TypeScript, no Node built-ins: the extension imports it.
  */
-import { DEFAULT_CRITERION, TARGET_KINDS } from './schemas.ts';
+import { CHANNELS, DEFAULT_CRITERION, SOURCE_TYPES, TARGET_KINDS } from './schemas.ts';
 
 /** The limits of shared/limits.ts a text is clipped to. */
 export type ClipLimit = 'textMaxChars' | 'shortTextMaxChars' | 'urlMaxChars' | 'commentMaxChars';
@@ -88,6 +88,12 @@ export function carriesCorrection(record: RecordLike): boolean {
   return (typeof c.output === 'string' && c.output !== '') || (c.fields !== undefined && Object.keys(c.fields).length > 0);
 }
 
+/** A record's source with its default: a person. */
+export function sourceOf(record: RecordLike): { type: 'human' | 'model'; name?: string } {
+  const s = record.source as { type?: unknown; name?: unknown } | undefined;
+  return s && s.type === 'model' ? { type: 'model', ...(typeof s.name === 'string' ? { name: s.name } : {}) } : { type: 'human' };
+}
+
 const SHORT = { clip: 'shortTextMaxChars', shape: 'string' } as const;
 const LONG = { clip: 'textMaxChars', shape: 'string' } as const;
 /** Generic in the name, so FilterValues (shared/filters.ts) is typed per parameter. */
@@ -139,6 +145,22 @@ export const FEEDBACK_FIELDS = [
     path: 'criterion', source: 'input', column: 'criterion', sql: 'text', blank: DEFAULT_CRITERION, csv: 'criterion',
     derive: (r: RecordLike) => (typeof r.criterion === 'string' ? r.criterion : DEFAULT_CRITERION), filter: eq('criterion'),
   },
+  // New in migration 0200 (issue 16), after criterion in the CSV for the same reason.
+  {
+    path: 'source.type', source: 'input', column: 'source_type', sql: 'text', values: SOURCE_TYPES, blank: 'human', csv: 'sourceType',
+    derive: (r: RecordLike) => sourceOf(r).type, filter: [{ param: 'sourceType', op: 'eq', type: 'enum' }],
+  },
+  // Set by the server from the route a write came in by (Actor.channel), not sent by clients.
+  {
+    path: 'source.channel', source: 'server', column: 'source_channel', sql: 'text', values: CHANNELS, blank: 'api', csv: 'channel',
+    filter: [{ param: 'channel', op: 'eq', type: 'enum' }],
+  },
+  // '' for a person: part of the live-vote index (one live vote per rater, target, criterion and judge).
+  {
+    path: 'source.name', source: 'input', column: 'source_name', sql: 'text', blank: '', csv: 'judge',
+    derive: (r: RecordLike) => sourceOf(r).name ?? '', filter: eq('judge'),
+  },
+  { path: 'queueId', source: 'input', column: 'queue_id', sql: 'text', nullable: true, csv: 'queueId', filter: eq('queue') },
   // Not in the CSV.
   { path: 'clientId', source: 'server', column: 'client_id', sql: 'text', nullable: true },
   { path: 'target.messages', source: 'input', column: null, text: { clip: 'textMaxChars', shape: 'messages' }, redact: true },

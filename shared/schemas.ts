@@ -103,6 +103,30 @@ export const Criterion = z
   .max(LIMITS.criterionMaxChars, `at most ${LIMITS.criterionMaxChars} characters`)
   .regex(/^[a-z0-9][a-z0-9_.:-]*$/, 'must be lowercase letters, digits and _ . : - (e.g. overall, task_quality)');
 
+/**
+ * Where a rating comes from (DESIGN, "Where a rating comes from"): a person (`human`, the default)
+ * or an LLM judge (`model`, named). The channel is the server's to say (the route it came in by),
+ * so a client sends only the type and the judge's name.
+ */
+export const SOURCE_TYPES = ['human', 'model'] as const;
+export const SourceType = z.enum(SOURCE_TYPES);
+export type SourceType = z.infer<typeof SourceType>;
+export const CHANNELS = ['extension', 'api', 'dropin', 'link', 'embed'] as const;
+export const Channel = z.enum(CHANNELS);
+export type Channel = z.infer<typeof Channel>;
+export const SourceInput = z
+  .strictObject({
+    type: SourceType,
+    /** The judge's name (required for `model`): ratings of one judge are that judge's votes. */
+    name: shortText.min(1).optional(),
+  })
+  .refine((s) => s.type !== 'model' || s.name !== undefined, { message: 'a model source names its judge (source.name)', path: ['name'] })
+  .refine((s) => s.type !== 'human' || s.name === undefined, { message: 'only a model source has a name', path: ['name'] });
+export type SourceInput = z.infer<typeof SourceInput>;
+/** The source as the API returns it: the channel always, the name when there is one. */
+export const Source = z.strictObject({ type: SourceType, channel: Channel, name: z.string().optional() });
+export type Source = z.infer<typeof Source>;
+
 /** What a client sends: the feedback record without the fields the server adds. */
 export const FeedbackInput = z.strictObject({
   id: z.uuid('must be a UUID'),
@@ -116,6 +140,10 @@ export const FeedbackInput = z.strictObject({
   comment: z.string().max(LIMITS.commentMaxChars, `at most ${LIMITS.commentMaxChars} characters`).optional(),
   correction: Correction.optional(),
   tags: z.array(z.string().min(1).max(LIMITS.tagMaxChars)).max(LIMITS.tagsMax).optional(),
+  /** Absent: a person (`{type: "human"}`). Kept absent when not sent, as `criterion` is. */
+  source: SourceInput.optional(),
+  /** The review queue this rating answers (issue 16): the item must be in that queue. */
+  queueId: shortText.min(1).optional(),
   createdAt: isoDate,
   updatedAt: isoDate,
   deleted: z.boolean().optional(),
@@ -124,12 +152,24 @@ export type FeedbackInput = z.infer<typeof FeedbackInput>;
 
 /** The stored record as the API returns it. */
 export const Feedback = FeedbackInput.extend({
+  /** Always in a server's answer since migration 0200; optional so older servers' records and export files still parse. */
+  source: Source.optional(),
   receivedAt: isoDate,
   raterId: z.string(),
   workspaceId: z.string(),
   clientId: z.string().nullable(),
 });
 export type Feedback = z.infer<typeof Feedback>;
+
+/**
+ * A stored record back in the shape a client sends (a re-send, an import, a drop-in update): the
+ * server's fields go, and the source keeps only what a client says (none for a person, so the
+ * record hashes as it did when it was sent).
+ */
+export function feedbackToInput(f: Feedback): FeedbackInput {
+  const { receivedAt: _r, raterId: _u, workspaceId: _w, clientId: _c, deleted: _d, source, ...input } = f;
+  return source && source.type === 'model' ? { ...input, source: { type: 'model', ...(source.name ? { name: source.name } : {}) } } : input;
+}
 
 /** PATCH /v1/feedback/:id: the fields a rater may change. updatedAt defaults to the server's clock. */
 export const FeedbackPatch = z

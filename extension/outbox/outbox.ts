@@ -27,6 +27,7 @@ import {
   Feedback,
   FeedbackInput,
   describeZodError,
+  feedbackToInput,
   type Correction,
   type Mutation,
   type MutationResult,
@@ -466,7 +467,7 @@ export class Outbox {
         // A stored record as the server returns it; only its FeedbackInput fields are kept.
         const parsed = Feedback.safeParse(record);
         if (!parsed.success) continue;
-        const { deleted: _deleted, receivedAt: _r, raterId: _rater, workspaceId: _w, clientId: _c, ...feedback } = parsed.data;
+        const feedback = feedbackToInput(parsed.data);
         const key = criterionRowKey(feedback.target.key, feedback.criterion);
         const local = byKey.get(key);
         if (local && (local.state !== 'synced' || Date.parse(local.updatedAt) >= at)) continue;

@@ -13,7 +13,7 @@ import {
   type DropInFeedbackUpdate,
   type DropInRating,
 } from '../../shared/dropin-feedback.ts';
-import type { Feedback, FeedbackInput, Rating } from '../../shared/schemas.ts';
+import { feedbackToInput, type Feedback, type FeedbackInput, type Rating } from '../../shared/schemas.ts';
 import { errorBody } from '../lib/errors.ts';
 import { fastApiDetail, fastApiValidationFailure } from '../lib/fastapi-detail.ts';
 import { unknownKeysError } from '../lib/unknown-keys.ts';
@@ -164,7 +164,7 @@ export function toDropIn(f: Feedback): DropInFeedback {
 
 /** The record after a drop-in PUT: the rating becomes that thumb, the metadata is replaced. */
 export function applyDropInUpdate(current: Feedback, update: DropInFeedbackUpdate, updatedAt: string, redact: TextRedactor): FeedbackInput {
-  const { receivedAt: _r, raterId: _u, workspaceId: _w, clientId: _c, deleted: _d, ...input } = current;
+  const input = feedbackToInput(current);
   const target = { ...input.target };
   if (update.metadata !== undefined) target.context = { ...(target.context ?? {}), metadata: redact.json(update.metadata) };
   return {

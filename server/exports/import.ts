@@ -16,7 +16,7 @@
 import readline from 'node:readline';
 import type { Readable } from 'node:stream';
 import type { Kysely } from 'kysely';
-import { Feedback, describeZodError } from '../../shared/schemas.ts';
+import { Feedback, describeZodError, feedbackToInput } from '../../shared/schemas.ts';
 import { applyMutations } from '../store/feedback.ts';
 import { joinTransaction } from '../store/join-transaction.ts';
 import { markBulkRestore } from '../store/write-locks.ts';
@@ -80,23 +80,23 @@ async function importLines(db: Kysely<DB>, input: Readable, hooks: ImportOptions
     const groups = new Map<string, Parsed[]>();
     for (const p of chunk) {
       const r = p.record;
-      const key = JSON.stringify([r.workspaceId, r.raterId, r.clientId, r.receivedAt]);
+      const key = JSON.stringify([r.workspaceId, r.raterId, r.clientId, r.receivedAt, r.source?.channel]);
       const list = groups.get(key);
       if (list) list.push(p);
       else groups.set(key, [p]);
     }
     chunk = [];
     for (const list of groups.values()) {
-      const { workspaceId, raterId, clientId, receivedAt } = list[0]!.record;
+      const { workspaceId, raterId, clientId, receivedAt, source } = list[0]!.record;
       if (!workspaces.has(workspaceId)) {
         await ensureWorkspace(db, workspaceId);
         workspaces.add(workspaceId);
       }
       const mutations = list.map(({ record }) => {
-        const { receivedAt: _r, raterId: _rater, workspaceId: _w, clientId: _c, deleted: _d, ...input } = record;
+        const input = feedbackToInput(record);
         return { id: input.id, op: 'upsert', updatedAt: input.updatedAt, feedback: input };
       });
-      const results = await applyMutations(db, { workspaceId, raterId, role: 'rater', tokenId: null, clientId }, mutations, new Date(receivedAt));
+      const results = await applyMutations(db, { workspaceId, raterId, role: 'rater', tokenId: null, clientId, channel: source?.channel ?? (clientId ? 'extension' : 'api') }, mutations, new Date(receivedAt));
       results.forEach((res, i) => {
         if (res.status === 'rejected') report.rejected.push({ line: list[i]!.line, id: res.id, error: res.error ?? 'rejected' });
         else report[res.status]++;

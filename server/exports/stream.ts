@@ -96,6 +96,7 @@ function applyFilters<Q extends Filterable>(q: Q, f: ResolvedFilters, createdAtC
  */
 const RECORD_COLUMNS = [
   'f.id', 'f.workspace_id', 'f.rater_id', 'f.client_id', 'f.target_key', 'f.conversation_id', 'f.created_at', 'f.received_at', 'f.deleted', 'f.record',
+  'f.source_type', 'f.source_channel', 'f.source_name', 'f.queue_id',
 ] as const;
 const EXAMPLE_COLUMNS = [
   'f.id', 'f.created_at', 'f.model', 'f.intent', 'f.project', 'f.thumb', 'f.stars', 'f.conversation_id', 'f.target_key', 'f.record',

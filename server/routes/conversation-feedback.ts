@@ -120,7 +120,7 @@ export const conversationFeedbackRoutes = createRouter()
       const at = now.toISOString();
       const id = uuidv7(now.getTime());
       const feedback = interactionToInput(conversationId, body, { id, at }, settings.redactProgramText ? redactingText : keepingText);
-      const actor = { ...auth, tokenId: auth.id, clientId: null, aheadAfter: aheadAfter(now, c.get('maxClockSkewSeconds')) };
+      const actor = { ...auth, tokenId: auth.id, clientId: null, channel: 'dropin' as const, aheadAfter: aheadAfter(now, c.get('maxClockSkewSeconds')) };
       const mutation = { id, op: 'upsert', updatedAt: at, feedback };
       const answer = { status: 'success', message: CONVERSATION_FEEDBACK_MESSAGE, conversation_id: conversationId, feedback_score: body.score } as const;
 

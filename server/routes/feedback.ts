@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { ErrorBody, Feedback, FeedbackInput, FeedbackPatch, MutationResult } from '../../shared/schemas.ts';
+import { ErrorBody, Feedback, FeedbackInput, FeedbackPatch, MutationResult, feedbackToInput, type Channel } from '../../shared/schemas.ts';
 import { FILTER_SHAPE, Flag, refuseConflicts } from '../../shared/filters.ts';
 import { DropInCreated, DropInDeleted, DropInFeedback, DropInFeedbackInput, DropInFeedbackUpdate } from '../../shared/dropin-feedback.ts';
 import { LIMITS } from '../../shared/limits.ts';
@@ -155,6 +155,10 @@ const remove = createRoute({
   },
 });
 
+function pickSourceAndQueue(input: FeedbackInput): Pick<FeedbackInput, 'source' | 'queueId'> {
+  return { ...(input.source ? { source: input.source } : {}), ...(input.queueId ? { queueId: input.queueId } : {}) };
+}
+
 /** The server's clock for one write, and how far ahead of it a client's time may be (lib/clock.ts). */
 interface WriteClock {
   now: Date;
@@ -162,8 +166,8 @@ interface WriteClock {
 }
 
 /** A write over HTTP: a stored time ahead of the server's clock (a wrong clock's) loses to it (ADR 0026). */
-function writer(auth: TokenInfo, clock: WriteClock): Actor {
-  return { ...auth, tokenId: auth.id, clientId: null, aheadAfter: aheadAfter(clock.now, clock.skew) };
+function writer(auth: TokenInfo, clock: WriteClock, channel: Channel = 'api'): Actor {
+  return { ...auth, tokenId: auth.id, clientId: null, channel, aheadAfter: aheadAfter(clock.now, clock.skew) };
 }
 
 /**
@@ -189,7 +193,7 @@ export const feedbackRoutes = createRouter()
         if (early) throw clockAheadError(early);
         const id = uuidv7(clock.now.getTime());
         const input = dropInToInput(body, id, clock.now, await programTextRedactor(store.db, auth.workspaceId));
-        const [result] = await applyMutations(store.db, writer(auth, clock), [
+        const [result] = await applyMutations(store.db, writer(auth, clock, 'dropin'), [
           { id, op: 'upsert', updatedAt: input.updatedAt, feedback: input },
         ], clock.now);
         const failure = failureOf(result!);
@@ -241,7 +245,7 @@ export const feedbackRoutes = createRouter()
     const updatedAt = nextUpdatedAt(row.updated_at, clock);
     const updated = applyDropInUpdate(rowToFeedback(row), update, updatedAt, await programTextRedactor(store.db, auth.workspaceId));
     const next = { ...updated, createdAt: createdNotAfter(updated.createdAt, updatedAt) };
-    const [result] = await applyMutations(store.db, writer(auth, clock), [
+    const [result] = await applyMutations(store.db, writer(auth, clock, 'dropin'), [
       { id, op: 'upsert', updatedAt, feedback: next },
     ], clock.now);
     const failure = failureOf(result!);
@@ -268,6 +272,8 @@ export const feedbackRoutes = createRouter()
       rating: body.rating ?? current.rating,
       // What the rating judges stays (a PATCH that dropped it would move the vote to `overall`).
       ...(current.criterion !== undefined ? { criterion: current.criterion } : {}),
+      // So do who gave it (a judge stays that judge) and the queue it answers.
+      ...pickSourceAndQueue(feedbackToInput(current)),
       createdAt: createdNotAfter(current.createdAt, updatedAt),
       updatedAt,
       ...(body.comment !== null && (body.comment ?? current.comment) !== undefined ? { comment: body.comment ?? current.comment } : {}),

@@ -61,7 +61,7 @@ export const syncRoutes = createRouter().openapi(sync, async (c) => {
     results = notApplied(mutations.map((m, i) => ahead[i] ?? invalidOf(m) ?? { id: String(m.id ?? ''), status: 'unchanged' }));
   } else {
     const rest = ahead.some(Boolean) ? mutations.filter((_, i) => !ahead[i]) : mutations;
-    const applied = await applyMutations(db, { ...auth, tokenId: auth.id, clientId, aheadAfter: aheadAfter(now, skew) }, rest, now, { atomic });
+    const applied = await applyMutations(db, { ...auth, tokenId: auth.id, clientId, channel: 'extension', aheadAfter: aheadAfter(now, skew) }, rest, now, { atomic });
     let next = 0;
     results = ahead.map((refused) => refused ?? applied[next++]!);
   }

@@ -11,6 +11,7 @@ export function rowToFeedback(row: FeedbackTable): Feedback {
     ...record,
     // Stored only when sent (an old record hashes as before); read back always, `overall` by default.
     criterion: record.criterion ?? DEFAULT_CRITERION,
+    source: { type: row.source_type, channel: row.source_channel, ...(row.source_name ? { name: row.source_name } : {}) },
     receivedAt: row.received_at,
     raterId: row.rater_id,
     workspaceId: row.workspace_id,

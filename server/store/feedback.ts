@@ -16,6 +16,7 @@ import {
   describeZodError,
   type MutationResult,
   type Role,
+  type Channel,
 } from '../../shared/schemas.ts';
 import { uuidv7 } from '../../shared/ids.ts';
 import type { DB, FeedbackEventsTable, FeedbackTable } from './schema.ts';
@@ -25,7 +26,7 @@ import { sqliteFastPath } from './sqlite-fast-path.ts';
 import { chunks } from '../lib/chunks.ts';
 import { runChangeListeners } from './feedback-changes.ts';
 import { withoutText } from './tombstone.ts';
-import { FEEDBACK_COLUMNS, NUL_CHECKED, blankColumns, columnsFromRecord, valueAt } from '../../shared/feedback-fields.ts';
+import { FEEDBACK_COLUMNS, NUL_CHECKED, blankColumns, columnsFromRecord, sourceOf, valueAt } from '../../shared/feedback-fields.ts';
 import { criterionOf, liveKey, liveKeyOfRow } from './live-key.ts';
 import { reportMutationResults } from '../metrics/mutations.ts';
 
@@ -35,6 +36,8 @@ export interface Actor {
   role: Role;
   tokenId: string | null;
   clientId: string | null;
+  /** The route the write came in by (DESIGN, "Where a rating comes from"); absent: `api`. */
+  channel?: Channel;
   /**
    * Stored times after this one are ahead of the server's clock by more than the allowed skew (a
    * client's wrong clock, accepted before such times were refused): any write of this actor beats
@@ -129,6 +132,7 @@ function rowFromRecord(actor: Actor, record: FeedbackInput, json: string, hash: 
     workspace_id: actor.workspaceId,
     rater_id: owner,
     client_id: actor.clientId,
+    source_channel: actor.channel ?? 'api',
     received_at: receivedAt,
     record: json,
     content_hash: hash,
@@ -290,7 +294,7 @@ async function applyMutationsOnce(
         return;
       }
       const record = c.record!;
-      const key = liveKey(record.target.key, criterionOf(record));
+      const key = liveKey(record.target.key, criterionOf(record), sourceOf(record).name ?? '');
       const other = liveByKey.get(key);
       if (other && other.id !== c.id) {
         // A second device (or a new id) rated the same target on the same criterion: the newer vote is the live one.

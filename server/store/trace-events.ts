@@ -177,7 +177,7 @@ async function storeTraceFeedback(trx: Transaction<TraceDB>, actor: TraceActor, 
   }
   const joined = joinTransaction(trx as unknown as Transaction<DB>);
   for (const [raterId, list] of byRater) {
-    const who: Actor = { workspaceId: actor.workspaceId, raterId, role: 'rater', tokenId: actor.tokenId, clientId: null };
+    const who: Actor = { workspaceId: actor.workspaceId, raterId, role: 'rater', tokenId: actor.tokenId, clientId: null, channel: 'dropin' };
     const answers = await applyMutations(joined, who, list.map((x) => x.plan.mutation), now);
     answers.forEach((a, i) => {
       const { p, plan } = list[i]!;

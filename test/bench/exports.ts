@@ -71,7 +71,7 @@ function row(i: number, rows: number, today: number): FeedbackTable {
   // The record's columns from its description (shared/feedback-fields.ts), then the server's.
   return {
     ...columnsFromRecord(input),
-    workspace_id: 'default', rater_id: `rater-${(i + (shared ? 1 : 0)) % 1000}`, client_id: 'bench', received_at: at,
+    workspace_id: 'default', rater_id: `rater-${(i + (shared ? 1 : 0)) % 1000}`, client_id: 'bench', source_channel: 'extension', received_at: at,
     record: JSON.stringify(input), content_hash: id,
   };
 }

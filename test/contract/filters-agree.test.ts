@@ -35,6 +35,7 @@ const POOLS = {
   criterion: ['correctness', 'task_quality'],
   rater: ['r0', 'r1', 'r2'],
   label: ['bug', 'ok'],
+  judge: ['judge-a', 'judge-b'],
 } as const;
 
 interface Seeded {
@@ -61,6 +62,7 @@ function seedArbitrary(now: number) {
     thumb: maybe(['up', 'down'] as const),
     stars: maybe([1, 2, 3, 4, 5]),
     label: maybe(POOLS.label),
+    judge: maybe(POOLS.judge),
     correction: fc.constantFrom('none', 'none', 'output', 'fields', 'empty'),
     daysAgo: fc.integer({ min: 0, max: 170 }),
     minute: fc.integer({ min: 0, max: 1439 }),
@@ -94,6 +96,7 @@ function seedArbitrary(now: number) {
         },
         rating: Object.keys(rating).length ? rating : { label: 'seen' },
         ...(s.criterion ? { criterion: s.criterion } : {}),
+        ...(s.judge ? { source: { type: 'model', name: s.judge } } : {}),
         ...(correction ? { correction } : {}),
         createdAt,
         updatedAt: createdAt,
@@ -124,6 +127,10 @@ function filterArbitrary(now: number) {
     maxStars: fc.integer({ min: 1, max: 5 }),
     label: fc.constantFrom(...POOLS.label, 'seen'),
     hasCorrection: fc.boolean(),
+    sourceType: fc.constantFrom('human', 'model'),
+    judge: fc.constantFrom(...POOLS.judge, 'judge-z'),
+    channel: fc.constantFrom('api', 'extension', 'dropin'),
+    queue: fc.constantFrom('no-such-queue'),
   };
   return fc
     .uniqueArray(fc.constantFrom(...FILTER_PARAMS), { maxLength: 4 })

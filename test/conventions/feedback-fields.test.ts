@@ -36,7 +36,7 @@ import {
 } from '../../shared/feedback-fields.ts';
 import { redactFeedbackText } from '../../shared/redact-feedback.ts';
 import { checkMutation } from '../../server/store/feedback.ts';
-import { Feedback, FeedbackInput, Rating, Target, TargetKind, Thumb } from '../../shared/schemas.ts';
+import { Feedback, FeedbackInput, Rating, Source, SourceInput, Target, TargetKind, Thumb } from '../../shared/schemas.ts';
 import { openTestStore, testBackend } from '../helpers/backend.ts';
 import type { Store } from '../../server/store/open.ts';
 
@@ -166,8 +166,9 @@ describe('the feedback record is described once (shared/feedback-fields.ts)', ()
 
   it('describes every key of the zod schemas, and only those', () => {
     const wire = [
-      ...Object.keys(Feedback.shape).filter((k) => k !== 'target' && k !== 'rating'),
+      ...Object.keys(Feedback.shape).filter((k) => k !== 'target' && k !== 'rating' && k !== 'source'),
       ...Object.keys(Target.shape).map((k) => `target.${k}`),
+      ...Object.keys(Source.shape).map((k) => `source.${k}`),
       ...Object.keys(Rating.shape).map((k) => `rating.${k}`),
     ].sort();
     expect(Object.keys(FeedbackInput.shape).every((k) => k in Feedback.shape)).toBe(true);
@@ -175,7 +176,12 @@ describe('the feedback record is described once (shared/feedback-fields.ts)', ()
     expect(paths).toEqual(wire);
     for (const f of described) {
       if (f.source === 'input') expect(f.path === null || f.path.split('.')[0]! in FeedbackInput.shape, String(f.path)).toBe(true);
-      if (f.source === 'server') expect(f.path! in Feedback.shape && !(f.path! in FeedbackInput.shape), String(f.path)).toBe(true);
+      if (f.source === 'server') {
+        // A server field: top level (receivedAt), or inside the source (its channel, which clients do not send).
+        const [head, leaf] = f.path!.split('.') as [string, string | undefined];
+        const server = leaf ? head === 'source' && leaf in Source.shape && !(leaf in SourceInput.shape) : head in Feedback.shape && !(head in FeedbackInput.shape);
+        expect(server, String(f.path)).toBe(true);
+      }
       if (f.source === 'store') expect(f.path).toBeNull();
     }
   });
@@ -218,7 +224,8 @@ describe('the feedback record is described once (shared/feedback-fields.ts)', ()
         updatedAt: '2026-01-01T00:00:00Z',
       };
       const [head, leaf] = p.split('.') as [string, string | undefined];
-      const valid = p === 'id' ? f.id : p.endsWith('At') ? f.createdAt : p === 'target.kind' ? 'chat_response' : p === 'rating.thumb' ? 'up' : 'a';
+      if (head === 'source') f.source = { type: 'model', name: 'judge' };
+      const valid = p === 'id' ? f.id : p.endsWith('At') ? f.createdAt : p === 'target.kind' ? 'chat_response' : p === 'rating.thumb' ? 'up' : p === 'source.type' ? 'model' : 'a';
       // Values a schema constrains (id, times, enums, criterion names) cannot hold U+0000 at all: the schema refuses them.
       const nul = `${String(valid)}\u0000`;
       if (leaf) (f[head] as Record<string, unknown>)[leaf] = nul;

@@ -61,15 +61,16 @@ describe('csv', () => {
     expect(row.thumb).toBe('down');
   });
 
-  it('keeps the header it always had, with the new columns last (criterion), each cell from the record', async () => {
+  it('keeps the header it always had, with the new columns last (criterion, then the source and queue), each cell from the record', async () => {
     // Pinned by hand on purpose: spreadsheets and scripts read these columns by position.
     expect(csv.header).toBe(
       'id,createdAt,updatedAt,receivedAt,workspaceId,raterId,kind,key,site,url,model,intent,project,subject,conversationId,' +
-        'thumb,stars,label,comment,tags,prompt,output,correction,context,criterion\r\n',
+        'thumb,stars,label,comment,tags,prompt,output,correction,context,criterion,sourceType,channel,judge,queueId\r\n',
     );
     const rows = parse(await exportCsv(), { columns: true }) as Record<string, string>[];
     const row = rows.find((r) => r.conversationId === 'c1')!;
-    expect(row).toMatchObject({ thumb: 'up', label: 'safe', criterion: 'overall', correction: '' });
+    expect(row).toMatchObject({ thumb: 'up', label: 'safe', criterion: 'overall', correction: '', sourceType: 'human', judge: '', queueId: '' });
+    expect(['api', 'extension']).toContain(row.channel);
     expect(row.tags).toBe("'+1+cmd|calc");
   });
 });

@@ -22,6 +22,7 @@ import * as m0160 from './0160-training-runs.ts';
 import * as m0170 from './0170-trace-actors.ts';
 import * as m0180 from './0180-lexical-search.ts';
 import * as m0190 from './0190-work-queue-and-vectors.ts';
+import * as m0200 from './0200-sources-and-queues.ts';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '0010-init': m0010,
@@ -43,4 +44,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0170-trace-actors': m0170,
   '0180-lexical-search': m0180,
   '0190-work-queue-and-vectors': m0190,
+  '0200-sources-and-queues': m0200,
 };
