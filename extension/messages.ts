@@ -64,6 +64,11 @@ export const Message = z.discriminatedUnion('type', [
   z.object({ type: z.literal('open-conversation'), site: z.string().max(256), conversationId: z.string().min(1).max(256) }),
   /** popup → background: counts, last sync, recent. Answer: PopupSummary. */
   z.object({ type: z.literal('get-summary') }),
+  /**
+   * popup → background: what the rater's review queues hold for them (GET /v1/queues). Answer:
+   * ToReview (extension/background/to-review.ts), null when there is nothing to show.
+   */
+  z.object({ type: z.literal('get-to-review') }),
   /** popup → background: sync now. Answer: PopupSummary after the attempt. */
   z.object({ type: z.literal('sync-now') }),
   /** options → background: check server URL and token. Answer: { ok, message }. */

@@ -24,6 +24,7 @@ import { feedbackRoutes } from './routes/feedback.ts';
 import { healthRoutes } from './routes/health.ts';
 import { insightsRoutes } from './routes/insights.ts';
 import { insightsSummaryRoutes } from './routes/insights-summary.ts';
+import { calibrationRoutes } from './routes/calibration.ts';
 import { exportRoutes } from './routes/exports.ts';
 import { conversationFeedbackRoutes } from './routes/conversation-feedback.ts';
 import { docsRoutes } from './routes/docs.ts';
@@ -38,6 +39,8 @@ import { settingsRoutes } from './routes/settings.ts';
 import { siteRoutes } from './routes/sites.ts';
 import { syncRoutes } from './routes/sync.ts';
 import { trainingRunRoutes } from './routes/training-runs.ts';
+import { queueAgreementRoutes } from './routes/queue-agreement.ts';
+import { queueRoutes } from './routes/queues.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import type { Store } from './store/open.ts';
 import type { WebhookAddressPolicy } from './webhooks/address-policy.ts';
@@ -129,8 +132,11 @@ export function createApp({
     .route('/', subjectRoutes)
     .route('/', insightsRoutes)
     .route('/', insightsSummaryRoutes)
+    .route('/', calibrationRoutes)
     .route('/', siteRoutes)
     .route('/', exportRoutes)
+    .route('/', queueRoutes)
+    .route('/', queueAgreementRoutes)
     .route('/', trainingRunRoutes);
   // Server-rendered pages with their own session auth, CSP and CSRF checks (not under /v1).
   app.route('/dashboard', dashboardRoutes({ rateLimits: limits.dashboard }));

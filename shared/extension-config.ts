@@ -110,8 +110,11 @@ export const PublishedConfig = z.strictObject({
 });
 export type PublishedConfig = z.infer<typeof PublishedConfig>;
 
-/** What this server can take from an extension; an extension sends only what is listed. */
-export const CAPABILITIES = ['packs', 'health', 'own-ratings', 'criteria'] as const;
+/**
+ * What this server can take from an extension; an extension sends only what is listed.
+ * `queues`: GET /v1/queues answers with each queue's `toReview` for the caller (the popup's "N to review").
+ */
+export const CAPABILITIES = ['packs', 'health', 'own-ratings', 'criteria', 'queues'] as const;
 export type Capability = (typeof CAPABILITIES)[number];
 
 /**

@@ -134,6 +134,11 @@ export const Item = ItemInput.extend({
   updatedAt: z.string(),
   /** `awaiting_analysis` until a post brings an output or a prediction; then `ready`. */
   state: z.enum(ITEM_STATES),
+  /**
+   * Present (true) when `prediction` is withheld: a rater's item in a blind review queue, until they
+   * submit their review of it there (docs/api/queues.md, "Blind review").
+   */
+  blinded: z.literal(true).optional(),
 });
 export type Item = z.infer<typeof Item>;
 

@@ -15,6 +15,7 @@ import { contentConfigOf, loadRemoteConfig, loadSettings, serverCan, type KeyVal
 import { criterionRowKey } from '../criterion-key.ts';
 import { pageSelections } from './page-selections.ts';
 import { buildSummary } from './summary.ts';
+import type { ToReview } from './to-review.ts';
 
 export interface MessageSender {
   /** The URL of the sending document: the page for a content script, chrome-extension://… for our pages. */
@@ -34,6 +35,8 @@ interface HandlerDeps {
   visits: Pick<VisitQueue, 'add'>;
   /** The rater's own ratings in a conversation, from the server, adopted by the outbox. */
   pullOwnRatings(site: string, conversationId: string): Promise<TargetStatus[]>;
+  /** The rater's review queues, for the popup's "N to review" (to-review.ts); absent: none. */
+  toReview?(): Promise<ToReview | null>;
 }
 
 /** A failure the sender sees as `{ error }`: the message was understood but cannot be done. */
@@ -41,7 +44,7 @@ export class MessageError extends Error {
   override name = 'MessageError';
 }
 
-const PRIVILEGED = new Set<Message['type']>(['get-summary', 'sync-now', 'test-connection']);
+const PRIVILEGED = new Set<Message['type']>(['get-summary', 'get-to-review', 'sync-now', 'test-connection']);
 
 function hostnameOf(url: string | undefined): string | undefined {
   try {
@@ -112,6 +115,8 @@ export function createMessageHandler(deps: HandlerDeps) {
         return contentConfigOf(await loadSettings(storage), await loadRemoteConfig(storage));
       case 'get-summary':
         return summary();
+      case 'get-to-review':
+        return (await deps.toReview?.()) ?? null;
       case 'sync-now':
         await scheduler.trigger('sync-now');
         return summary();

@@ -15,6 +15,7 @@ import { createMessageHandler, MessageError } from './handlers.ts';
 import { mayReach } from './permissions.ts';
 import { loadRemoteConfig, loadSettings, saveRemoteConfig, serverCan, SETTINGS_KEY, type Settings } from './settings.ts';
 import { ownRatingsPuller } from './own-ratings.ts';
+import { toReviewReader } from './to-review.ts';
 import { VisitQueue } from '../outbox/visits.ts';
 
 export const SYNC_ALARM = 'groundtruth-sync';
@@ -80,6 +81,7 @@ export function startBackground(browser: BackgroundBrowser, options: BackgroundO
     testConnection: (serverUrl, token) => testConnection(fetchFn, serverUrl, token, reach),
     visits,
     pullOwnRatings: ownRatingsPuller({ outbox, fetch: fetchFn, storage, mayReach: reach }),
+    toReview: toReviewReader({ fetch: fetchFn, storage, mayReach: reach }),
   });
 
   // Chrome's onMessage does not take a returned promise: answer through sendResponse and return true.

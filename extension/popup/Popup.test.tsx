@@ -2,6 +2,7 @@
 import { render } from 'preact';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { PopupSummary } from '../background/summary.ts';
+import type { ToReview } from '../background/to-review.ts';
 import { PopupApp, PopupView } from './Popup.tsx';
 
 const NOW = Date.parse('2026-02-01T10:00:00Z');
@@ -94,10 +95,68 @@ describe('popup', () => {
     expect($('pending-count')!.textContent).toBe('2');
     $('sync-now')!.click();
     await until(() => $('pending-count')!.textContent === '0');
-    expect(send).toHaveBeenLastCalledWith({ type: 'sync-now' });
+    expect(send).toHaveBeenCalledWith({ type: 'sync-now' });
     expect($('pending-count')!.textContent).toBe('0');
     expect($('synced-count')!.textContent).toBe('7');
     expect($('sync-now')!.textContent).toBe('Sync now');
+  });
+
+  it('"N to review": the sum over the queues, one queue as the link, several each linked; page text as text', () => {
+    const one: ToReview = { total: 3, queues: [{ id: 'q1', name: 'Daily errors', toReview: 3, url: 'http://127.0.0.1:8787/dashboard/queues/q1' }] };
+    let $ = show(<PopupView summary={base} toReview={one} syncing={false} now={NOW} onSyncNow={() => {}} onOpenOptions={() => {}} />);
+    expect($('to-review')!.textContent).toBe('3 to review');
+    expect($('to-review')!.getAttribute('href')).toBe('http://127.0.0.1:8787/dashboard/queues/q1');
+    expect($('to-review')!.getAttribute('target')).toBe('_blank');
+    render(null, root);
+    root.remove();
+    const two: ToReview = {
+      total: 5,
+      queues: [
+        { id: 'q1', name: 'Daily errors', toReview: 3, url: 'http://gt.example/dashboard/queues/q1' },
+        { id: 'q 2', name: '<img src=x onerror=alert(1)>', toReview: 2, url: 'http://gt.example/dashboard/queues/q%202' },
+      ],
+    };
+    $ = show(<PopupView summary={base} toReview={two} syncing={false} now={NOW} onSyncNow={() => {}} onOpenOptions={() => {}} />);
+    expect($('to-review')!.textContent).toBe('5 to review');
+    const links = [...root.querySelectorAll<HTMLAnchorElement>('[data-gt="to-review-queue"]')];
+    expect(links.map((a) => [a.textContent, a.getAttribute('href')])).toEqual([
+      ['Daily errors (3)', 'http://gt.example/dashboard/queues/q1'],
+      ['<img src=x onerror=alert(1)> (2)', 'http://gt.example/dashboard/queues/q%202'],
+    ]);
+    expect(root.querySelector('img')).toBeNull();
+  });
+
+  it('no "to review" line at 0, or without an answer (a server without queues, offline)', () => {
+    for (const toReview of [{ total: 0, queues: [] }, null, undefined]) {
+      const $ = show(<PopupView summary={base} toReview={toReview} syncing={false} now={NOW} onSyncNow={() => {}} onOpenOptions={() => {}} />);
+      expect($('to-review')).toBeNull();
+      render(null, root);
+      root.remove();
+    }
+    root = document.createElement('div');
+  });
+
+  it('PopupApp asks the background for the queues when it opens and after Sync now, not at every refresh', async () => {
+    let total = 2;
+    const answer = (): ToReview => ({ total, queues: [{ id: 'q1', name: 'Q', toReview: total, url: 'http://s/dashboard/queues/q1' }] });
+    const send = vi.fn(async (m: { type: string }) => (m.type === 'get-to-review' ? answer() : base));
+    const $ = show(<PopupApp send={send} openOptions={() => {}} refreshMs={5} toReviewRefreshMs={60_000} />);
+    await until(() => $('to-review')?.textContent === '2 to review');
+    await until(() => send.mock.calls.filter(([m]) => m.type === 'get-summary').length >= 3);
+    expect(send.mock.calls.filter(([m]) => m.type === 'get-to-review')).toHaveLength(1);
+    total = 0;
+    $('sync-now')!.click();
+    await until(() => $('to-review') === null);
+    expect(send.mock.calls.filter(([m]) => m.type === 'get-to-review')).toHaveLength(2);
+  });
+
+  it('PopupApp shows no line when the background does not know the message (an older background)', async () => {
+    const send = vi.fn(async (m: { type: string }) => (m.type === 'get-to-review' ? { error: 'Not a Groundtruth message' } : base));
+    const $ = show(<PopupApp send={send} openOptions={() => {}} refreshMs={60_000} />);
+    await until(() => $('pending-count') !== null && send.mock.calls.some(([m]) => m.type === 'get-to-review'));
+    await tick();
+    expect($('to-review')).toBeNull();
+    expect(root.textContent).not.toContain('Not a Groundtruth message');
   });
 
   it('shows the background failure in words', async () => {

@@ -1,14 +1,20 @@
 /**
  * The popup: how many ratings wait, went through or were refused, when the last sync was and what
- * went wrong in words, a "Sync now" button, and the recent ratings. A pure view over PopupSummary;
- * PopupApp (below) fetches it from the background.
+ * went wrong in words, a "Sync now" button, "N to review" in the rater's review queues (each
+ * linked to its dashboard page), and the recent ratings. A pure view over PopupSummary and
+ * ToReview; PopupApp (below) fetches them from the background: the summary every refresh (it is
+ * local), the queues when the popup opens, after "Sync now" and every `toReviewRefreshMs` (they
+ * come from the server).
  */
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import type { PopupSummary, RecentRating } from '../background/summary.ts';
-import { ratingText, relativeTime, STATE_WORDS } from './words.ts';
+import type { ToReview } from '../background/to-review.ts';
+import { queueLinkText, ratingText, relativeTime, STATE_WORDS, toReviewText } from './words.ts';
 
 interface PopupViewProps {
   summary: PopupSummary | undefined;
+  /** The rater's review queues; null or undefined (no such server, offline, nothing to do): no line. */
+  toReview?: ToReview | null;
   syncing: boolean;
   /** A failure to reach the background itself. */
   error?: string;
@@ -37,6 +43,35 @@ function LastSyncLine({ summary, now }: { summary: PopupSummary; now: number }) 
   );
 }
 
+/** "N to review": one queue, the line is its link; several, a link per queue below it. Hidden at 0. */
+function ToReviewLine({ toReview }: { toReview: ToReview }) {
+  if (toReview.total <= 0 || toReview.queues.length === 0) return null;
+  const [only] = toReview.queues;
+  if (toReview.queues.length === 1 && only) {
+    return (
+      <p class="to-review">
+        <a data-gt="to-review" href={only.url} target="_blank" rel="noopener noreferrer" title={only.name}>
+          {toReviewText(toReview.total)}
+        </a>
+      </p>
+    );
+  }
+  return (
+    <div class="to-review">
+      <p data-gt="to-review">{toReviewText(toReview.total)}</p>
+      <ul>
+        {toReview.queues.map((q) => (
+          <li key={q.id}>
+            <a data-gt="to-review-queue" href={q.url} target="_blank" rel="noopener noreferrer">
+              {queueLinkText(q.name, q.toReview)}
+            </a>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
 function RecentItem({ item }: { item: RecentRating }) {
   const undone = item.op === 'delete';
   return (
@@ -54,7 +89,7 @@ function RecentItem({ item }: { item: RecentRating }) {
   );
 }
 
-export function PopupView({ summary, syncing, error, now, onSyncNow, onOpenOptions }: PopupViewProps) {
+export function PopupView({ summary, toReview, syncing, error, now, onSyncNow, onOpenOptions }: PopupViewProps) {
   return (
     <main>
       <h1>Groundtruth</h1>
@@ -80,6 +115,7 @@ export function PopupView({ summary, syncing, error, now, onSyncNow, onOpenOptio
             </div>
           </dl>
           <LastSyncLine summary={summary} now={now} />
+          {toReview ? <ToReviewLine toReview={toReview} /> : null}
           {!summary.hasToken ? (
             <p class="problem">
               No token yet.{' '}
@@ -124,10 +160,12 @@ export function PopupView({ summary, syncing, error, now, onSyncNow, onOpenOptio
 }
 
 interface PopupAppProps {
-  send(message: { type: 'get-summary' } | { type: 'sync-now' }): Promise<unknown>;
+  send(message: { type: 'get-summary' } | { type: 'sync-now' } | { type: 'get-to-review' }): Promise<unknown>;
   openOptions(): void;
   /** How often to refresh while open. */
   refreshMs?: number;
+  /** How often to ask again for the review queues (a server request) while open. */
+  toReviewRefreshMs?: number;
 }
 
 function asSummary(answer: unknown): { summary?: PopupSummary; error?: string } {
@@ -136,8 +174,16 @@ function asSummary(answer: unknown): { summary?: PopupSummary; error?: string } 
   return { error };
 }
 
-export function PopupApp({ send, openOptions, refreshMs = 2000 }: PopupAppProps) {
+/** The background's answer to get-to-review, or null when it is anything else. */
+function asToReview(answer: unknown): ToReview | null {
+  if (!answer || typeof answer !== 'object' || !('total' in answer) || !('queues' in answer)) return null;
+  const { total, queues } = answer as { total: unknown; queues: unknown };
+  return typeof total === 'number' && Array.isArray(queues) ? (answer as ToReview) : null;
+}
+
+export function PopupApp({ send, openOptions, refreshMs = 2000, toReviewRefreshMs = 60_000 }: PopupAppProps) {
   const [summary, setSummary] = useState<PopupSummary>();
+  const [toReview, setToReview] = useState<ToReview | null>(null);
   const [error, setError] = useState<string>();
   const [syncing, setSyncing] = useState(false);
   const [now, setNow] = useState(Date.now());
@@ -153,16 +199,34 @@ export function PopupApp({ send, openOptions, refreshMs = 2000 }: PopupAppProps)
     setNow(Date.now());
   }, [send]);
 
+  const loadToReview = useCallback(async () => {
+    try {
+      setToReview(asToReview(await send({ type: 'get-to-review' })));
+    } catch {
+      // An older background without the message, or none: no line, the rest of the popup stands.
+      setToReview(null);
+    }
+  }, [send]);
+
   useEffect(() => {
     void load('get-summary');
     const timer = setInterval(() => void load('get-summary'), refreshMs);
     return () => clearInterval(timer);
   }, [load, refreshMs]);
 
+  useEffect(() => {
+    void loadToReview();
+    const timer = setInterval(() => void loadToReview(), toReviewRefreshMs);
+    return () => clearInterval(timer);
+  }, [loadToReview, toReviewRefreshMs]);
+
   const onSyncNow = async () => {
     setSyncing(true);
     await load('sync-now');
     setSyncing(false);
+    void loadToReview();
   };
-  return <PopupView summary={summary} syncing={syncing} error={error} now={now} onSyncNow={() => void onSyncNow()} onOpenOptions={openOptions} />;
+  return (
+    <PopupView summary={summary} toReview={toReview} syncing={syncing} error={error} now={now} onSyncNow={() => void onSyncNow()} onOpenOptions={openOptions} />
+  );
 }

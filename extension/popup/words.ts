@@ -29,3 +29,13 @@ export const STATE_WORDS = {
   synced: 'synced',
   rejected: 'not accepted',
 } as const;
+
+/** The popup's line for the rater's review queues: "1 to review", "12 to review". */
+export function toReviewText(n: number): string {
+  return `${n} to review`;
+}
+
+/** One queue in that line: "Daily errors (3)". */
+export function queueLinkText(name: string, n: number): string {
+  return `${name} (${n})`;
+}

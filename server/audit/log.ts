@@ -48,6 +48,7 @@ export const AUDIT_ACTIONS = [
   'rater.erased',
   'import.completed',
   'purge.completed',
+  'queue.adjudicated',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -67,17 +67,19 @@ describe('dashboard sign-in', () => {
     expect(html).not.toMatch(/\sstyle="/);
   });
 
-  it('an analyst signs in: HttpOnly SameSite=Strict cookie, then sees pages; a rater is refused', async () => {
+  it('an analyst signs in: HttpOnly SameSite=Strict cookie, then sees pages; a rater lands in the rater area only', async () => {
     const { setCookie } = await signIn(tokens.analyst);
     expect(setCookie).toMatch(/HttpOnly/i);
     expect(setCookie).toMatch(/SameSite=Strict/i);
     expect(setCookie).toMatch(/Path=\/dashboard/);
     expect(setCookie).not.toContain(tokens.analyst);
 
-    const rater = await t.app.request('/dashboard/sign-in', form({ token: tokens.alice }));
-    expect(rater.status).toBe(403);
-    expect(rater.headers.get('Set-Cookie')).toBeNull();
-    expect(await rater.text()).toContain('This is a rater token');
+    // DESIGN, "Who uses the dashboard": a rater signs in and is sent to their area, whatever next said.
+    const rater = await t.app.request('/dashboard/sign-in', form({ token: tokens.alice, next: '/dashboard/feedback' }));
+    expect(rater.status).toBe(303);
+    expect(rater.headers.get('Location')).toBe('/dashboard/queues');
+    const raterCookie = (rater.headers.get('Set-Cookie') ?? '').split(';')[0]!;
+    expect((await get('/dashboard/feedback', raterCookie)).status).toBe(403);
 
     const unknown = await t.app.request('/dashboard/sign-in', form({ token: 'gt_nope' }));
     expect(unknown.status).toBe(401);

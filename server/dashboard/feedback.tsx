@@ -10,9 +10,9 @@ import type { DashEnv } from './env.ts';
 import { browseFeedback, BrowserQuery, filterChoices } from './feedback-query.ts';
 import { FilterInputs } from './filter-inputs.tsx';
 import { parsePageQuery } from './page-query.ts';
-import { excerpt, qs, when } from './format.ts';
+import { FeedbackTable } from './feedback-table.tsx';
+import { qs } from './format.ts';
 import { BASE, Empty } from './layout.tsx';
-import { RatingBadge, SubjectLink } from './parts.tsx';
 import { render } from './render.tsx';
 
 export const feedbackPages = new Hono<DashEnv>().get('/feedback', async function feedbackBrowser(c) {
@@ -51,51 +51,7 @@ export const feedbackPages = new Hono<DashEnv>().get('/feedback', async function
       {page.items.length === 0 ? (
         <Empty>No feedback matches these filters.</Empty>
       ) : (
-        <table class="data" data-gt="feedback-table">
-          <thead>
-            <tr>
-              <th>When</th>
-              <th>Rating</th>
-              <th>Model</th>
-              <th>Where</th>
-              <th>Subject</th>
-              <th>Prompt / answer</th>
-              <th>Comment</th>
-              <th>Rater</th>
-            </tr>
-          </thead>
-          <tbody>
-            {page.items.map((f) => (
-              <tr data-id={f.id}>
-                <td class="nowrap">
-                  <a href={`${BASE}/feedback/${encodeURIComponent(f.id)}`}>{when(f.createdAt)}</a>
-                </td>
-                <td class="nowrap">
-                  <RatingBadge rating={f.rating} />
-                  {f.correction && (
-                    <>
-                      {' '}
-                      <span class="pill">corrected</span>
-                    </>
-                  )}
-                </td>
-                <td>{f.target.model ?? '—'}</td>
-                <td>
-                  {f.target.site ?? '—'} <span class="muted">{f.target.kind}</span>
-                </td>
-                <td>
-                  <SubjectLink subject={f.target.subject} />
-                </td>
-                <td>
-                  <div>{excerpt(f.target.prompt, 90) || <span class="muted">(no prompt)</span>}</div>
-                  <div class="muted">{excerpt(f.target.output ?? f.target.quote?.exact, 110)}</div>
-                </td>
-                <td>{excerpt(f.comment, 120)}</td>
-                <td>{names.get(f.raterId) ?? f.raterId}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <FeedbackTable items={page.items} raterNames={names} recordHref={(f) => `${BASE}/feedback/${encodeURIComponent(f.id)}`} />
       )}
       {nextHref && (
         <div class="pager">

@@ -26,11 +26,12 @@ function dateValue(v: string | undefined): { type: 'date' | 'text'; value: strin
   return v.endsWith('T00:00:00.000Z') ? { type: 'date', value: v.slice(0, 10) } : { type: 'text', value: v };
 }
 
-export const FilterInputs: FC<{ values: FilterValues; suggestions?: Partial<Record<FilterParam, string[]>> }> = ({ values, suggestions = {} }) => {
+/** `omit`: filters the page fixes itself (the rater's own ratings fix `rater`). */
+export const FilterInputs: FC<{ values: FilterValues; suggestions?: Partial<Record<FilterParam, string[]>>; omit?: FilterParam[] }> = ({ values, suggestions = {}, omit = [] }) => {
   const sel = (a: unknown, b: unknown) => (a === b ? true : undefined);
   return (
     <>
-      {FILTER_PARAMS.map((param) => {
+      {FILTER_PARAMS.filter((param) => !omit.includes(param)).map((param) => {
         const def = FILTER_DEFS.get(param)!;
         const v = values[param] as string | number | boolean | undefined;
         if (def.type === 'datetime') {

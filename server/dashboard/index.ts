@@ -1,9 +1,11 @@
 /**
- * The dashboard at /dashboard: server-rendered pages (hono/jsx) for analysts and admins. See
+ * The dashboard at /dashboard: server-rendered pages (hono/jsx) for analysts and admins, and a rater area (queues, own ratings) for raters. See
  * docs/decisions/0019-dashboard-server-rendered-and-search.md for why server-rendered and not a Preact app.
  *
  * Order matters: security headers on everything; static assets; the origin check on every POST;
- * the session; sign-in/out; then every page behind `requireAnalyst` (admins-only pages check more).
+ * the session; sign-in/out; every page behind `requireSignedIn` (session + CSRF field); then the
+ * rater area (queues and one's own ratings: DESIGN, "Who uses the dashboard"), the one part a rater
+ * reaches; then every other page behind `requireAnalyst` (admins-only pages check more).
  */
 import fs from 'node:fs';
 import { Hono, type Context, type MiddlewareHandler, type Next } from 'hono';
@@ -13,7 +15,7 @@ import { secureHeaders } from 'hono/secure-headers';
 import { LIMITS } from '../../shared/limits.ts';
 import { ApiError } from '../lib/errors.ts';
 import type { DashEnv } from './env.ts';
-import { BASE } from './layout.tsx';
+import { BASE, RATER_HOME } from './layout.tsx';
 import { renderErrorPage } from './render.tsx';
 import { csrfMatches, dashboardSession } from './session.ts';
 import { signInPage, signInRoutes } from './sign-in.tsx';
@@ -21,6 +23,7 @@ import { exportsPages } from './exports.tsx';
 import { trainingPage } from './training.tsx';
 import { feedbackPages } from './feedback.tsx';
 import { modelsPage } from './models.tsx';
+import { judgesPage } from './judges.tsx';
 import { overviewPage } from './overview.tsx';
 import { reviewPages } from './review.tsx';
 import { recordPage } from './record.tsx';
@@ -30,6 +33,7 @@ import { sitesPage } from './sites.tsx';
 import { extensionConfigPage } from './extension-config.tsx';
 import { tokensPage } from './tokens.tsx';
 import { auditPage } from './audit.tsx';
+import { raterArea } from './rater-area.tsx';
 
 const asset = (name: string) => fs.readFileSync(new URL(`./${name}`, import.meta.url), 'utf8');
 const STYLE = asset('style.css');
@@ -47,19 +51,26 @@ const CSP = {
   baseUri: ["'none'"],
 };
 
-/** Signed in with an analyst or admin token; a POST also carries the session's CSRF field. */
-async function requireAnalyst(c: Context<DashEnv>, next: Next) {
+/** Signed in (any role); a POST also carries the session's CSRF field. */
+async function requireSignedIn(c: Context<DashEnv>, next: Next) {
   const auth = c.get('auth');
   if (!auth || !c.get('session')) {
     if (c.req.method === 'GET' || c.req.method === 'HEAD') return signInPage(c, c.req.path === BASE ? 200 : 401);
     throw new ApiError(401, 'unauthorized', 'Your session has ended; sign in again.');
   }
-  if (auth.role === 'rater') throw new ApiError(403, 'forbidden', 'The dashboard is for analysts and admins.');
   if (c.req.method === 'POST') {
     const body = await c.req.parseBody();
     if (!csrfMatches(c.get('session'), body._csrf)) {
       throw new ApiError(403, 'forbidden', 'The form was stale or did not come from this dashboard; reload the page and try again.');
     }
+  }
+  await next();
+}
+
+/** Past the rater area: analysts and admins only. */
+async function requireAnalyst(c: Context<DashEnv>, next: Next) {
+  if (c.get('auth').role === 'rater') {
+    throw new ApiError(403, 'forbidden', `Raters see their queues and their own ratings here (${RATER_HOME}); the rest of the dashboard is for analysts and admins.`);
   }
   await next();
 }
@@ -105,9 +116,12 @@ export function dashboardRoutes({ rateLimits = {} }: DashboardOptions = {}) {
   // Pages and downloads count against the session's token, together with its API requests.
   if (rateLimits.perToken) app.use('*', rateLimits.perToken);
   app.route('/', signInRoutes);
+  app.use('*', requireSignedIn);
+  app.route('/', raterArea);
   app.use('*', requireAnalyst);
   app.route('/', overviewPage);
   app.route('/', modelsPage);
+  app.route('/', judgesPage);
   app.route('/', feedbackPages);
   app.route('/', recordPage);
   app.route('/', subjectPages);

@@ -10,15 +10,23 @@ import type { Role } from '../../shared/schemas.ts';
 import type { TokenInfo } from '../store/tokens.ts';
 
 export const BASE = '/dashboard';
+/** Where a rater lands: the rater area (queues, own ratings) is all of the dashboard a rater reaches. */
+export const RATER_HOME = `${BASE}/queues`;
+/** The rater area's paths (index.ts mounts its pages before the analysts-only gate). */
+export const inRaterArea = (path: string) => /^\/dashboard\/(queues|my-ratings)(\/|$)/.test(path);
 
 export interface PageUser {
   auth: TokenInfo;
   csrf: string;
 }
 
-const NAV: { href: string; label: string; id: string; role?: Role }[] = [
+/** `rater`: shown to raters too (the rater area); `raterOnly`: shown to raters only. */
+const NAV: { href: string; label: string; id: string; role?: Role; rater?: true; raterOnly?: true }[] = [
   { href: BASE, label: 'Overview', id: 'overview' },
+  { href: RATER_HOME, label: 'Queues', id: 'queues', rater: true },
+  { href: `${BASE}/my-ratings`, label: 'My ratings', id: 'my-ratings', rater: true, raterOnly: true },
   { href: `${BASE}/models`, label: 'Models', id: 'models' },
+  { href: `${BASE}/judges`, label: 'Judges', id: 'judges' },
   { href: `${BASE}/feedback`, label: 'Feedback', id: 'feedback' },
   { href: `${BASE}/review`, label: 'Review queue', id: 'review' },
   { href: `${BASE}/subjects`, label: 'Subjects', id: 'subjects' },
@@ -48,19 +56,19 @@ export const Layout: FC<{ title: string; page: string; user?: PageUser; children
       </head>
       <body data-page={page}>
         <header class="top">
-          <a class="brand" href={BASE}>
+          <a class="brand" href={user?.auth.role === 'rater' ? RATER_HOME : BASE}>
             Groundtruth
           </a>
           {user && (
             <nav aria-label="Dashboard">
-              {NAV.filter((n) => !n.role || n.role === user.auth.role).map((n) => (
+              {NAV.filter((n) => (user.auth.role === 'rater' ? n.rater : !n.raterOnly && (!n.role || n.role === user.auth.role))).map((n) => (
                 <a href={n.href} aria-current={n.id === page ? 'page' : undefined}>
                   {n.label}
                 </a>
               ))}
             </nav>
           )}
-          {user && (
+          {user && user.auth.role !== 'rater' && (
             <form class="search-box" method="get" action={`${BASE}/search`} role="search">
               <input type="search" name="q" value={q ?? ''} placeholder="Search prompts, answers, comments, notes" aria-label="Search" />
             </form>

@@ -6,7 +6,7 @@ import type { Child } from 'hono/jsx';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { ApiError, type ErrorAnswer } from '../lib/errors.ts';
 import type { DashEnv } from './env.ts';
-import { BASE, Layout, Notice } from './layout.tsx';
+import { BASE, Layout, Notice, RATER_HOME } from './layout.tsx';
 
 export interface PageProps {
   title: string;
@@ -49,7 +49,7 @@ export function renderErrorPage(c: Context, answer: ErrorAnswer, err: unknown) {
       <Notice kind="error">{message}</Notice>
       {!answer.unexpected && (
         <p>
-          <a href={BASE}>Back to the dashboard</a>
+          <a href={(c as Context<DashEnv>).get('auth')?.role === 'rater' ? RATER_HOME : BASE}>Back to the dashboard</a>
         </p>
       )}
     </>,

@@ -7,6 +7,11 @@
  * feedback record through the store's one write path (applyMutations, as the API does) and opens
  * the next item of the queue, with the queue's filters kept. Keys (dashboard.js, listed on the
  * page): 1–5 rate, s or Ctrl+Enter save, n or j next, k previous, e edit the analysis, c comment.
+ *
+ * Blind review: the page itself asks whether the item is blind for whoever is signed in
+ * (server/queues/blind.ts), so it holds whichever part of the dashboard lets a rater here: a rater
+ * who has not submitted the item in its blind queue sees no prediction (the fields start empty and
+ * the page says it is shown after they submit), and their saved review carries none either.
  */
 import { Hono } from 'hono';
 import type { FC } from 'hono/jsx';
@@ -15,6 +20,7 @@ import type { Item } from '../../shared/items.ts';
 import { LIMITS } from '../../shared/limits.ts';
 import { ApiError } from '../lib/errors.ts';
 import { clockNow } from '../lib/clock.ts';
+import { itemFor } from '../queues/blind.ts';
 import { applyMutations } from '../store/feedback.ts';
 import { getItem, neighbourItems } from '../store/items.ts';
 import type { DashEnv } from './env.ts';
@@ -92,7 +98,7 @@ const AnalysisFields: FC<{ item: Item }> = ({ item }) => {
   );
 };
 
-const ItemView: FC<{ item: Item }> = ({ item }) => {
+export const ItemView: FC<{ item: Item }> = ({ item }) => {
   const ctx = (item.context ?? {}) as Record<string, unknown>;
   const others = Object.entries(ctx).filter(([k]) => !SHOWN_CONTEXT.includes(k));
   const p = item.prediction;
@@ -141,7 +147,12 @@ const ItemView: FC<{ item: Item }> = ({ item }) => {
         </details>
       )}
       <h2>AI analysis</h2>
-      {item.state === 'awaiting_analysis' && <p class="muted">No analysis has arrived for this item yet; what you enter below is the analysis.</p>}
+      {item.blinded && (
+        <p class="muted" data-gt="blinded">
+          Blind review: the AI's predicted analysis is shown after you submit your review of this item. Enter the analysis as you see it.
+        </p>
+      )}
+      {item.state === 'awaiting_analysis' && !item.blinded && <p class="muted">No analysis has arrived for this item yet; what you enter below is the analysis.</p>}
       {item.output !== undefined && <pre class="text" data-gt="review-output">{item.output}</pre>}
       {p && (
         <dl class="meta" data-gt="prediction">
@@ -174,9 +185,10 @@ export const reviewItemPages = new Hono<DashEnv>()
     const keep = filterParams(filters);
     const auth = c.get('auth');
     const db = c.get('store').db;
-    const item = await getItem(db, auth.workspaceId, c.req.param('id'));
-    if (!item) throw new ApiError(404, 'not_found', 'There is no such item in this workspace.');
-    const { previous, next } = await neighbourItems(db, auth.workspaceId, storeFilters(filters), item);
+    const stored = await getItem(db, auth.workspaceId, c.req.param('id'));
+    if (!stored) throw new ApiError(404, 'not_found', 'There is no such item in this workspace.');
+    const item = await itemFor(db, auth, stored);
+    const { previous, next } = await neighbourItems(db, auth.workspaceId, storeFilters(navigable(filters, auth.role)), item);
     const title = typeof item.context?.task_id === 'string' ? `Review: ${item.context.task_id}` : 'Review an item';
     return render(
       c,
@@ -244,8 +256,10 @@ export const reviewItemPages = new Hono<DashEnv>()
     const parsed = ReviewItemQuery.safeParse(c.req.query());
     const filters = parsed.success && !storeFiltersConflict(queueFilters(parsed.data)) ? queueFilters(parsed.data) : {};
     const keep = filterParams(filters);
-    const item = await getItem(db, auth.workspaceId, c.req.param('id'));
-    if (!item) throw new ApiError(404, 'not_found', 'There is no such item in this workspace.');
+    const stored = await getItem(db, auth.workspaceId, c.req.param('id'));
+    if (!stored) throw new ApiError(404, 'not_found', 'There is no such item in this workspace.');
+    // Blind for this reviewer: the review is their own analysis, and carries no prediction in its target.
+    const item = await itemFor(db, auth, stored);
     const form = await c.req.parseBody();
     const stars = typeof form.stars === 'string' && /^[1-5]$/.test(form.stars) ? Number(form.stars) : undefined;
     if (!stars) return c.redirect(itemUrl(item.id, keep, { error: 'rating' }), 303);
@@ -263,9 +277,16 @@ export const reviewItemPages = new Hono<DashEnv>()
       { id: record.id, op: 'upsert', updatedAt: record.updatedAt, feedback: record },
     ], now);
     if (result?.status === 'rejected') throw new ApiError(422, 'validation_failed', `Not saved: ${result.error}`);
-    const next = await nextOfQueue(db, auth.workspaceId, filters, item, item.id);
+    const next = await nextOfQueue(db, auth.workspaceId, navigable(filters, auth.role), item, item.id);
     return c.redirect(next ? itemUrl(next, keep, { saved: '1' }) : `${BASE}/review${qs({ ...keep, saved: 'done' })}`, 303);
   });
+
+/** A rater moves through the queue without the predicted-category filter: its order would tell a blind item's category. */
+function navigable(f: QueueFilterValues, role: string): QueueFilterValues {
+  if (role !== 'rater' || f.category === undefined) return f;
+  const { category: _c, ...rest } = f;
+  return rest;
+}
 
 function storeFiltersConflict(f: QueueFilterValues): boolean {
   try {

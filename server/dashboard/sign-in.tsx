@@ -1,13 +1,13 @@
 /** @jsxImportSource hono/jsx */
 /**
- * Sign in with a token (analyst or admin), sign out. The token is checked once, here; the browser
+ * Sign in with a token (analyst or admin; a rater reaches only the rater area), sign out. The token is checked once, here; the browser
  * then holds only a session cookie (session.ts), never the token.
  */
 import { Hono, type Context } from 'hono';
 import type { FC } from 'hono/jsx';
 import { findActiveToken, tokenExpired } from '../store/tokens.ts';
 import type { DashEnv } from './env.ts';
-import { BASE, Layout, Notice } from './layout.tsx';
+import { BASE, inRaterArea, Layout, Notice, RATER_HOME } from './layout.tsx';
 import { clearSessionCookie, createSession, csrfMatches, deleteSession, setSessionCookie } from './session.ts';
 import { ApiError } from '../lib/errors.ts';
 
@@ -17,7 +17,7 @@ const SignInForm: FC<{ error?: string; next?: string }> = ({ error, next }) => (
       {error && <Notice kind="error">{error}</Notice>}
       <form method="post" action={`${BASE}/sign-in`} class="stack">
         <label>
-          Analyst or admin token
+          Your token
           <input type="password" name="token" autocomplete="off" autofocus required spellcheck={false} placeholder="gt_…" />
         </label>
         {next && <input type="hidden" name="next" value={next} />}
@@ -27,7 +27,8 @@ const SignInForm: FC<{ error?: string; next?: string }> = ({ error, next }) => (
       </form>
       <p class="muted">
         A token is printed once when the server first starts; more are made with{' '}
-        <code>npx groundtruth token create --role analyst --name NAME</code>. Rater tokens belong in the extension.
+        <code>npx groundtruth token create --role analyst --name NAME</code>. With a rater token you see your review
+        queues and your own ratings.
       </p>
     </div>
   </Layout>
@@ -56,15 +57,10 @@ export const signInRoutes = new Hono<DashEnv>()
     if (tokenExpired(info)) {
       return c.html(<SignInForm error={`That token expired at ${info.expiresAt}; ask an admin for a new one.`} next={next} />, 401);
     }
-    if (info.role === 'rater') {
-      return c.html(
-        <SignInForm error="This is a rater token: raters rate answers with the browser extension. The dashboard needs an analyst or admin token." next={next} />,
-        403,
-      );
-    }
     const { secret } = await createSession(store.db, info);
     setSessionCookie(c, secret);
-    return c.redirect(next, 303);
+    // A rater reaches only the rater area: any other page they were sent to would be a 403.
+    return c.redirect(info.role === 'rater' && !inRaterArea(next) ? RATER_HOME : next, 303);
   })
   .post('/sign-out', async function signOut(c) {
     const session = c.get('session');

@@ -101,6 +101,8 @@ async function usage(db: Kysely<DB>, workspaceId: string, since: string, until: 
     .where('workspace_id', '=', workspaceId)
     .where('deleted', '=', 0)
     .where('criterion', '=', DEFAULT_CRITERION)
+    // People only, as the rollups the thumbs come from (issue 16: judges count in no figure unless asked).
+    .where('source_type', '=', 'human')
     .where('created_at', '>=', `${since}T00:00:00.000Z`)
     .where('created_at', '<', `${until}T00:00:00.000Z`);
   if (given(f.model)) rows = rows.where('model', '=', f.model);

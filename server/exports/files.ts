@@ -63,6 +63,7 @@ export async function exportToFiles(
       split: prepared.split,
       counts: result.counts,
       files,
+      ...(result.counts.gold ? { gold: result.counts.gold } : {}),
       startedAt: startedAt.toISOString(),
       finishedAt: new Date().toISOString(),
     });

@@ -91,3 +91,33 @@ describe('import', () => {
     await store.close();
   });
 });
+
+describe('import of queue reviews and judges', () => {
+  it('keeps a review’s queueId and a judge’s source, even where the queue is not in the store', async () => {
+    const { createTestApp, makeFeedback } = await import('../../test/helpers/app.ts');
+    const t = await createTestApp();
+    const analyst = await t.token('analyst');
+    const reviewer = await t.token('rater');
+    const admin = await t.token('admin');
+    const answer = makeFeedback();
+    expect((await t.call(admin.token, 'POST', '/v1/feedback', { ...answer, source: { type: 'model', name: 'judge-a' } })).status).toBe(201);
+    const made = await t.call(analyst.token, 'POST', '/v1/queues', { name: 'check', filter: {} });
+    expect(made.status).toBe(201);
+    const queueId = ((await made.json()) as { id: string }).id;
+    const review = makeFeedback({ target: answer.target, queueId, rating: { thumb: 'down' } });
+    expect((await t.call(reviewer.token, 'POST', '/v1/feedback', review)).status).toBe(201);
+
+    const dir = tempDir('gt-import-queue-');
+    await exportAll(t.store, 'default', path.join(dir, 'q.jsonl'));
+    const target = await openTestStore();
+    const report = await importRecords(target.db, fs.createReadStream(path.join(dir, 'q.jsonl')));
+    expect(report).toMatchObject({ lines: 2, applied: 2, rejected: [] });
+    const rows = await target.db.selectFrom('feedback').select(['id', 'queue_id', 'source_type', 'source_name', 'source_channel']).orderBy('id').execute();
+    expect(rows).toEqual(
+      [
+        { id: answer.id, queue_id: null, source_type: 'model', source_name: 'judge-a', source_channel: 'api' },
+        { id: review.id, queue_id: queueId, source_type: 'human', source_name: '', source_channel: 'api' },
+      ].sort((a, b) => (a.id < b.id ? -1 : 1)),
+    );
+  });
+});

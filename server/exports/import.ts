@@ -96,7 +96,7 @@ async function importLines(db: Kysely<DB>, input: Readable, hooks: ImportOptions
         const input = feedbackToInput(record);
         return { id: input.id, op: 'upsert', updatedAt: input.updatedAt, feedback: input };
       });
-      const results = await applyMutations(db, { workspaceId, raterId, role: 'rater', tokenId: null, clientId, channel: source?.channel ?? (clientId ? 'extension' : 'api') }, mutations, new Date(receivedAt));
+      const results = await applyMutations(db, { workspaceId, raterId, role: 'rater', tokenId: null, clientId, channel: source?.channel ?? (clientId ? 'extension' : 'api') }, mutations, new Date(receivedAt), { restore: true });
       results.forEach((res, i) => {
         if (res.status === 'rejected') report.rejected.push({ line: list[i]!.line, id: res.id, error: res.error ?? 'rejected' });
         else report[res.status]++;

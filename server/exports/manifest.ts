@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { ExportCounts } from './stream.ts';
 import type { ResolvedFilters } from './filters.ts';
 import type { ExportFile } from './runs.ts';
+import type { GoldSummary } from './gold.ts';
 
 export interface OutputPaths {
   files: Partial<Record<'all' | 'train' | 'validation', string>>;
@@ -34,6 +35,8 @@ export interface Manifest {
   files: ExportFile[];
   startedAt: string;
   finishedAt: string;
+  /** With `gold=adjudicated`: the gold lines, from which queue, how many reviews they replaced (also in `counts.gold`). */
+  gold?: GoldSummary;
 }
 
 export function buildManifest(m: Omit<Manifest, 'manifestVersion'>): Manifest {

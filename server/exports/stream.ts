@@ -17,13 +17,14 @@ import type { DB, FeedbackTable } from '../store/schema.ts';
 import type { Store } from '../store/open.ts';
 import { withInsightsTables } from '../insights/tables.ts';
 import { PromptGrouper, withGateCriterion, type ExampleRow, type ExampleSide } from './examples.ts';
-import { resolveFilters, type ExportFilterInput, type ResolvedFilters } from './filters.ts';
+import { resolveFilters, withTrainingSources, type ExportFilterInput, type ResolvedFilters } from './filters.ts';
 import { FORMATS, FORMAT_NAMES, type Format, type FormatName, type FormatOptions, type Line } from './formats/index.ts';
 import { DEFAULT_WEIGHTS } from './formats/weighted.ts';
 import { itemKeyPrefix, itemReviewExample, itemReviews } from './item-reviews.ts';
 import { sideOf, splitKeyOf } from './split.ts';
 import { tallyInto, type LeftOutReason, type MadeBy } from './tally.ts';
 import { ITEM_KEY_PREFIX } from '../../shared/items.ts';
+import { GoldReplacer, type GoldSource, type GoldSummary } from './gold.ts';
 
 export interface ExportOptions {
   format: FormatName;
@@ -34,6 +35,8 @@ export interface ExportOptions {
   weights?: { up?: number; down?: number };
   /** The clock for `days` (tests pin it). */
   now?: Date;
+  /** `adjudicated`: the queue's adjudications replace its reviews (gold.ts); needs the `queue` filter and the jsonl format. */
+  gold?: GoldSource;
 }
 
 export interface PreparedExport {
@@ -41,6 +44,8 @@ export interface PreparedExport {
   filters: ResolvedFilters;
   split: number | null;
   formatOptions: FormatOptions;
+  /** Gold labels from this queue's adjudications (gold.ts), or absent. */
+  gold?: { source: GoldSource; queueId: string };
 }
 
 export interface ExportCounts {
@@ -60,6 +65,8 @@ export interface ExportCounts {
   leftOut: Partial<Record<LeftOutReason, number>>;
   /** Lines written per side (`all` without a split). */
   written: Record<ExampleSide, number>;
+  /** With `gold`: the gold lines, from which queue, and the reviews they replaced (gold.ts). */
+  gold?: GoldSummary;
 }
 
 export function emptyCounts(): ExportCounts {
@@ -76,10 +83,14 @@ export function prepareExport(options: ExportOptions): PreparedExport {
   const up = options.weights?.up ?? DEFAULT_WEIGHTS.up;
   const down = options.weights?.down ?? DEFAULT_WEIGHTS.down;
   for (const w of [up, down]) if (!Number.isFinite(w) || w < 0) throw new RangeError('weights must be non-negative numbers');
+  if (options.gold && format.name !== 'jsonl') throw new RangeError('gold=adjudicated writes full records: use the jsonl format');
+  if (options.gold && !options.filters?.queue) throw new RangeError('gold=adjudicated needs the queue whose adjudications are gold: queue=<id>');
   return {
+    ...(options.gold ? { gold: { source: options.gold, queueId: options.filters!.queue! } } : {}),
     format,
-    // Training formats: the votes of one criterion label the examples (`overall` unless filtered).
-    filters: withGateCriterion(format.mode, resolveFilters(options.filters ?? {}, options.now)),
+    // Training formats: the votes of one criterion label the examples (`overall` unless filtered),
+    // people's votes unless sourceType/judge asks for a judge's (filters.ts, withTrainingSources).
+    filters: withTrainingSources(format.mode, withGateCriterion(format.mode, resolveFilters(options.filters ?? {}, options.now))),
     split: options.split ?? null,
     formatOptions: { weights: { up, down } },
   };
@@ -96,7 +107,7 @@ function applyFilters<Q extends Filterable>(q: Q, f: ResolvedFilters, createdAtC
  */
 const RECORD_COLUMNS = [
   'f.id', 'f.workspace_id', 'f.rater_id', 'f.client_id', 'f.target_key', 'f.conversation_id', 'f.created_at', 'f.received_at', 'f.deleted', 'f.record',
-  'f.source_type', 'f.source_channel', 'f.source_name', 'f.queue_id',
+  'f.source_type', 'f.source_channel', 'f.source_name', 'f.queue_id', 'f.criterion',
 ] as const;
 const EXAMPLE_COLUMNS = [
   'f.id', 'f.created_at', 'f.model', 'f.intent', 'f.project', 'f.thumb', 'f.stars', 'f.conversation_id', 'f.target_key', 'f.record',
@@ -119,6 +130,18 @@ function examplesQuery(db: Kysely<DB>, workspaceId: string, f: ResolvedFilters) 
     .where('f.deleted', '=', 0)
     .where(itemKeyPrefix('f.target_key'), '<>', ITEM_KEY_PREFIX);
   return applyFilters(q, f, 'e.created_at');
+}
+
+/** The gold replacer of a `gold` export, with the export's reviews per (target, criterion) of the queue. */
+async function goldFor(db: Kysely<DB>, workspaceId: string, prepared: PreparedExport): Promise<GoldReplacer> {
+  const queueId = prepared.gold!.queueId;
+  const reviewCounts = await recordsQuery(db, workspaceId, prepared.filters)
+    .clearSelect()
+    .select(['f.target_key', 'f.criterion', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('f.queue_id', '=', queueId)
+    .groupBy(['f.target_key', 'f.criterion'])
+    .execute();
+  return GoldReplacer.load(db, workspaceId, queueId, reviewCounts);
 }
 
 /** Records the filters match that are neither in the examples projection (no prompt or no answer) nor about an item. */
@@ -156,10 +179,22 @@ export async function* exportLines(
 ): AsyncGenerator<Line> {
   const { format, filters, split } = prepared;
   if (format.mode === 'records') {
+    const gold = prepared.gold ? await goldFor(db, workspaceId, prepared) : null;
+    if (gold) counts.gold = gold.summary;
+    const tally = tallyInto(counts);
     const rows = recordsQuery(db, workspaceId, filters).orderBy('f.created_at').orderBy('f.id').stream(500);
     for await (const row of rows) {
       counts.read++;
       const side: ExampleSide = split === null ? 'all' : sideOf(splitKeyOf(row), split);
+      const taken = gold ? gold.take(row as unknown as FeedbackTable) : 'keep';
+      if (taken !== 'keep') {
+        tally.leftOut('replaced_by_gold', 1);
+        if (taken === 'drop') continue;
+        counts.written[side]++;
+        counts.made.gold = (counts.made.gold ?? 0) + 1;
+        yield { side, text: format.line(taken) };
+        continue;
+      }
       counts.written[side]++;
       counts.made.record = (counts.made.record ?? 0) + 1;
       yield { side, text: format.line(row as unknown as FeedbackTable) };

@@ -24,6 +24,8 @@ export const MADE_BY = [
   'pair_from_corrected_output',
   /** DPO: a corrected analysis against the original analysis. */
   'pair_from_corrected_analysis',
+  /** jsonl with `gold=adjudicated`: an adjudicated rating in place of the reviews of its target and criterion (gold.ts). */
+  'gold',
 ] as const;
 export type MadeBy = (typeof MADE_BY)[number];
 
@@ -39,6 +41,7 @@ export const LEFT_OUT_REASONS = {
   no_counterpart: 'DPO: no answer of the opposite rating to the same prompt on the same side',
   over_pair_cap: 'DPO: beyond the pairs kept per prompt and side (MAX_PAIRS_PER_PROMPT)',
   no_original: 'DPO: a correction with no original answer or analysis to reject',
+  replaced_by_gold: 'gold=adjudicated: a review of an adjudicated target and criterion, replaced by the one gold line',
 } as const;
 export type LeftOutReason = keyof typeof LEFT_OUT_REASONS;
 

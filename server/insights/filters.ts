@@ -7,6 +7,11 @@
  *
  * Criterion: a figure counts the ratings of criterion `overall` unless a `criterion` filter names
  * another, or the figure is broken down by criterion (groupBy=criterion, agreement's byCriterion).
+ *
+ * Source (issue 16; DESIGN, "Where a rating comes from"): a figure counts people's ratings
+ * (`sourceType` human) unless a `sourceType` or `judge` filter asks for others. The rollups hold
+ * people only (rollups.ts, Contribution.human), so `sourceType=human` is one they answer; a judge's
+ * figures, and any `channel`, are counted from the rows, with the same default.
  */
 import type { FilterValues } from '../../shared/filters.ts';
 import { DEFAULT_CRITERION } from '../../shared/schemas.ts';
@@ -42,6 +47,8 @@ export function onDayBoundary(bound: string): boolean {
 export function rollupsAnswer(filters: InsightFilters, dimensions: readonly Dimension[], days: boolean): boolean {
   return setFilters(filters).every((k) => {
     if ((WINDOW as readonly string[]).includes(k)) return days && onDayBoundary(filters[k] as string);
+    // The rollups are people's ratings: what `sourceType=human` (the default) asks for.
+    if (k === 'sourceType') return filters.sourceType === 'human';
     return (dimensions as readonly string[]).includes(k);
   });
 }
@@ -50,6 +57,16 @@ export function rollupsAnswer(filters: InsightFilters, dimensions: readonly Dime
 export function withDefaultCriterion(filters: InsightFilters, perCriterion = false): InsightFilters {
   if (perCriterion || (filters.criterion !== undefined && filters.criterion !== '')) return filters;
   return { ...filters, criterion: DEFAULT_CRITERION };
+}
+
+/** Whether the filters ask about a source themselves (`sourceType` or `judge`); else figures count people. */
+export function asksForSource(filters: InsightFilters): boolean {
+  return (filters.sourceType !== undefined && (filters.sourceType as string) !== '') || (filters.judge !== undefined && filters.judge !== '');
+}
+
+/** The filters with `sourceType: human` unless they ask about a source themselves. */
+export function withDefaultSource<F extends InsightFilters>(filters: F): F {
+  return asksForSource(filters) ? filters : { ...filters, sourceType: 'human' };
 }
 
 /** The dimension filters that are set, as rollup column → value. */

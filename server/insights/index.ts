@@ -9,8 +9,13 @@
  *   accuracy(db, workspaceId, { groupBy?, ...filters })              → groups with Wilson intervals
  *   stats(db, workspaceId, { days, now?, ...filters but since/until })→ window vs previous window
  *   agreement(db, workspaceId, { disputedLimit?, ...filters })       → alpha, percent agreement, disputed, byCriterion
+ *   calibration(db, workspaceId, { judge, criterion?, scale?, ... })  → a judge against people: kappa, matrix, disagreements
+ *
+ * Figures count people's ratings (source.type human) unless a `sourceType` or `judge` filter asks
+ * for others (filters.ts, withDefaultSource); the rollups hold people only.
  */
 export { accuracy, THIN_BELOW, type AccuracyGroup, type AccuracyOptions, type AccuracyResult } from './accuracy.ts';
+export { calibration, fewShotExamples, listJudges, type CalibrationUnits } from './calibration.ts';
 export { agreement, type AgreementOptions, type AgreementResult, type DisputedTarget } from './agreement.ts';
 export { krippendorffAlpha, type AlphaResult, type Metric } from './krippendorff.ts';
 export { DIMENSIONS, rebuildRollups, type Dimension } from './rollups.ts';

@@ -15,6 +15,8 @@ const MODELS = ['m1', 'm2', undefined];
 const DAYS = ['2026-01-01', '2026-01-02', '2026-01-03'];
 /** undefined: the record names none (`overall`); the rollups keep each criterion apart (migration 0130). */
 const CRITERIA = [undefined, 'overall', 'correctness'];
+/** undefined: a person; else an LLM judge (source.type model): counted in no rollup, its example kept (issue 16). */
+const JUDGES = [undefined, undefined, 'j1', 'j2'];
 
 const ratingArb = fc
   .record({
@@ -37,6 +39,7 @@ const voteArb = fc.record({
   newDevice: fc.boolean(),
   workspace: fc.constantFrom(0, 1),
   criterion: fc.integer({ min: 0, max: 2 }),
+  judge: fc.integer({ min: 0, max: 3 }),
 });
 const deleteArb = fc.record({
   op: fc.constant('delete' as const),
@@ -46,6 +49,7 @@ const deleteArb = fc.record({
   byAdmin: fc.boolean(),
   workspace: fc.constantFrom(0, 1),
   criterion: fc.integer({ min: 0, max: 2 }),
+  judge: fc.integer({ min: 0, max: 3 }),
 });
 const stepArb = fc.array(fc.oneof({ weight: 3, arbitrary: voteArb }, { weight: 1, arbitrary: deleteArb }), { minLength: 1, maxLength: 4 });
 
@@ -66,7 +70,7 @@ function mutationsFor(model: Model, batch: Step[]): { actor: Actor; mutations: u
   return batch.map((s) => {
     const rater = RATERS[s.rater]!;
     const workspace = model.workspaces[s.workspace]!;
-    const key = `${workspace}/${rater}/${TARGETS[s.target]}/${CRITERIA[s.criterion] ?? 'overall'}`;
+    const key = `${workspace}/${rater}/${TARGETS[s.target]}/${CRITERIA[s.criterion] ?? 'overall'}/${JUDGES[s.judge] ?? ''}`;
     const at = model.next();
     if (s.op === 'delete') {
       const id = model.ids.get(key) ?? uuidv7();
@@ -91,6 +95,7 @@ function mutationsFor(model: Model, batch: Step[]): { actor: Actor; mutations: u
       },
       rating: s.rating,
       ...(CRITERIA[s.criterion] ? { criterion: CRITERIA[s.criterion] } : {}),
+      ...(JUDGES[s.judge] ? { source: { type: 'model', name: JUDGES[s.judge] } } : {}),
       createdAt: `${DAYS[s.day]}T10:00:00.000Z`,
       updatedAt: at,
     };
@@ -114,6 +119,9 @@ function recount(rows: FeedbackTable[]) {
   };
   for (const row of rows.filter((r) => !r.deleted)) {
     const record = JSON.parse(row.record!);
+    if (record.target.prompt && record.target.output) examples.add(row.id);
+    // People only: a judge's rating counts in no figure unless asked (exact.ts counts those from the rows).
+    if (row.source_type === 'model') continue;
     const day = row.created_at.slice(0, 10);
     const criterion = record.criterion ?? 'overall';
     const dk = [row.workspace_id, day, row.model ?? '', row.intent ?? '', row.project ?? '', row.site ?? '', row.kind, criterion].join('|');
@@ -137,7 +145,6 @@ function recount(rows: FeedbackTable[]) {
     const mk = (facet: string, v: string) => [row.workspace_id, criterion, facet, day, v].join('|');
     members.set(mk('rater', row.rater_id), (members.get(mk('rater', row.rater_id)) ?? 0) + 1);
     if (row.conversation_id) members.set(mk('conversation', row.conversation_id), (members.get(mk('conversation', row.conversation_id)) ?? 0) + 1);
-    if (record.target.prompt && record.target.output) examples.add(row.id);
   }
   const dropZeros = (m: Map<string, Record<string, number>>) =>
     new Map([...m].map(([k, r]) => [k, Object.fromEntries(Object.entries(r).filter(([, v]) => v !== 0))]));

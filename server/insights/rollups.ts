@@ -4,6 +4,10 @@
  * (store/projections.ts). Each change is {before, after}: the record's
  * contribution before the batch is taken away and its contribution after is added, so a re-vote,
  * a delete, a supersede or an erasure (after.deleted = 1) moves the counts exactly.
+ * The counts hold people's ratings only (issue 16): a judge's rating (source.type `model`) adds its
+ * training example and nothing else, so figures count people by default and a judge's figures
+ * are counted from the rows (exact.ts). Rows before migration 0200 are people (its column default),
+ * so their rollups are unchanged by it.
  *
  * Writes are upserts that add deltas (`n = n + excluded.n`), as INSERT … ON CONFLICT … DO UPDATE
  * that SQLite and PostgreSQL both run (see upsert.ts for why they are precompiled).
@@ -49,6 +53,12 @@ export interface Contribution {
   raterId: string;
   conversationId: string | null;
   targetKey: string;
+  /**
+   * A person's rating (source.type `human`). The rollups hold people only (DESIGN, "Where a rating
+   * comes from": figures count people unless a filter asks otherwise); a judge's rating adds only
+   * its training example, and figures about judges are counted from the rows (exact.ts).
+   */
+  human: boolean;
   example: Omit<FeedbackExamplesTable, 'feedback_id' | 'workspace_id'> | null;
 }
 
@@ -113,6 +123,7 @@ export function contributionOf(row: FeedbackTable | null | undefined): Contribut
     raterId: row.rater_id,
     conversationId: row.conversation_id,
     targetKey: row.target_key,
+    human: row.source_type !== 'model',
     example: hashes ? { created_at: row.created_at, prompt_hash: hashes.promptHash, example_hash: hashes.exampleHash } : null,
   };
 }
@@ -179,9 +190,10 @@ export class Deltas {
     else this.members.set(key, { workspace_id: ws, criterion, facet, day, value, n: sign });
   }
 
+  /** A kept rollup's change: counts for people only (Contribution.human), examples for every source. */
   change(workspaceId: string, id: string, before: Contribution | null, after: Contribution | null): void {
-    if (before) this.add(before, -1);
-    if (after) this.add(after, 1);
+    if (before?.human) this.add(before, -1);
+    if (after?.human) this.add(after, 1);
     const b = before?.example;
     const a = after?.example;
     const key = JSON.stringify([workspaceId, id]);

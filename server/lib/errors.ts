@@ -49,6 +49,8 @@ export const STORE_ERROR_HTTP: Record<StoreErrorCode, { status: ContentfulStatus
   invalid_mutation: { status: 422, code: 'validation_failed' },
   id_mismatch: { status: 422, code: 'validation_failed' },
   owned_by_other_rater: { status: 403, code: 'forbidden' },
+  queue_not_found: { status: 422, code: 'queue_not_found' },
+  not_in_queue: { status: 422, code: 'not_in_queue' },
   unavailable: { status: 503, code: 'unavailable' },
 };
 

@@ -12,6 +12,7 @@ import { prepareExport, type PreparedExport } from '../exports/stream.ts';
 import { RUN_HEADER, streamExportDownload } from '../exports/download.ts';
 import { FORMAT_NAMES, type FormatName } from '../exports/formats/index.ts';
 import { getExportRun, listExportRuns } from '../exports/runs.ts';
+import { GOLD_SOURCES } from '../exports/gold.ts';
 import { ApiError, notFound } from '../lib/errors.ts';
 import { createRouter } from '../lib/router.ts';
 import { rejectUnknownQuery } from '../lib/unknown-query.ts';
@@ -33,6 +34,9 @@ export const ExportQuery = z
     side: z.enum(['train', 'validation']).optional().openapi({ description: 'Which side of the split to download' }),
     weightUp: z.coerce.number().min(0).max(1000).optional().openapi({ description: 'weighted format: weight of up-rated answers (2.0)' }),
     weightDown: z.coerce.number().min(0).max(1000).optional().openapi({ description: 'weighted format: weight of down-rated answers (0.5)' }),
+    gold: z.enum(GOLD_SOURCES).optional().openapi({
+      description: 'jsonl with queue=<id>: each adjudicated target and criterion of that queue as one gold line in place of its reviews (counts.gold says how many)',
+    }),
   })
   .superRefine(refuseConflicts);
 export type ExportQuery = z.infer<typeof ExportQuery>;
@@ -135,7 +139,10 @@ export function prepareDownload(format: FormatName, q: ExportQuery): PreparedExp
   if ((q.split === undefined) !== (q.side === undefined)) {
     throw new ApiError(422, 'validation_failed', 'split and side go together: e.g. split=0.1&side=validation');
   }
+  if (q.gold && format !== 'jsonl') throw new ApiError(422, 'validation_failed', 'gold=adjudicated writes full records: use the jsonl format', [{ path: 'gold', message: 'jsonl only' }]);
+  if (q.gold && !q.queue) throw new ApiError(422, 'validation_failed', 'gold=adjudicated needs the queue whose adjudications are gold: queue=<id>', [{ path: 'queue', message: 'required with gold' }]);
   return prepareExport({
+    gold: q.gold,
     format,
     split: q.split,
     weights: { up: q.weightUp, down: q.weightDown },

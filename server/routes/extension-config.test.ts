@@ -35,7 +35,7 @@ describe('/v1/extension-config', () => {
     const body = await published.json();
     expect(body.config).toEqual({ rules: [rule], disabledAdapters: ['gemini'], selectorPacks: {}, criteria: [] });
     expect(body.version).toBe(1);
-    expect(body.capabilities).toEqual(['packs', 'health', 'own-ratings', 'criteria']);
+    expect(body.capabilities).toEqual(['packs', 'health', 'own-ratings', 'criteria', 'queues']);
     expect(typeof body.updatedAt).toBe('string');
 
     const read = await (await t.call(rater.token, 'GET', '/v1/extension-config')).json();

@@ -30,7 +30,11 @@ const errors = {
   422: { description: 'Schema violation', content: json(ErrorBody) },
 } as const;
 
-/** Raters read their own records; analysts and admins their whole workspace. */
+/**
+ * Raters read their own records; analysts and admins their whole workspace. This is also what keeps
+ * a judge's score (source.type "model", posted by a program's token) from a rater in a blind queue
+ * (server/queues/blind.ts): under every filter, a rater token lists only rows of its own rater id.
+ */
 function readScope(auth: TokenInfo): Scope {
   return auth.role === 'rater' ? { workspaceId: auth.workspaceId, raterId: auth.raterId } : { workspaceId: auth.workspaceId };
 }

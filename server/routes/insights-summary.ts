@@ -3,7 +3,8 @@
  * how many ratings a subject (a task) has, their mean stars, the 1–5 distribution, and the same per
  * criterion (003's feedback types) — counted exactly from the subject's live rows (index
  * feedback_ws_subject); the rollups are not kept by subject. Takes the filters of every list
- * (shared/filters.ts); `subject` is required. Native names, camelCase.
+ * (shared/filters.ts); `subject` is required. Native names, camelCase. People's ratings only unless
+ * a `sourceType` or `judge` filter asks for others (insights/filters.ts, withDefaultSource).
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Kysely } from 'kysely';
@@ -14,6 +15,7 @@ import { rejectUnknownQuery } from '../lib/unknown-query.ts';
 import { requireRole } from '../middleware/require-role/index.ts';
 import { applyFeedbackFilters } from '../store/feedback-filters.ts';
 import type { DB } from '../store/schema.ts';
+import { withDefaultSource } from '../insights/filters.ts';
 
 const json = <T>(schema: T) => ({ 'application/json': { schema } });
 
@@ -55,7 +57,7 @@ export async function subjectSummary(db: Kysely<DB>, workspaceId: string, filter
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .where('workspace_id', '=', workspaceId)
       .where('deleted', '=', 0),
-    filters,
+    withDefaultSource(filters),
   );
   const rows = await q.groupBy(['criterion', 'stars']).execute();
   const all = emptyFigures();

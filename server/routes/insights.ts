@@ -3,7 +3,8 @@
  * to the token's workspace, with the filters of every list (shared/filters.ts; stats: all but
  * since/until, its window being `days`); a filter the rollups are not kept by is counted exactly
  * from the rows (insights/exact.ts). An unknown query parameter is 400 `unknown_parameter`. The functions behind them (server/insights/) are the API the
- * dashboard calls directly.
+ * dashboard calls directly. People's ratings only unless `sourceType` or `judge` asks for a judge's
+ * (insights/filters.ts, withDefaultSource); a judge against people is routes/calibration.ts.
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import { ErrorBody } from '../../shared/schemas.ts';

@@ -14,6 +14,7 @@ import { rejectUnknownKeys } from '../lib/unknown-keys.ts';
 import { rejectUnknownQuery } from '../lib/unknown-query.ts';
 import { decodeCursor } from '../store/cursor.ts';
 import { getItem, itemFilters, listItems, upsertItems } from '../store/items.ts';
+import { blindTargets, itemFor, withoutVerdict } from '../queues/blind.ts';
 
 const json = <T>(schema: T) => ({ 'application/json': { schema } });
 
@@ -48,7 +49,9 @@ const list = createRoute({
   summary: 'List items, newest first by createdAt; unrated=1 gives the review queue',
   description:
     'unrated=1 keeps the items that no live feedback in the workspace targets (by `target.key` = "item:" + key). ' +
-    'The window is one of `date` (a UTC day), `days` (the last N days) or `since`/`until`; combining them is 400 `conflicting_parameters`.',
+    'The window is one of `date` (a UTC day), `days` (the last N days) or `since`/`until`; combining them is 400 `conflicting_parameters`. ' +
+    'Blind review: for a rater, an item in a blind queue they have not submitted yet comes without its `prediction`, with ' +
+    '`blinded: true`; a rater\'s `category` filter (the AI\'s predicted category) leaves such items out, so a page may hold fewer than `limit`.',
   tags: ['Items and traces'],
   security: [{ bearer: [] }],
   middleware: [rejectUnknownQuery(Object.keys(ItemsQuery.shape))] as const,
@@ -65,6 +68,7 @@ const getOne = createRoute({
   method: 'get',
   path: '/v1/items/{id}',
   summary: 'One item by its id (with its state: awaiting_analysis or ready)',
+  description: 'Blind review: for a rater, an item in a blind queue they have not submitted yet comes without its `prediction`, with `blinded: true`.',
   tags: ['Items and traces'],
   security: [{ bearer: [] }],
   middleware: [rejectUnknownQuery([])] as const,
@@ -91,11 +95,18 @@ export const itemRoutes = createRouter()
     const q = c.req.valid('query');
     refuseItemFilterConflicts(q);
     if (q.cursor && !decodeCursor(q.cursor)) throw new ApiError(422, 'validation_failed', 'cursor: not a cursor this server gave out');
-    const page = await listItems(c.get('store').db, c.get('auth').workspaceId, itemFilters(q, clockNow()));
-    return c.json(page, 200);
+    const auth = c.get('auth');
+    const db = c.get('store').db;
+    const page = await listItems(db, auth.workspaceId, itemFilters(q, clockNow()));
+    const hidden = await blindTargets(db, auth, page.items.map((i) => i.targetKey));
+    // Filtering by the predicted category would say what the AI predicted: blind items stay out of it.
+    const items = page.items.flatMap((i) => (!hidden.has(i.targetKey) ? [i] : q.category !== undefined ? [] : [withoutVerdict(i)]));
+    return c.json({ ...page, items }, 200);
   })
   .openapi(getOne, async (c) => {
-    const item = await getItem(c.get('store').db, c.get('auth').workspaceId, c.req.valid('param').id);
+    const db = c.get('store').db;
+    const auth = c.get('auth');
+    const item = await getItem(db, auth.workspaceId, c.req.valid('param').id);
     if (!item) throw notFound('item');
-    return c.json(item, 200);
+    return c.json(await itemFor(db, auth, item), 200);
   });

@@ -170,6 +170,29 @@ describe('erasure of one rater', () => {
       ['delete', 'erased'],
     ]);
   });
+
+  it('takes them out of review queues: their claims, their place among the assignees, their name on what they made', async () => {
+    const t = await setup();
+    const answer = makeFeedback();
+    expect((await t.call(t.bob.token, 'POST', '/v1/feedback', answer)).status).toBe(201);
+    const alice = t.alice.info.raterId;
+    const made = await t.call(t.admin.token, 'POST', '/v1/queues', { name: 'q', filter: {}, assignees: [alice, t.bob.info.raterId] });
+    expect(made.status).toBe(201);
+    const queueId = ((await made.json()) as { id: string }).id;
+    expect((await t.call(t.alice.token, 'POST', `/v1/queues/${queueId}/claims`)).status).toBe(200);
+    const before = await any(t.store.db).selectFrom('queue_claims').select('rater_id').where('queue_id', '=', queueId).execute();
+    expect(before.map((r) => r.rater_id)).toEqual([alice]);
+
+    expect((await t.call(t.admin.token, 'DELETE', `/v1/raters/${alice}`)).status).toBe(200);
+    expect(await any(t.store.db).selectFrom('queue_claims').selectAll().where('queue_id', '=', queueId).execute()).toEqual([]);
+    const queue = await any(t.store.db).selectFrom('queues').select(['assignees', 'created_by']).where('id', '=', queueId).executeTakeFirstOrThrow();
+    expect(JSON.parse(queue.assignees)).toEqual([t.bob.info.raterId]);
+    expect(JSON.stringify(await any(t.store.db).selectFrom('queues').selectAll().execute())).not.toContain(alice);
+    // Erasing the admin who made the queue leaves it, made by "erased".
+    const admin2 = await t.token('admin');
+    expect((await t.call(admin2.token, 'DELETE', `/v1/raters/${t.admin.info.raterId}`)).status).toBe(200);
+    expect((await any(t.store.db).selectFrom('queues').select('created_by').where('id', '=', queueId).executeTakeFirstOrThrow()).created_by).toBe('erased');
+  });
 });
 
 describe('rater export', () => {

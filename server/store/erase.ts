@@ -11,6 +11,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import { runChangeListeners, type FeedbackChange } from './feedback-changes.ts';
 import { withGovernance } from './governance-tables.ts';
 import { withItemTables } from './items-tables.ts';
+import { withQueueTables } from './queue-tables.ts';
 import { withHealth } from '../health/tables.ts';
 import { isPostgres } from './postgres.ts';
 import type { DB, FeedbackTable } from './schema.ts';
@@ -120,6 +121,25 @@ export async function workspacesOfRater(db: Kysely<DB>, raterId: string): Promis
  * notes, and their rows in the rollups. Events where they acted on someone else's record stay,
  * with the actor replaced by "erased". One transaction: all of it or nothing.
  */
+/**
+ * Review queues (migration 0200) stop naming the rater: their claims go (their reviews went with
+ * their feedback, and the queue projection took the counts back), they leave every assignee list,
+ * and the queues and adjudications they made say "erased" as the event log does.
+ */
+async function forgetInQueues(trx: Transaction<DB>, workspaceId: string, raterId: string): Promise<void> {
+  const q = withQueueTables(trx);
+  await q.deleteFrom('queue_claims').where('workspace_id', '=', workspaceId).where('rater_id', '=', raterId).execute();
+  const named = await q.selectFrom('queues').select(['id', 'assignees']).where('workspace_id', '=', workspaceId).where('assignees', 'is not', null).execute();
+  for (const row of named) {
+    const list = JSON.parse(row.assignees!) as string[];
+    if (list.includes(raterId)) {
+      await q.updateTable('queues').set({ assignees: JSON.stringify(list.filter((r) => r !== raterId)) }).where('workspace_id', '=', workspaceId).where('id', '=', row.id).execute();
+    }
+  }
+  await q.updateTable('queues').set({ created_by: ERASED_ACTOR }).where('workspace_id', '=', workspaceId).where('created_by', '=', raterId).execute();
+  await q.updateTable('queue_adjudications').set({ adjudicated_by: ERASED_ACTOR }).where('workspace_id', '=', workspaceId).where('adjudicated_by', '=', raterId).execute();
+}
+
 export async function eraseRater(db: Kysely<DB>, workspaceId: string, raterId: string): Promise<ErasureReport> {
   return withSecureDelete(db, () =>
     retryOnConflict(() =>
@@ -185,6 +205,7 @@ export async function eraseRater(db: Kysely<DB>, workspaceId: string, raterId: s
         }
         // Idempotency keys they sent (migration 0140): each is their key and a hash of their request.
         await (trx as unknown as Kysely<any>).deleteFrom('idempotency_keys').where('workspace_id', '=', workspaceId).where('rater_id', '=', raterId).execute();
+        await forgetInQueues(trx, workspaceId, raterId);
         // The projections have taken the rater's counts to zero and deleted the rows they emptied
         // (rollups.ts); a zero row an older version left behind would still name them.
         report.rollupRows = n(

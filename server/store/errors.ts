@@ -15,6 +15,10 @@ export const STORE_ERROR_CODES = {
   id_mismatch: 'the mutation id and the record id differ',
   /** The record belongs to another rater (only an admin may delete another rater's record). */
   owned_by_other_rater: "another rater's record",
+  /** The record names a review queue (`queueId`) that is not one of the workspace's (server/queues/write-check.ts). */
+  queue_not_found: 'no such review queue',
+  /** The record's target, criterion or rater does not belong to the review queue it names. */
+  not_in_queue: 'not part of that review queue',
   /** The database cannot be reached, or no pooled connection came free in time: retry shortly. */
   unavailable: 'the database is unavailable',
 } as const;

@@ -29,6 +29,7 @@ import { withoutText } from './tombstone.ts';
 import { FEEDBACK_COLUMNS, NUL_CHECKED, blankColumns, columnsFromRecord, sourceOf, valueAt } from '../../shared/feedback-fields.ts';
 import { criterionOf, liveKey, liveKeyOfRow } from './live-key.ts';
 import { reportMutationResults } from '../metrics/mutations.ts';
+import { refuseOutsideQueues } from '../queues/write-check.ts';
 
 export interface Actor {
   workspaceId: string;
@@ -147,6 +148,11 @@ export interface ApplyOptions {
    * `atomic_batch_not_applied`. `stale` and `unchanged` are not failures.
    */
   atomic?: boolean;
+  /**
+   * Records restored as they were (`groundtruth import`): a `queueId` is kept as written, even when
+   * that queue is not in this store (queues are not part of an export file).
+   */
+  restore?: boolean;
 }
 
 /** An atomic batch that was not applied: every mutation not rejected itself says so (in place). */
@@ -177,7 +183,8 @@ async function applyMutationsOnce(
   options: ApplyOptions = {},
 ): Promise<MutationResult[]> {
   const receivedAt = now.toISOString();
-  const checked = rawMutations.map(checkMutation);
+  // A record naming a review queue must belong to it (queues/write-check.ts).
+  const checked = options.restore ? rawMutations.map(checkMutation) : await refuseOutsideQueues(db, actor, rawMutations.map(checkMutation));
   const results: MutationResult[] = checked.map((c, i) =>
     'error' in c
       ? { id: idOf(rawMutations[i]), status: 'rejected', reason: c.reason, error: c.error }

@@ -8,6 +8,7 @@
  *   and feedback_examples, the prompt/example hashes that export runs stream and merge by.
  * - searchIndexing: the search index (SQLite FTS5; PostgreSQL tsvector + GIN, migration 0180).
  * - webhookOutbox: feedback.negative / feedback.low_stars deliveries for the webhook worker.
+ * - queueReviews: review queues' claims submitted, reviews counted, queues complete (queues/projection.ts).
  * - embeddingQueue: `embed` jobs on the work queue (store/work-queue.ts) for records whose text
  *   changed; a deleted, erased or purged record loses its vector and queued job here.
  *
@@ -17,6 +18,7 @@ import { insightsRollups } from '../insights/rollups.ts';
 import { searchIndexing } from '../search/index.ts';
 import { embeddingQueue } from '../search/semantic/projection.ts';
 import { webhookOutbox } from '../webhooks/outbox.ts';
+import { queueReviews } from '../queues/projection.ts';
 import type { ChangeListener } from './feedback-changes.ts';
 
-export const PROJECTIONS: readonly ChangeListener[] = [insightsRollups, searchIndexing, webhookOutbox, embeddingQueue];
+export const PROJECTIONS: readonly ChangeListener[] = [insightsRollups, searchIndexing, webhookOutbox, embeddingQueue, queueReviews];

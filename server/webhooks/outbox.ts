@@ -20,10 +20,16 @@ function live(row: FeedbackTable | null): row is FeedbackTable {
   return !!row && row.deleted === 0 && !!row.record;
 }
 
-/** Which feedback events one change raises for one webhook: only on becoming negative / low, never again on edits. */
+/**
+ * Which feedback events one change raises for one webhook: only on becoming negative / low, never
+ * again on edits. Only people's ratings raise them (issue 16): feedback.negative and
+ * feedback.low_stars tell someone a user was unhappy, and an LLM judge grading a batch of answers
+ * (source.type `model`) would flood a receiver with verdicts nobody felt; judges are read through
+ * GET /v1/insights/calibration instead.
+ */
 export function feedbackEventsFor(change: FeedbackChange, hook: Pick<WebhooksTable, 'events' | 'threshold'>): WebhookEvent[] {
   const { before, after } = change;
-  if (!live(after)) return [];
+  if (!live(after) || after.source_type === 'model') return [];
   const was = live(before) ? before : null;
   const out: WebhookEvent[] = [];
   const events = JSON.parse(hook.events) as string[];

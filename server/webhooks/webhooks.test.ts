@@ -145,6 +145,14 @@ describe('which changes raise events', () => {
       'feedback.low_stars',
     ]);
   });
+
+  it('a judge\'s rating (source.type model) raises none; a person\'s does', () => {
+    const judged = (over: Record<string, unknown>) => row({ source_type: 'model', source_name: 'gpt-judge', ...over });
+    expect(feedbackEventsFor({ before: null, after: judged({ thumb: 'down' }) }, hook)).toEqual([]);
+    expect(feedbackEventsFor({ before: null, after: judged({ stars: 1 }) }, hook)).toEqual([]);
+    expect(feedbackEventsFor({ before: judged({ thumb: 'up' }), after: judged({ thumb: 'down' }) }, hook)).toEqual([]);
+    expect(feedbackEventsFor({ before: null, after: row({ source_type: 'human', thumb: 'down' }) }, hook)).toEqual(['feedback.negative']);
+  });
 });
 
 describe('webhook deliveries', () => {

@@ -20,6 +20,8 @@ const BENCHES: Record<string, () => Promise<{ default: Bench }>> = {
   observe: () => import('./observe.ts'),
   search: () => import('./search.ts'),
   'index-lag': () => import('./index-lag.ts'),
+  queues: () => import('./queues.ts'),
+  agreement: () => import('./agreement.ts'),
 };
 
 const wanted = process.argv.slice(2);

@@ -1,11 +1,16 @@
 /**
  * One filter schema, one meaning (issue 12, item 1; ADR 0029): for random combinations of the
- * filters of every list, the feedback list (paged to the end), the jsonl export (its lines) and the
- * insights (accuracy summed over criteria; stats over its window) count the same records as a
- * direct SQL count in the store — and as the seeded records themselves say. The store holds varied
- * records (models, intents, projects, sites, kinds, subjects, conversations, criteria, raters,
- * thumbs, stars, labels, corrections or none, some deleted, another workspace's). Runs on SQLite
- * and again on PostgreSQL (npm run test:postgres).
+ * filters of every list, the feedback list (paged to the end), the jsonl export (its lines), a
+ * training export (the records its run read) and the insights (accuracy summed over criteria;
+ * stats over its window) count the same records as a direct SQL count in the store — and as the
+ * seeded records themselves say. The store holds varied records (models, intents, projects, sites,
+ * kinds, subjects, conversations, criteria, raters, thumbs, stars, labels, corrections or none,
+ * people and two judges, written through POST /v1/feedback and /v1/sync, some deleted, another
+ * workspace's). Runs on SQLite and again on PostgreSQL (npm run test:postgres).
+ *
+ * Whose ratings (issue 16; DESIGN, "Where a rating comes from"): the list and the record exports
+ * (jsonl, csv) are the records as stored, every source; the insights and the training exports count
+ * people (`sourceType=human`) unless the filters name a `sourceType` or a `judge`.
  */
 import fc from 'fast-check';
 import { sql, type Kysely } from 'kysely';
@@ -14,7 +19,8 @@ import { carriesCorrection } from '../../shared/feedback-fields.ts';
 import { FILTER_DEFS, FILTER_PARAMS, conflicts, filterQuery, type FilterParam, type FilterValues } from '../../shared/filters.ts';
 import { uuidv7 } from '../../shared/ids.ts';
 import { DEFAULT_CRITERION } from '../../shared/schemas.ts';
-import { applyMutations } from '../../server/store/feedback.ts';
+import { RUN_HEADER } from '../../server/exports/download.ts';
+import { resetClock, setClock } from '../../server/lib/clock.ts';
 import type { DB } from '../../server/store/schema.ts';
 import { ensureWorkspace } from '../../server/store/tokens.ts';
 import { createTestApp } from '../helpers/app.ts';
@@ -42,6 +48,8 @@ interface Seeded {
   record: Record<string, any>;
   raterId: string;
   deleted: boolean;
+  /** The route it was written through (its source.channel): POST /v1/feedback or /v1/sync. */
+  channel: 'api' | 'extension';
 }
 
 /** The day `n` days before today (UTC), at `minute` past midnight. */
@@ -63,6 +71,7 @@ function seedArbitrary(now: number) {
     stars: maybe([1, 2, 3, 4, 5]),
     label: maybe(POOLS.label),
     judge: maybe(POOLS.judge),
+    channel: fc.constantFrom('api', 'extension', 'extension'),
     correction: fc.constantFrom('none', 'none', 'output', 'fields', 'empty'),
     daysAgo: fc.integer({ min: 0, max: 170 }),
     minute: fc.integer({ min: 0, max: 1439 }),
@@ -80,6 +89,7 @@ function seedArbitrary(now: number) {
     return {
       raterId: s.rater,
       deleted: s.deleted,
+      channel: s.channel as Seeded['channel'],
       record: {
         id,
         target: {
@@ -164,6 +174,14 @@ function columnValue(s: Seeded, param: FilterParam): unknown {
     case 'thumb':
     case 'label':
       return r.rating[param];
+    case 'sourceType':
+      return r.source?.type ?? 'human';
+    case 'judge':
+      return r.source?.name ?? '';
+    case 'channel':
+      return s.channel;
+    case 'queue':
+      return r.queueId;
     default:
       return r.target[param];
   }
@@ -209,28 +227,48 @@ let analyst: string;
 let seeded: Seeded[];
 const now = Date.now();
 
+/** Each rater's records through the real routes: POST /v1/feedback (channel api) or /v1/sync (extension); deletes by sync. */
 async function write(workspaceId: string, records: Seeded[]) {
   await ensureWorkspace(t.store.db, workspaceId);
   for (const raterId of POOLS.rater) {
+    const { token } = await t.token('rater', { workspaceId, raterId });
     const mine = records.filter((s) => s.raterId === raterId);
-    const actor = { workspaceId, raterId, role: 'rater' as const, tokenId: null, clientId: 'filters-agree' };
-    const upserts = mine.map((s) => ({ id: s.record.id, op: 'upsert' as const, updatedAt: s.record.updatedAt, feedback: s.record }));
-    const results = await applyMutations(t.store.db, actor, upserts as never);
-    expect(results.filter((r) => r.status !== 'applied')).toEqual([]);
+    for (const s of mine.filter((m) => m.channel === 'api')) {
+      const res = await t.call(token, 'POST', '/v1/feedback', s.record);
+      expect(res.status, await res.clone().text()).toBe(201);
+    }
+    const synced = mine.filter((m) => m.channel === 'extension');
+    const upserts = synced.map((s) => ({ id: s.record.id, op: 'upsert' as const, updatedAt: s.record.updatedAt, feedback: s.record }));
     const deletes = mine
       .filter((s) => s.deleted)
       .map((s) => ({ id: s.record.id, op: 'delete' as const, updatedAt: new Date(Date.parse(s.record.updatedAt) + 1000).toISOString() }));
-    if (deletes.length) expect((await applyMutations(t.store.db, actor, deletes as never)).every((r) => r.status === 'applied')).toBe(true);
+    for (const mutations of [upserts, deletes]) {
+      if (!mutations.length) continue;
+      const res = await t.call(token, 'POST', '/v1/sync', { clientId: `filters-agree-${raterId}`, mutations });
+      expect(res.status).toBe(200);
+      const { results } = (await res.json()) as { results: { status: string }[] };
+      expect(results.filter((r) => r.status !== 'applied')).toEqual([]);
+    }
   }
 }
+
+/** What the insights and training exports add: people only, unless the filters name a source. */
+const peopleUnlessAsked = (f: FilterValues): FilterValues => (f.sourceType !== undefined || f.judge !== undefined ? {} : { sourceType: 'human' });
 
 beforeAll(async () => {
   t = await createTestApp();
   analyst = (await t.token('analyst', { workspaceId: 'default' })).token;
   seeded = fc.sample(seedArbitrary(now), { seed: SEED, numRuns: 160 });
-  await write('default', seeded);
-  // Another workspace's records match many filters too; no count may include them.
-  await write('elsewhere', fc.sample(seedArbitrary(now), { seed: SEED + 1, numRuns: 20 }));
+  // Records of today are stamped up to its last minute: the server's clock is past it while writing
+  // (the routes refuse a time ahead of their clock, clock_ahead).
+  setClock(Math.floor(now / DAY) * DAY + DAY + 60_000);
+  try {
+    await write('default', seeded);
+    // Another workspace's records match many filters too; no count may include them.
+    await write('elsewhere', fc.sample(seedArbitrary(now), { seed: SEED + 1, numRuns: 20 }));
+  } finally {
+    resetClock();
+  }
 });
 
 const query = (f: FilterValues, extra: Record<string, string> = {}) => new URLSearchParams({ ...filterQuery(f), ...extra }).toString();
@@ -256,6 +294,16 @@ async function exportCount(f: FilterValues): Promise<number> {
   return (await res.text()).split('\n').filter(Boolean).length;
 }
 
+/** The records a training export read (its run's counts), whatever it merged or left out. */
+async function trainingReadCount(f: FilterValues): Promise<number> {
+  const window: Record<string, string> = f.since === undefined && f.until === undefined ? { all: 'true' } : {};
+  const res = await t.call(analyst, 'GET', `/v1/exports/openai-sft?${query(f, window)}`);
+  expect(res.status).toBe(200);
+  await res.text();
+  const run = await (await t.call(analyst, 'GET', `/v1/exports/runs/${res.headers.get(RUN_HEADER)}`)).json();
+  return run.counts.read;
+}
+
 async function accuracyCount(f: FilterValues): Promise<number> {
   // Grouped by criterion, accuracy counts every criterion (otherwise only `overall`).
   const res = await t.call(analyst, 'GET', `/v1/insights/accuracy?${query(f, { groupBy: 'criterion' })}`);
@@ -276,7 +324,8 @@ describe('the filters agree: list, export, insights and the store count the same
     const live = seeded.filter((s) => !s.deleted);
     expect(live.length).toBeGreaterThan(80);
     expect(seeded.length - live.length).toBeGreaterThan(5);
-    for (const param of FILTER_PARAMS) {
+    // `queue` is left out: a queueId must name a real queue (the write path checks it), so the seed holds none.
+    for (const param of FILTER_PARAMS.filter((p) => p !== 'queue')) {
       const values = new Set(live.map((s) => JSON.stringify(columnValue(s, param) ?? null)));
       expect(values.size, param).toBeGreaterThan(1);
     }
@@ -292,10 +341,13 @@ describe('the filters agree: list, export, insights and the store count the same
         if (expected > 0) nonEmpty++;
         expect(await listCount(f), 'GET /v1/feedback').toBe(expected);
         expect(await exportCount(f), 'GET /v1/exports/jsonl').toBe(expected);
-        expect(await accuracyCount(f), 'GET /v1/insights/accuracy').toBe(expected);
+        const people = await sqlCount(t.store.db, 'default', f, peopleUnlessAsked(f));
+        expect(await accuracyCount(f), 'GET /v1/insights/accuracy').toBe(people);
+        // Training formats: one criterion's votes (`overall` unless named), people's unless asked.
+        const overall = await sqlCount(t.store.db, 'default', f, { ...(f.criterion ? {} : { criterion: DEFAULT_CRITERION }), ...peopleUnlessAsked(f) });
+        expect(await trainingReadCount(f), 'GET /v1/exports/openai-sft').toBe(overall);
         if (f.since === undefined && f.until === undefined) {
           // Stats' window is its days (90 and the 90 before: every seeded record); criterion `overall` unless named.
-          const overall = await sqlCount(t.store.db, 'default', f, f.criterion ? {} : { criterion: DEFAULT_CRITERION });
           expect(await statsCount(f), 'GET /v1/insights/stats').toBe(overall);
         }
       }),
@@ -306,12 +358,20 @@ describe('the filters agree: list, export, insights and the store count the same
   });
 
   it('the empty filter, and each filter alone', async () => {
-    for (const f of [{}, { hasCorrection: true }, { hasCorrection: false }, { criterion: DEFAULT_CRITERION }, { minStars: 2, maxStars: 4 }, { since: at(now, 30, 0).slice(0, 10) }] as FilterValues[]) {
+    const alone = [
+      {}, { hasCorrection: true }, { hasCorrection: false }, { criterion: DEFAULT_CRITERION }, { minStars: 2, maxStars: 4 }, { since: at(now, 30, 0).slice(0, 10) },
+      { sourceType: 'human' }, { sourceType: 'model' }, { judge: 'judge-a' }, { channel: 'api' }, { channel: 'extension' },
+    ] as FilterValues[];
+    for (const f of alone) {
       const expected = await sqlCount(t.store.db, 'default', f);
       expect(expected, JSON.stringify(f)).toBeGreaterThan(0);
       expect(await listCount(f), JSON.stringify(f)).toBe(expected);
       expect(await exportCount(f), JSON.stringify(f)).toBe(expected);
-      expect(await accuracyCount(f), JSON.stringify(f)).toBe(expected);
+      const people = await sqlCount(t.store.db, 'default', f, peopleUnlessAsked(f));
+      expect(people, JSON.stringify(f)).toBeGreaterThan(0);
+      expect(await accuracyCount(f), JSON.stringify(f)).toBe(people);
     }
+    // Without a source filter the figures leave the judges' ratings out, which the list shows.
+    expect(await accuracyCount({})).toBeLessThan(await listCount({}));
   });
 });

@@ -123,6 +123,8 @@ describe('seed 003: storage.create / get (the FeedbackEntry on the record)', () 
       raterId,
       workspaceId: 'default',
       clientId: null,
+      // Where it came from (DESIGN, "Where a rating comes from"): a program's post is a person's, by the API.
+      source: { type: 'human', channel: 'api' },
     });
   });
 
@@ -352,15 +354,18 @@ describe('seed 003: export and backup, import, cleanup, trends', () => {
     // Import into another workspace, all at once.
     const restore = await t.token('rater', { workspaceId: 'restored' });
     const mutations = backup.map((r) => {
-      const { receivedAt: _r, raterId: _u, workspaceId: _w, clientId: _c, ...input } = r;
+      // The server's fields go; so does the source of a person's record (its channel is the server's to say).
+      const { receivedAt: _r, raterId: _u, workspaceId: _w, clientId: _c, source, ...input } = r;
+      expect(source).toEqual({ type: 'human', channel: 'api' });
       return { id: r.id, op: 'upsert', updatedAt: r.updatedAt, feedback: input };
     });
     const imported = await t.call(restore.token, 'POST', '/v1/sync', { clientId: 'import', atomic: true, mutations });
     expect(((await imported.json()) as { results: { status: string }[] }).results.map((r) => r.status)).toEqual(['applied', 'applied', 'applied']);
     for (const e of entries) {
       const got = (await (await t.call(restore.token, 'GET', `/v1/feedback/${e.id}`)).json()) as Record<string, unknown>;
-      const { receivedAt: _a, raterId: _b, workspaceId, clientId: _d, ...rest } = got;
+      const { receivedAt: _a, raterId: _b, workspaceId, clientId: _d, source, ...rest } = got;
       expect(workspaceId).toBe('restored');
+      expect(source).toEqual({ type: 'human', channel: 'extension' });
       expect(rest).toEqual(recordOf(e));
     }
   });

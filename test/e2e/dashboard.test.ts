@@ -3,7 +3,7 @@
  * every page renders with seeded data (screenshots in test-results/dashboard/), hostile text in
  * prompts, comments, corrections, notes and items stays inert (no dialog, no injected element, no
  * script run), the review queue and notes work from their forms, an analyst cannot open the
- * tokens page, an admin can, and a rater cannot sign in. Never skips: without Chromium it fails.
+ * tokens page, an admin can, and a rater reaches only the rater area. Never skips: without Chromium it fails.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -222,14 +222,54 @@ describe('dashboard in Chromium', () => {
     await admin.context.close();
   });
 
-  it('a rater cannot sign in, and is told why', async () => {
+  it('a rater signs in to the rater area and nothing else', async () => {
     const { context, page } = await newPage();
     await signIn(page, tokens.alice);
-    expect(await page.locator('.notice-error').textContent()).toContain('This is a rater token');
-    expect((await context.cookies()).find((c) => c.name === 'gt_dashboard')).toBeUndefined();
-    await shot(page, 'sign-in-rater-refused');
+    expect(new URL(page.url()).pathname).toBe('/dashboard/queues');
+    expect(await page.locator('h1').textContent()).toBe('Your queues');
+    expect(await page.locator('nav[aria-label="Dashboard"] a').allTextContents()).toEqual(['Queues', 'My ratings']);
+    await shot(page, 'sign-in-rater-area');
     const res = await page.goto(`${server.url}/dashboard/feedback`);
-    expect(res?.status()).toBe(401);
+    expect(res?.status()).toBe(403);
+    await context.close();
+    expect(dialogs).toEqual([]);
+  });
+
+  it('a rater reviews a queue with the keys alone: n claims, 4 and u rate the two criteria, s submits', async () => {
+    const made = await fetch(`${server.url}/v1/queues`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${tokens.analyst}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name: 'Keyboard queue', filter: { model: 'gpt-5' }, blind: true, criteria: ['overall', 'correctness'] }),
+    });
+    expect(made.status).toBe(201);
+    const queue = (await made.json()) as { id: string };
+    const { context, page } = await newPage();
+    await signIn(page, tokens.bob);
+    await page.goto(`${server.url}/dashboard/queues/${queue.id}`);
+    expect(await page.locator('[data-gt="queue-keys"]').count()).toBe(1);
+    await page.keyboard.press('n');
+    await page.waitForURL(/\/items\/\d+$/);
+    const first = new URL(page.url()).pathname;
+    await expectInert(page);
+    expect(await page.locator('[data-gt="prediction"]').count()).toBe(0);
+    await page.keyboard.press('4');
+    await page.keyboard.press('u');
+    expect(await page.locator('fieldset[data-criterion="overall"] input[value="4"]').isChecked()).toBe(true);
+    expect(await page.locator('fieldset[data-criterion="correctness"] input[value="up"]').isChecked()).toBe(true);
+    await shot(page, 'queue-item-rated-by-keys');
+    await page.keyboard.press('s');
+    await page.waitForURL(/saved=\d+/);
+    expect(new URL(page.url()).pathname).not.toBe(first);
+    await expectInert(page);
+    const list = await fetch(`${server.url}/v1/feedback?queue=${queue.id}`, { headers: { Authorization: `Bearer ${tokens.analyst}` } });
+    const items = ((await list.json()) as { items: { criterion?: string; rating: unknown }[] }).items;
+    expect(items.map((f) => [f.criterion, f.rating]).sort()).toEqual([
+      ['correctness', { thumb: 'up' }],
+      ['overall', { stars: 4 }],
+    ]);
+    // k goes back to the queue.
+    await page.keyboard.press('k');
+    await page.waitForURL(new RegExp(`/dashboard/queues/${queue.id}$`));
     await context.close();
     expect(dialogs).toEqual([]);
   });

@@ -70,5 +70,7 @@ describe('review record and screen', () => {
     expect(lines).toContain('  … 18 more line(s)');
     expect(lines.at(-1)).toBe('  line 29');
     expect(analysisLines({ ...item, prediction: undefined, output: undefined, state: 'awaiting_analysis' })[0]).toMatch(/No AI analysis yet/);
+    const { prediction: _p, ...rest } = item;
+    expect(analysisLines({ ...rest, blinded: true })[0]).toMatch(/^Blind review: the AI's predicted analysis is shown after you submit/);
   });
 });

@@ -60,6 +60,8 @@ export function contextLines(item: QueueItem): string[] {
 /** The AI analysis: each analysis field, then the raw output. */
 export function analysisLines(item: QueueItem): string[] {
   const ai = aiAnalysis(item) as Record<string, unknown>;
+  // Blind review: the server withheld the prediction until this reviewer submits (docs/api/queues.md).
+  if (item.blinded) return ['Blind review: the AI\'s predicted analysis is shown after you submit your review.', ...labelled('Output', item.output)];
   if (item.state === 'awaiting_analysis' && Object.keys(ai).length === 0) return ['No AI analysis yet (awaiting analysis).', ...labelled('Output', item.output)];
   return [...ANALYSIS_FIELDS.flatMap((f) => labelled(f.label, ai[f.name])), ...labelled('Output', item.output)];
 }
