@@ -26,7 +26,7 @@ beforeAll(async () => {
 /** Each route family, with the parameters it takes besides the filters. */
 const ROUTES: { path: string; extra: string[]; except?: string[] }[] = [
   { path: '/v1/feedback', extra: ['includeDeleted', 'limit', 'cursor', 'offset'] },
-  { path: '/v1/exports/jsonl', extra: ['days', 'all', 'split', 'side', 'weightUp', 'weightDown'] },
+  { path: '/v1/exports/jsonl', extra: ['days', 'all', 'split', 'side', 'weightUp', 'weightDown', 'gold'] },
   { path: '/v1/insights/accuracy', extra: ['groupBy'] },
   { path: '/v1/insights/stats', extra: ['days'], except: ['since', 'until'] },
   { path: '/v1/insights/agreement', extra: ['limit'] },
@@ -48,6 +48,7 @@ describe('filter parameters on the API', () => {
     const values: Record<string, string> = {
       since: '2020-01-01', until: '2100-01-01', rater: 'ann', kind: 'chat_response', site: 's', model: 'gpt-5', intent: 'i', project: 'p',
       subject: 's', conversationId: 'c', thumb: 'up', minStars: '1', maxStars: '5', label: 'ok', criterion: 'overall', hasCorrection: 'false',
+      sourceType: 'human', channel: 'api', judge: 'j', queue: 'q',
     };
     for (const p of FILTER_PARAMS) {
       if (except.includes(p)) continue;

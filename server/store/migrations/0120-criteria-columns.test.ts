@@ -97,7 +97,7 @@ describe('migration 0120-criteria-columns', () => {
 
   });
 
-  it('leaves a store made new with the live index on rater, target and criterion', async () => {
+  it('leaves a store made new with the live index on rater, target, criterion and (since 0200) judge', async () => {
     const store = await openTestStore();
     closers.push(() => store.close());
     const { rows } =
@@ -105,6 +105,6 @@ describe('migration 0120-criteria-columns', () => {
         ? await sql<{ def: string }>`select indexdef as def from pg_indexes where schemaname = current_schema() and indexname = 'feedback_live_target'`.execute(store.db)
         : await sql<{ def: string }>`select sql as def from sqlite_master where type = 'index' and name = 'feedback_live_target'`.execute(store.db);
     expect(rows).toHaveLength(1);
-    expect(rows[0]!.def.replace(/"/g, '')).toMatch(/UNIQUE INDEX feedback_live_target ON (\S+\.)?feedback (USING btree )?\(workspace_id, rater_id, target_key, criterion\) WHERE \(?deleted = 0\)?/i);
+    expect(rows[0]!.def.replace(/"/g, '')).toMatch(/UNIQUE INDEX feedback_live_target ON (\S+\.)?feedback (USING btree )?\(workspace_id, rater_id, target_key, criterion, source_name\) WHERE \(?deleted = 0\)?/i);
   });
 });

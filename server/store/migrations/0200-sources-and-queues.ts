@@ -96,6 +96,21 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
+  // Checked before anything is dropped (SQLite runs this without a transaction around the DDL):
+  // the narrower live index cannot hold two live judges of one rater, target and criterion.
+  const clash = await db
+    .selectFrom('feedback')
+    .select(['workspace_id', 'rater_id', 'target_key', 'criterion'])
+    .where('deleted', '=', 0)
+    .groupBy(['workspace_id', 'rater_id', 'target_key', 'criterion'])
+    .having((eb) => eb.fn.countAll(), '>', 1)
+    .limit(1)
+    .executeTakeFirst();
+  if (clash) {
+    throw new Error(
+      `Cannot go back before 0200: rater ${clash.rater_id} has several live votes (judges) on target ${clash.target_key}, criterion ${clash.criterion}, in workspace ${clash.workspace_id}; delete all but one first.`,
+    );
+  }
   await db.schema.dropTable('queue_adjudications').execute();
   await db.schema.dropTable('queue_claims').execute();
   await db.schema.dropTable('queue_items').execute();
@@ -103,7 +118,6 @@ export async function down(db: Kysely<any>): Promise<void> {
   await sql`drop index if exists feedback_ws_source`.execute(db);
   await sql`drop index if exists feedback_ws_queue`.execute(db);
   await sql`drop index if exists feedback_live_target`.execute(db);
-  // Going back narrows the live index again: refused by the store when two judges of one target are live.
   await db.schema
     .createIndex('feedback_live_target')
     .on('feedback')
