@@ -58,7 +58,7 @@ async function backupOfThree(): Promise<{ lines: string[]; ids: string[] }> {
 }
 
 // Each case starts the real CLI (tsx) a few times: seconds each on a busy machine.
-describe('groundtruth import is all or nothing', { timeout: 120_000 }, () => {
+describe('groundtruth import is all or nothing', { timeout: 300_000 }, () => {
   it('a file with a bad line imports nothing; --partial imports the valid lines', async () => {
     const { lines, ids } = await backupOfThree();
     const dir = tempDir('gt-ops-import-');
@@ -118,7 +118,7 @@ describe('groundtruth import is all or nothing', { timeout: 120_000 }, () => {
   });
 });
 
-describe('groundtruth export --out', { timeout: 120_000 }, () => {
+describe('groundtruth export --out', { timeout: 300_000 }, () => {
   async function storeWithRatings() {
     const dir = tempDir('gt-ops-export-');
     const store = await openStore({ dataDir: dir });
@@ -179,7 +179,7 @@ describe('groundtruth export --out', { timeout: 120_000 }, () => {
   });
 });
 
-describe('groundtruth token revoke', { timeout: 120_000 }, () => {
+describe('groundtruth token revoke', { timeout: 300_000 }, () => {
   it('takes an exact id or a prefix of exactly one token of the workspace, and names the matches otherwise', async () => {
     const dir = tempDir('gt-ops-token-');
     const store = await openStore({ dataDir: dir });

@@ -64,10 +64,10 @@ beforeAll(async () => {
   await createToken(store.db, { role: 'rater', name: `alice${EVIL.clear}`, workspaceId: WORKSPACE, raterId: RATER });
   await createToken(store.db, { role: 'analyst', name: EVIL.bidi });
   await store.close();
-}, 60_000);
+}, 300_000);
 
 // Each case starts the real CLI (tsx): seconds each on a busy machine.
-describe('the CLI prints stored text without terminal controls', { timeout: 120_000 }, () => {
+describe('the CLI prints stored text without terminal controls', { timeout: 300_000 }, () => {
   it('stats, as a table and as JSON', async () => {
     const table = await output(['stats']);
     expectClean(table, 'stats');

@@ -49,7 +49,7 @@ describe('the CLI on PostgreSQL', () => {
       versions.map(toMutation),
     );
     expect(results.every((r) => r.status === 'applied')).toBe(true);
-  }, 60_000);
+  }, 300_000);
 
   afterAll(async () => {
     await store?.close();
@@ -64,14 +64,14 @@ describe('the CLI on PostgreSQL', () => {
     expect(list.stdout).toContain('pg-analyst');
     await cli(url, ['token', 'revoke', token.slice(0, 10)]);
     expect((await cli(url, ['token', 'list'])).stdout).toMatch(/revoked/i);
-  }, 60_000);
+  }, 300_000);
 
   it('stats --json counts what is stored', async () => {
     const { stdout } = await cli(url, ['stats', '--json', '--days', '7']);
     const report = JSON.parse(stdout) as { stats: unknown; accuracy: unknown };
     expect(report).toHaveProperty('stats');
     expect(JSON.stringify(report)).toContain('30');
-  }, 60_000);
+  }, 300_000);
 
   it('export then import into another schema restores every record', async () => {
     const out = path.join(dir, 'all.jsonl');
@@ -110,5 +110,5 @@ describe('the CLI on PostgreSQL', () => {
 
   it('backup refuses PostgreSQL and names pg_dump', async () => {
     await expect(cli(url, ['backup', path.join(dir, 'x.sqlite')])).rejects.toMatchObject({ stderr: expect.stringMatching(/pg_dump/) });
-  }, 60_000);
+  }, 300_000);
 });

@@ -18,7 +18,7 @@ function feedbackBody(id: string) {
   return { id, target: { kind: 'chat_response', key: `k-${id}`, model: 'm' }, rating: { thumb: 'up' }, createdAt: at, updatedAt: at };
 }
 
-describe('groundtruth serve', () => {
+describe('groundtruth serve', { timeout: 300_000 }, () => {
   it('prints an admin token once on first start, serves real HTTP, and keeps data across a restart', async () => {
     const dataDir = tempDir();
     const first = await startServer({ dataDir });
@@ -88,7 +88,7 @@ describe('groundtruth serve', () => {
   });
 });
 
-describe('groundtruth token', () => {
+describe('groundtruth token', { timeout: 300_000 }, () => {
   it('creates (secret alone on the last stdout line), lists without secrets, and revokes', async () => {
     const env = { ...process.env, DATA_DIR: tempDir() };
     const created = await run(process.execPath, [BIN, 'token', 'create', '--role', 'analyst', '--name', 'ann', '--workspace', 'team-b'], { env });
