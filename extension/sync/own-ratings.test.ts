@@ -11,7 +11,7 @@ import { testOutbox } from '../outbox/test-db.ts';
 import type { Outbox } from '../outbox/outbox.ts';
 import { syncOnce } from './client.ts';
 import type { Fetch } from './http.ts';
-import { OWN_RATINGS_MAX, fetchOwnRatings, type OwnRatingsDeps } from './own-ratings.ts';
+import { OWN_RATINGS_MAX, fetchOwnRatings, readRecord, type OwnRatingsDeps } from './own-ratings.ts';
 
 type TestApp = Awaited<ReturnType<typeof createTestApp>>;
 const SERVER = 'http://127.0.0.1:8787';
@@ -127,6 +127,20 @@ describe('fetchOwnRatings', () => {
     };
     const res = await fetchOwnRatings(as(alice.token, ignoresFilter), { site: 'chatgpt', conversationId: 'conv-x' });
     expect(res.ok && res.records.map((r) => [r.id, r.deleted ?? false]).sort()).toEqual([[kept.id, false], [undone.id, true]].sort());
+  });
+
+  it('keeps a record from a newer server with fields it does not know (top level and nested), and still drops a broken one', async () => {
+    const f = makeFeedback({ target: target('k1') });
+    expect((await t.call(alice.token, 'POST', '/v1/feedback', f)).status).toBe(201);
+    const newer: Fetch = async (url, init) => {
+      const res = await appFetch(url, init);
+      const body = (await res.json()) as { items: Record<string, any>[]; nextCursor: string | null };
+      const items = body.items.map((r) => ({ ...r, addedLater: 1, target: { ...r.target, alsoLater: 'x' } }));
+      return new Response(JSON.stringify({ ...body, items: [...items, { ...items[0], id: 'not-a-uuid' }] }), { status: 200, headers: { 'content-type': 'application/json' } });
+    };
+    const res = await fetchOwnRatings(as(alice.token, newer), { site: 'chatgpt', conversationId: 'conv-x' });
+    expect(res.ok && res.records.map((r) => [r.id, r.target.key, 'addedLater' in r, 'alsoLater' in r.target])).toEqual([[f.id, 'k1', false, false]]);
+    expect(readRecord({ ...f, receivedAt: f.updatedAt, raterId: 'r', workspaceId: 'w', clientId: null, rating: { thumb: 'sideways' } }).success).toBe(false);
   });
 
   it('reports failures as the sync client does: no token, bad token, not a Groundtruth server, unreachable', async () => {

@@ -47,6 +47,25 @@ function pageQuery(q: OwnRatingsQuery, limit: number, cursor: string | null): Li
   };
 }
 
+/**
+ * A record as this extension reads it: fields a newer server added (at any depth) are dropped, not
+ * a reason to drop the record. Browsers update extensions on their own schedule and servers on
+ * their admin's: an extension built before migration 0200 read no record back from a server that
+ * added `source`, since every schema here is strict, and the rater's earlier ratings vanished.
+ * Anything else wrong with a record still drops it.
+ */
+export function readRecord(item: unknown): z.ZodSafeParseResult<Feedback> {
+  const first = Feedback.safeParse(item);
+  if (first.success || !first.error.issues.every((i) => i.code === 'unrecognized_keys')) return first;
+  const copy = structuredClone(item) as Record<string, unknown>;
+  for (const issue of first.error.issues) {
+    let at: unknown = copy;
+    for (const step of issue.path) at = (at as Record<PropertyKey, unknown>)[step as PropertyKey];
+    if (issue.code === 'unrecognized_keys') for (const key of issue.keys) delete (at as Record<string, unknown>)[key];
+  }
+  return Feedback.safeParse(copy);
+}
+
 export async function fetchOwnRatings(deps: OwnRatingsDeps, q: OwnRatingsQuery): Promise<OwnRatingsResult> {
   const { serverUrl, token } = await deps.getServer();
   if (!token) return { ok: false, failure: { kind: 'not-configured', message: 'No token yet: open the Groundtruth options and paste your token.' } };
@@ -67,7 +86,7 @@ export async function fetchOwnRatings(deps: OwnRatingsDeps, q: OwnRatingsQuery):
     read += items.length;
     for (const item of items) {
       // A tombstone without its record (an id the server never saw live) has no target: nothing to show.
-      const parsed = Feedback.safeParse(item);
+      const parsed = readRecord(item);
       if (!parsed.success) continue;
       const t = parsed.data.target;
       // Checked here too: a server that ignored the filter would answer with every conversation.

@@ -87,6 +87,20 @@ describe('conventions', () => {
     expect(offenders).toEqual([]);
   });
 
+  it('tests never wait on a child process synchronously (it blocks the worker past vitest’s fixed 60 s RPC timeout)', () => {
+    // A spawnSync of a 45 s child vitest held a worker's event loop past 60 s under load; vitest then
+    // reported "Timeout calling onTaskUpdate" and the green run exited 1 (CI at stop 23).
+    const offenders: string[] = [];
+    for (const dir of ['shared', 'server', 'extension', 'test']) {
+      for (const file of filesUnder(path.join(ROOT, dir))) {
+        if (!/\.test\.tsx?$/.test(file) && !file.includes(`${path.sep}test${path.sep}helpers${path.sep}`)) continue;
+        const text = fs.readFileSync(file, 'utf8');
+        for (const m of text.matchAll(/\b(spawnSync|execSync|execFileSync)\s*\(/g)) offenders.push(`${path.relative(ROOT, file)} calls ${m[1]}`);
+      }
+    }
+    expect(offenders).toEqual([]);
+  });
+
   it('the extension imports only types from the server', () => {
     const offenders: string[] = [];
     for (const file of filesUnder(path.join(ROOT, 'extension'))) {

@@ -13,7 +13,7 @@ import { describe, expect, it } from 'vitest';
 import type { Store } from '../../server/store/open.ts';
 import { CSV_COLUMNS } from '../../server/exports/formats/csv.ts';
 import { withAudit } from '../../server/audit/log.ts';
-import { createTestApp, makeFeedback, upsert } from '../helpers/app.ts';
+import { createTestApp, makeFeedback, upsert, yielding } from '../helpers/app.ts';
 import { testBackend } from '../helpers/backend.ts';
 import { contentType, hostileBody, hostileString, INJECTIONS, sample } from './hostile.ts';
 
@@ -428,7 +428,7 @@ describe(`bad-input campaign (${testBackend()})`, () => {
     const t = await createTestApp({ rateLimitPerMinute: 0 });
     const limit = 8;
     // A fixed clock: the whole campaign falls in one window.
-    const app = createApp({ store: t.store, rateLimitPerMinute: 0, rateLimitUnauthenticatedPerMinute: limit, trustProxy: 1, rateCounters: new RateCounters({ now: () => Date.UTC(2026, 2, 1, 10, 0, 30) }) });
+    const app = yielding(createApp({ store: t.store, rateLimitPerMinute: 0, rateLimitUnauthenticatedPerMinute: limit, trustProxy: 1, rateCounters: new RateCounters({ now: () => Date.UTC(2026, 2, 1, 10, 0, 30) }) }));
     const valid = (await t.token('analyst')).token;
     const sockets = ['198.51.100.1', '198.51.100.2', '::ffff:198.51.100.3'];
     const forwarded = ['192.0.2.1', '192.0.2.2', '2001:db8::7'];

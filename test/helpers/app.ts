@@ -16,13 +16,35 @@ export function tempDir(prefix = 'gt-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
+/**
+ * One turn of the event loop. A request through `app.request` on SQLite can finish on microtasks
+ * alone, so a campaign of thousands (test/fuzz/bad-input.test.ts: 10,000 in 115 s) never lets the
+ * loop turn. libuv's clock then stands still, a timer set at the end starts "115 s ago", and
+ * vitest's 60 s worker RPC timeout fired at once: "Timeout calling onTaskUpdate", and a run whose
+ * every test passed exited 1 (CI at stop 23).
+ */
+export const turnTheLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * `app.request` that first lets the event loop turn (see turnTheLoop): every in-process request
+ * of a test goes through here, or through `createTestApp`, which uses it.
+ */
+export function yielding<A extends { request: (...args: any[]) => any }>(app: A): A {
+  const request = app.request.bind(app);
+  app.request = (async (...args: unknown[]) => {
+    await turnTheLoop();
+    return request(...args);
+  }) as A['request'];
+  return app;
+}
+
 /** An explicit `dataDir` always means SQLite in that directory (tests that reopen a file). */
 export async function createTestApp(
   options: { dataDir?: string; rateLimitPerMinute?: number; webhookAddresses?: AppOptions['webhookAddresses'] } = {},
 ) {
   const dataDir = options.dataDir ?? tempDir();
   const store: Store = options.dataDir ? await openStore({ dataDir }) : await openTestStore();
-  const app = createApp({ store, rateLimitPerMinute: options.rateLimitPerMinute, webhookAddresses: options.webhookAddresses });
+  const app = yielding(createApp({ store, rateLimitPerMinute: options.rateLimitPerMinute, webhookAddresses: options.webhookAddresses }));
   return {
     app,
     store,
