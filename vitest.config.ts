@@ -16,6 +16,6 @@ export default defineConfig({
     maxWorkers: 3,
     minWorkers: 1,
     // A PostgreSQL database for the files that reach one (a local server, else an embedded one).
-    globalSetup: ['test/setup/postgres.ts'],
+    globalSetup: ['test/setup/build-server.ts', 'test/setup/postgres.ts'],
   },
 });

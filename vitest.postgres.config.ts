@@ -36,6 +36,6 @@ export default defineConfig({
     name: 'postgres',
     include: storeSuites(),
     env: { ...(base.test?.env ?? {}), GT_TEST_BACKEND: 'postgres' },
-    globalSetup: ['test/setup/postgres.ts'],
+    globalSetup: ['test/setup/build-server.ts', 'test/setup/postgres.ts'],
   },
 });
