@@ -17,6 +17,7 @@ import { isPostgres } from './postgres.ts';
 import type { DB, FeedbackTable } from './schema.ts';
 import { lockForWrite, lockName, retryOnConflict } from './write-locks.ts';
 import { chunks } from '../lib/chunks.ts';
+import { tokensChanged } from './tokens.ts';
 
 /** What stands in for an erased rater where a row about someone else must stay (an admin's delete of another's record). */
 export const ERASED_ACTOR = 'erased';
@@ -156,6 +157,7 @@ export async function eraseRater(db: Kysely<DB>, workspaceId: string, raterId: s
           await withHealth(trx).deleteFrom('site_visits').where('workspace_id', '=', workspaceId).where('token_id', 'in', ids).execute();
         }
         report.tokens = n(await trx.deleteFrom('tokens').where('workspace_id', '=', workspaceId).where('rater_id', '=', raterId).execute());
+        tokensChanged();
 
         for (;;) {
           const rows = await trx
@@ -220,7 +222,7 @@ export async function eraseRater(db: Kysely<DB>, workspaceId: string, raterId: s
         return report;
       }),
     ),
-  );
+  ).finally(tokensChanged); // again after the commit: a lookup during the transaction read the old rows
 }
 
 export interface PurgeReport {

@@ -5,6 +5,7 @@
 import type { Kysely } from 'kysely';
 import { withGovernance, type WorkspaceSettingsTable } from './governance-tables.ts';
 import type { DB } from './schema.ts';
+import { readCache } from './read-cache.ts';
 
 /** The row with the column of migration 0140 (typed here, beside the 0040 table type). */
 type SettingsRow = WorkspaceSettingsTable & { known_conversations_only: number };
@@ -44,8 +45,13 @@ function toSettings(row: SettingsRow | undefined): WorkspaceSettings {
   };
 }
 
+/** Settings reads, reused for at most READ_CACHE_MS (server/store/read-cache.ts says how changes are seen). */
+const settingsReads = readCache<WorkspaceSettings>();
+
 export async function getSettings(db: Kysely<DB>, workspaceId: string): Promise<WorkspaceSettings> {
-  return toSettings(await settingsTable(db).selectFrom('workspace_settings').selectAll().where('workspace_id', '=', workspaceId).executeTakeFirst());
+  return (await settingsReads.get(db, workspaceId, async () =>
+    toSettings(await settingsTable(db).selectFrom('workspace_settings').selectAll().where('workspace_id', '=', workspaceId).executeTakeFirst()),
+  ))!;
 }
 
 export async function updateSettings(
@@ -73,6 +79,7 @@ export async function updateSettings(
     })
     .onConflict((oc) => oc.column('workspace_id').doUpdateSet(changes))
     .execute();
+  settingsReads.changed();
   return getSettings(db, workspaceId);
 }
 
@@ -90,4 +97,5 @@ export async function workspacesDueForRetention(db: Kysely<DB>, dueBefore: Date)
 
 export async function markPurged(db: Kysely<DB>, workspaceId: string, at: Date): Promise<void> {
   await withGovernance(db).updateTable('workspace_settings').set({ last_purged_at: at.toISOString() }).where('workspace_id', '=', workspaceId).execute();
+  settingsReads.changed();
 }

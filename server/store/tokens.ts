@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Role } from '../../shared/schemas.ts';
 import { uuidv7 } from '../../shared/ids.ts';
 import { clockNow } from '../lib/clock.ts';
+import { readCache } from './read-cache.ts';
 import type { DB, TokensTable } from './schema.ts';
 
 export const DEFAULT_WORKSPACE = 'default';
@@ -87,15 +88,19 @@ export async function createToken(db: Kysely<DB>, input: CreateTokenInput): Prom
   return { token, info: toInfo(row) };
 }
 
+/** Token lookups, reused for at most READ_CACHE_MS (server/store/read-cache.ts says how changes are seen). */
+const tokenLookups = readCache<TokenInfo>();
+
+/** Every cached token lookup in this process is read again: call after any write to `tokens`. */
+export const tokensChanged = () => tokenLookups.changed();
+
 /** The unrevoked token with this secret, expired or not (callers say which: see tokenExpired). */
 export async function findActiveToken(db: Kysely<DB>, token: string): Promise<TokenInfo | undefined> {
-  const row = await db
-    .selectFrom('tokens')
-    .selectAll()
-    .where('token_hash', '=', hashToken(token))
-    .where('revoked_at', 'is', null)
-    .executeTakeFirst();
-  return row ? toInfo(row) : undefined;
+  const hash = hashToken(token);
+  return tokenLookups.get(db, hash, async () => {
+    const row = await db.selectFrom('tokens').selectAll().where('token_hash', '=', hash).where('revoked_at', 'is', null).executeTakeFirst();
+    return row ? toInfo(row) : undefined;
+  });
 }
 
 export async function touchToken(db: Kysely<DB>, id: string, at: string): Promise<void> {
@@ -121,6 +126,7 @@ export async function revokeToken(db: Kysely<DB>, id: string, workspaceId?: stri
     .where('revoked_at', 'is', null);
   if (workspaceId) q = q.where('workspace_id', '=', workspaceId);
   const res = await q.executeTakeFirst();
+  tokensChanged();
   return Number(res.numUpdatedRows) > 0;
 }
 
