@@ -22,6 +22,7 @@ const BENCHES: Record<string, () => Promise<{ default: Bench }>> = {
   'index-lag': () => import('./index-lag.ts'),
   queues: () => import('./queues.ts'),
   agreement: () => import('./agreement.ts'),
+  startup: () => import('./startup.ts'),
 };
 
 const wanted = process.argv.slice(2);
