@@ -21,6 +21,7 @@ import {
 import { uuidv7 } from '../../shared/ids.ts';
 import type { DB, FeedbackEventsTable, FeedbackTable } from './schema.ts';
 import { StoreInputError, type StoreErrorCode } from './errors.ts';
+import { groupCommit } from './group-commit.ts';
 import { lockForWrite, lockName, retryOnConflict } from './write-locks.ts';
 import { sqliteFastPath } from './sqlite-fast-path.ts';
 import { chunks } from '../lib/chunks.ts';
@@ -196,8 +197,9 @@ async function applyMutationsOnce(
   if (actor.clientId?.includes('\u0000')) throw new StoreInputError('clientId must not contain the NUL character (U+0000).');
   const initialResults = results.map((r) => ({ ...r }));
 
-  // PostgreSQL with several servers: a conflicting concurrent batch makes this one run again (write-locks.ts).
-  await retryOnConflict(() => db.transaction().execute(async (trx) => {
+  // PostgreSQL with several servers: a conflicting concurrent batch makes this one run again
+  // (write-locks.ts). SQLite: concurrent writes share one transaction (group-commit.ts).
+  await retryOnConflict(() => groupCommit(db, sqliteFastPath(db) !== undefined, async (trx: Transaction<DB>) => {
     results.splice(0, results.length, ...initialResults.map((r) => ({ ...r })));
     const ids = [...new Set(valid.map((v) => v.id))];
     const keys = [...new Set(valid.flatMap((v) => (v.record ? [v.record.target.key] : [])))];
