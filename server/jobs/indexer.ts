@@ -3,7 +3,8 @@
  * that claims due jobs of each kind with a lease, runs them through the kind's handler, deletes
  * what is done and reschedules what failed with shared/backoff.ts (never given up: a job waits for
  * its endpoint to come back, and the queue's lag, in /readyz and /metrics, tells the operator).
- * Kinds today: `embed` (semantic search). Another kind is another entry in `handlers`.
+ * Kinds today: `lexical` (the search index, search/lexical-jobs.ts) and `embed` (semantic search).
+ * Another kind is another entry in `handlers`.
  *
  * No network call is made inside a transaction; a batch that was claimed full is followed by the
  * next at once, so a burst drains at the endpoint's pace rather than one batch per poll.
@@ -14,6 +15,7 @@ import { expectTick, jobStopped } from '../metrics/heartbeat.ts';
 import { backfillEmbeddings, runEmbedJobs } from '../search/semantic/embed-jobs.ts';
 import type { EmbeddingsConfig } from '../search/semantic/config.ts';
 import { EMBED_JOB } from '../search/semantic/projection.ts';
+import { LEXICAL_BATCH, LEXICAL_JOB, runLexicalBatch, runLexicalJobs } from '../search/lexical-jobs.ts';
 import type { DB } from '../store/schema.ts';
 import { claimJobs, retryJobs, type ClaimedJob } from '../store/work-queue.ts';
 
@@ -21,7 +23,19 @@ export interface JobHandler {
   /** Jobs per claim. */
   batch: number;
   run(db: Kysely<DB>, jobs: ClaimedJob[], signal: AbortSignal): Promise<void>;
+  /**
+   * Claims and runs a batch itself, resolving with the number claimed (and putting failed jobs
+   * back): for a kind whose runs others wait for (`lexical`: a search waits for the runs in progress).
+   */
+  claimAndRun?(db: Kysely<DB>): Promise<number>;
 }
+
+/** The lexical search index (search/lexical-jobs.ts). */
+export const lexicalHandler: JobHandler = {
+  batch: LEXICAL_BATCH,
+  run: (db, jobs) => runLexicalJobs(db, jobs),
+  claimAndRun: async (db) => (await runLexicalBatch(db)).length,
+};
 
 export interface IndexerOptions {
   embeddings: EmbeddingsConfig | null;
@@ -63,9 +77,21 @@ export interface IndexerCore {
 export function createIndexer(db: Kysely<DB>, options: IndexerOptions, signal: AbortSignal = new AbortController().signal): IndexerCore {
   const { retryBaseMs = 5_000, retryMaxMs = 5 * 60_000, log = () => {} } = options;
   const leaseMs = options.leaseMs ?? (options.embeddings?.timeoutMs ?? 10_000) * 4 + 30_000;
-  const handlers: Record<string, JobHandler> = { [EMBED_JOB]: embedHandler(options.embeddings, options.callAttempts), ...options.handlers };
+  const handlers: Record<string, JobHandler> = {
+    [LEXICAL_JOB]: lexicalHandler,
+    [EMBED_JOB]: embedHandler(options.embeddings, options.callAttempts),
+    ...options.handlers,
+  };
 
   async function runKind(kind: string, handler: JobHandler): Promise<number> {
+    if (handler.claimAndRun) {
+      try {
+        return await handler.claimAndRun(db);
+      } catch (err) {
+        log(`work queue: ${kind} jobs failed (${(err as Error).message}), tried again shortly`);
+        return 0;
+      }
+    }
     const jobs = await claimJobs(db, kind, handler.batch, leaseMs);
     if (!jobs.length) return 0;
     try {

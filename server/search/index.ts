@@ -1,14 +1,14 @@
 /**
  * Search over prompts, answers, comments, corrections and notes. `searchBackendFor(db)` picks the
- * implementation for the store's dialect; `searchIndexing` is one of the projections every opened
- * store runs (store/projections.ts), so the index moves in the same transaction as every accepted change.
+ * implementation for the store's dialect; the index follows feedback through `lexical` jobs on the
+ * work queue (search/lexical-jobs.ts), and a search indexes what is still queued before it reads.
  * `searchWorkspace` adds semantic search when an embeddings endpoint is configured (semantic/,
  * docs/decisions/0041-semantic-search-and-work-queue.md).
  */
 import { SqliteAdapter, type Kysely, type Transaction } from 'kysely';
-import type { FeedbackChange } from '../store/feedback-changes.ts';
 import type { DB } from '../store/schema.ts';
 import type { IndexableEvent, SearchBackend, SearchOptions } from './backend.ts';
+import { catchUpLexical } from './lexical-jobs.ts';
 import { postgresFtsSearch } from './postgres-fts.ts';
 import { sqliteFtsSearch } from './sqlite-fts.ts';
 import type { EmbeddingsConfig } from './semantic/config.ts';
@@ -33,10 +33,6 @@ export async function indexTraceEvents(trx: Kysely<any> | Transaction<any>, even
   if (events.length) await searchBackendFor(trx).indexEvents(trx, events);
 }
 
-/** The change listener (store/projections.ts attaches it to every opened store). */
-export async function searchIndexing(trx: Transaction<DB>, changes: FeedbackChange[]): Promise<void> {
-  await searchBackendFor(trx).indexFeedback(trx, changes);
-}
 
 export type SearchMode = 'hybrid' | 'lexical';
 
@@ -74,6 +70,8 @@ export async function searchWorkspace(
   const { embeddings, ...lexicalOpts } = opts;
   const now = opts.now ?? Date.now();
   const backend = searchBackendFor(db);
+  // What this server committed before the search is indexed first (search/lexical-jobs.ts).
+  await catchUpLexical(db);
   const [lexical, semantic] = await Promise.all([
     backend.search(db, workspaceId, q, { ...lexicalOpts, limit: Math.max(opts.limit, FUSION_CANDIDATES) }),
     semanticNeighbours(db, embeddings ?? null, workspaceId, q, { subject: opts.subject }),

@@ -6,7 +6,9 @@
  *
  * - insightsRollups: daily counts, distinct raters and conversations, votes per target (insights),
  *   and feedback_examples, the prompt/example hashes that export runs stream and merge by.
- * - searchIndexing: the search index (SQLite FTS5; PostgreSQL tsvector + GIN, migration 0180).
+ * - lexicalQueue: `lexical` jobs for the search index (SQLite FTS5; PostgreSQL tsvector + GIN,
+ *   migration 0180), indexed by the worker and before each search (search/lexical-jobs.ts); a
+ *   deleted, erased or purged record leaves the index here, in the transaction.
  * - webhookOutbox: feedback.negative / feedback.low_stars deliveries for the webhook worker.
  * - queueReviews: review queues' claims submitted, reviews counted, queues complete (queues/projection.ts).
  * - embeddingQueue: `embed` jobs on the work queue (store/work-queue.ts) for records whose text
@@ -15,10 +17,10 @@
  * Export runs need nothing else: `export.completed` is enqueued by the run itself (exports/runs.ts).
  */
 import { insightsRollups } from '../insights/rollups.ts';
-import { searchIndexing } from '../search/index.ts';
+import { lexicalQueue } from '../search/lexical-jobs.ts';
 import { embeddingQueue } from '../search/semantic/projection.ts';
 import { webhookOutbox } from '../webhooks/outbox.ts';
 import { queueReviews } from '../queues/projection.ts';
 import type { ChangeListener } from './feedback-changes.ts';
 
-export const PROJECTIONS: readonly ChangeListener[] = [insightsRollups, searchIndexing, webhookOutbox, embeddingQueue, queueReviews];
+export const PROJECTIONS: readonly ChangeListener[] = [insightsRollups, lexicalQueue, webhookOutbox, embeddingQueue, queueReviews];

@@ -23,6 +23,7 @@ const BENCHES: Record<string, () => Promise<{ default: Bench }>> = {
   queues: () => import('./queues.ts'),
   agreement: () => import('./agreement.ts'),
   startup: () => import('./startup.ts'),
+  'lexical-lag': () => import('./lexical-lag.ts'),
 };
 
 const wanted = process.argv.slice(2);

@@ -77,7 +77,8 @@ async function setup(embeddings: EmbeddingsConfig | null = fake.config()) {
     createIndexer(store.db, { embeddings: config, retryBaseMs: 0, callAttempts: 1, ...extra });
   const counts = async () => ({
     vectors: Number((await withVectors(store.db).selectFrom('search_vectors').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n),
-    queued: (await queueLag(store.db)).pending,
+    // embed jobs only: every write also queues a lexical one (search/lexical-jobs.ts)
+    queued: (await withWorkQueue(store.db).selectFrom('work_queue').select('ref').where('kind', '=', 'embed').execute()).length,
   });
   return { store, app, post, search, indexer, counts };
 }
@@ -255,8 +256,10 @@ describe('semantic search through the work queue', () => {
     await t.post('NULL spike from the mobile release');
     fake.mode = 'error';
     const lines: string[] = [];
-    expect(await t.indexer(undefined, { log: (l) => lines.push(l) }).runOnce()).toBe(1);
-    const [job] = await withWorkQueue(t.store.db).selectFrom('work_queue').selectAll().execute();
+    // One claim per kind: the record's lexical job (indexed) and its embed job (failed).
+    expect(await t.indexer(undefined, { log: (l) => lines.push(l) }).runOnce()).toBe(2);
+    const [job, ...more] = await withWorkQueue(t.store.db).selectFrom('work_queue').selectAll().execute();
+    expect(more).toEqual([]);
     expect(job).toMatchObject({ kind: 'embed', attempts: 1, last_error: 'the embeddings endpoint answered HTTP 503' });
     expect(lines.join('\n')).toMatch(/failed \(the embeddings endpoint answered HTTP 503\)/);
     expect(lines.join('\n')).not.toContain('sk-never');
@@ -274,7 +277,7 @@ describe('semantic search through the work queue', () => {
     expect(await t.counts()).toEqual({ vectors: 1, queued: 2 });
     await eraseRater(t.store.db, 'default', 'rater_gone');
     expect(await t.counts()).toEqual({ vectors: 0, queued: 1 });
-    const left = await withWorkQueue(t.store.db).selectFrom('work_queue').select('ref').execute();
+    const left = await withWorkQueue(t.store.db).selectFrom('work_queue').select('ref').where('kind', '=', 'embed').execute();
     expect(left.map((r) => r.ref)).toEqual([kept.id]);
     await t.indexer().drain();
     expect(await t.counts()).toEqual({ vectors: 1, queued: 0 });
