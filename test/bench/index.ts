@@ -13,6 +13,7 @@ export interface Bench {
 const BENCHES: Record<string, () => Promise<{ default: Bench }>> = {
   sync: () => import('./sync.ts'),
   load: () => import('./load.ts'),
+  'load-servers': async () => ({ default: (await import('./load.ts')).serversBench }),
   crash: () => import('./crash.ts'),
   exports: () => import('./exports.ts'),
   extension: () => import('./extension.ts'),

@@ -69,7 +69,8 @@ interface Phase {
 }
 
 /** `inFlight` closed-loop clients for `seconds`; batches per 5 s window. */
-async function drive(url: string, raters: Rater[], inFlight: number, seconds: number, onSecond?: () => void): Promise<Phase> {
+async function drive(url: string | string[], raters: Rater[], inFlight: number, seconds: number, onSecond?: () => void): Promise<Phase> {
+  const urls = Array.isArray(url) ? url : [url];
   const phase: Phase = { batches: 0, mutations: 0, errors: 0, latencies: [], windows: [] };
   const start = performance.now();
   const end = start + seconds * 1000;
@@ -81,7 +82,8 @@ async function drive(url: string, raters: Rater[], inFlight: number, seconds: nu
         const r = raters[next++ % raters.length]!;
         const batch = nextBatch(r);
         const t0 = performance.now();
-        const answer = await postSync(url, r.token, r.clientId, batch, 30_000);
+        // Several servers: each batch to the next one, as a load balancer without stickiness does.
+        const answer = await postSync(urls[next % urls.length]!, r.token, r.clientId, batch, 30_000);
         const t1 = performance.now();
         if (answer.httpStatus !== 200) {
           phase.errors++;
@@ -160,6 +162,52 @@ async function loadOne(backend: 'sqlite' | 'postgres') {
     if (databaseUrl) await dropPostgresSchema(databaseUrl);
   }
 }
+
+/**
+ * Issue 19: PostgreSQL mutations/s with one server and with three on the same database, the same
+ * clients (16 in flight) for GT_LOAD_SERVERS_SECONDS (20) each, one after the other on fresh
+ * schemas. On 2 cores shared by the servers, PostgreSQL and the load generator this shows
+ * contention, not scaling: reported, no target.
+ */
+async function serversOnPostgres(count: number, seconds: number) {
+  const databaseUrl = await freshPostgresUrl(`servers${count}`);
+  const env: Record<string, string> = { RATE_LIMIT_PER_MINUTE: '0', LOG_LEVEL: 'error', DATABASE_URL: databaseUrl };
+  const setup = await openStore({ databaseUrl, poolSize: 2 });
+  const raters: Rater[] = [];
+  for (let i = 0; i < RATERS; i++) {
+    const { token } = await createToken(setup.db, { role: 'rater', name: `load-${i}` });
+    raters.push({ token, clientId: `load-${i}`, records: [], serial: 0 });
+  }
+  await setup.close();
+  const servers: ServerHandle[] = [];
+  try {
+    for (let i = 0; i < count; i++) servers.push(await startServer({ dataDir: tempDir('gt-load-pg-'), env }));
+    const urls = servers.map((s) => s.url);
+    await drive(urls, raters, 16, 3); // warm-up
+    const p = await drive(urls, raters, 16, seconds);
+    return {
+      servers: count,
+      mutationsPerSecond: round(p.mutations / seconds),
+      batchesPerSecond: round(p.batches / seconds),
+      errors: p.errors,
+      latencyMs: { p50: round(percentile(p.latencies, 50)), p99: round(percentile(p.latencies, 99)) },
+    };
+  } finally {
+    for (const s of servers) await s.stop();
+    await dropPostgresSchema(databaseUrl);
+  }
+}
+
+export const serversBench: Bench = {
+  name: 'load-servers',
+  description: 'PostgreSQL: sustained POST /v1/sync with one server and with three on the same database (16 in flight)',
+  async run() {
+    const seconds = Number(process.env.GT_LOAD_SERVERS_SECONDS ?? 20);
+    const one = await serversOnPostgres(1, seconds);
+    const three = await serversOnPostgres(3, seconds);
+    return { one, three, threeOverOne: round(three.mutationsPerSecond / one.mutationsPerSecond, 2), note: 'contention on 2 cores, not scaling; no target' };
+  },
+};
 
 const bench: Bench = {
   name: 'load',

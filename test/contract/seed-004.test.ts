@@ -7,7 +7,7 @@
  * the HTTP routes that now serve them. Runs on SQLite and, under `npm run test:postgres`, PostgreSQL.
  */
 import { createHash } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { resetClock, setClock } from '../../server/lib/clock.ts';
 import { withGovernance } from '../../server/store/governance-tables.ts';
 import { createTestApp } from '../helpers/app.ts';
@@ -274,6 +274,11 @@ describe('seed 004 (FilAgent): Security Considerations, Data Retention, Future E
   });
 
   it('Rate Limiting: per token, 429 with Retry-After', async () => {
+    // Windows are aligned to the clock's minutes: a run crossing one would start the count again.
+    vi.useFakeTimers({ toFake: ['Date'], now: new Date('2026-03-01T10:00:05Z') });
+    onTestFinished(() => {
+      vi.useRealTimers();
+    });
     const t = await createTestApp({ rateLimitPerMinute: 2 });
     const { token } = await t.token('rater');
     const statuses = [];

@@ -1,9 +1,15 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createApp } from '../../app.ts';
 import { createTestApp, makeFeedback } from '../../../test/helpers/app.ts';
 
+afterEach(() => {
+  vi.useRealTimers();
+});
+
 describe('rate limit per token', () => {
   it('answers 429 with Retry-After and the error shape once a token is over, per token, never on /healthz', async () => {
+    // Windows are aligned to the clock's minutes: a run crossing one would start the counts again.
+    vi.useFakeTimers({ toFake: ['Date'], now: new Date('2026-03-01T10:00:05Z') });
     const t = await createTestApp();
     const app = createApp({ store: t.store, rateLimitPerMinute: 3 });
     const call = (token: string, path = '/v1/feedback') => app.request(path, { headers: { Authorization: `Bearer ${token}` } });
