@@ -10,6 +10,7 @@ import { startAuditRetention } from '../audit/retention.ts';
 import { startRetentionSchedule } from './retention.ts';
 import { startIndexer } from './indexer.ts';
 import { embeddingsConfigFrom } from '../search/semantic/config.ts';
+import { noEmbeddingsEndpoint } from '../search/semantic/projection.ts';
 
 export interface BackgroundJobs {
   stop(): Promise<void>;
@@ -27,7 +28,10 @@ export function startBackgroundJobs(store: Store, env: Env, log: (line: string) 
   const retention = startRetentionSchedule(store.db, { intervalMs: env.RETENTION_INTERVAL_HOURS * 3_600_000, log });
   // The audit log keeps its own time (AUDIT_RETENTION_DAYS), whatever the feedback retention is.
   const auditRetention = startAuditRetention(store.db, { days: env.AUDIT_RETENTION_DAYS, log });
-  const indexer = startIndexer(store.db, { embeddings: embeddingsConfigFrom(env), log });
+  const embeddings = embeddingsConfigFrom(env);
+  // No endpoint: writes need not queue embed jobs (the backfill catches up once one is set).
+  if (!embeddings) noEmbeddingsEndpoint(store.db);
+  const indexer = startIndexer(store.db, { embeddings, log });
   return {
     async stop() {
       await Promise.all([webhooks.stop(), retention.stop(), auditRetention.stop(), indexer.stop()]);

@@ -12,7 +12,8 @@
  * - webhookOutbox: feedback.negative / feedback.low_stars deliveries for the webhook worker.
  * - queueReviews: review queues' claims submitted, reviews counted, queues complete (queues/projection.ts).
  * - embeddingQueue: `embed` jobs on the work queue (store/work-queue.ts) for records whose text
- *   changed; a deleted, erased or purged record loses its vector and queued job here.
+ *   changed (none in a serving process without an embeddings endpoint); a deleted, erased or
+ *   purged record loses its vector and queued job here.
  *
  * Export runs need nothing else: `export.completed` is enqueued by the run itself (exports/runs.ts).
  */
