@@ -12,6 +12,13 @@ const Env = z.object({
   PORT: z.coerce.number({ error: 'must be a port number from 0 to 65535' }).int('must be a whole number').min(0).max(65535, 'must be at most 65535').default(8787),
   HOST: z.string().min(1).default('127.0.0.1'),
   DATA_DIR: z.string().min(1).default('data'),
+  // The address links the server prints start with (rating links, the embed snippet; DESIGN, "Links
+  // the server prints"). Unset: http://HOST:PORT. Behind a load balancer, its public https:// address.
+  PUBLIC_URL: z
+    .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
+    .transform((v) => v.replace(/\/+$/, ''))
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
@@ -74,4 +81,11 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     throw new EnvError(`Invalid environment variable ${name}=${JSON.stringify(source[name] ?? '')}: ${issue.message}`);
   }
   return { ...result.data, DATA_DIR: path.resolve(result.data.DATA_DIR) };
+}
+
+/** Where the server's printed links start: PUBLIC_URL, else http://HOST:PORT (no trailing slash). */
+export function publicUrl(env: Pick<Env, 'PUBLIC_URL' | 'HOST' | 'PORT'> = parseEnv()): string {
+  if (env.PUBLIC_URL) return env.PUBLIC_URL;
+  const host = env.HOST.includes(':') && !env.HOST.startsWith('[') ? `[${env.HOST}]` : env.HOST;
+  return `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${env.PORT}`;
 }
