@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { createTestApp, makeFeedback, upsert } from '../../test/helpers/app.ts';
 import { createApp } from '../app.ts';
 import { parsePrometheusText, valueOf, type Sample } from './prom-text.ts';
@@ -87,6 +87,9 @@ describe('GET /metrics', () => {
   });
 
   it('counts program mutations and rate-limit refusals', async () => {
+    // Windows are aligned to clock minutes: a slow run crossing one would start the counts again.
+    vi.useFakeTimers({ toFake: ['Date'], now: new Date('2026-03-01T10:00:05Z') });
+    onTestFinished(() => vi.useRealTimers());
     const t = await createTestApp({ rateLimitPerMinute: 4 });
     const { token: admin } = await t.token('admin');
     const { token: rater } = await t.token('rater');
