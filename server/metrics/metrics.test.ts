@@ -89,7 +89,9 @@ describe('GET /metrics', () => {
   it('counts program mutations and rate-limit refusals', async () => {
     // Windows are aligned to clock minutes: a slow run crossing one would start the counts again.
     vi.useFakeTimers({ toFake: ['Date'], now: new Date('2026-03-01T10:00:05Z') });
-    onTestFinished(() => vi.useRealTimers());
+    onTestFinished(() => {
+      vi.useRealTimers();
+    });
     const t = await createTestApp({ rateLimitPerMinute: 4 });
     const { token: admin } = await t.token('admin');
     const { token: rater } = await t.token('rater');
