@@ -15,6 +15,27 @@ export const DIST = path.join(ROOT, 'dist');
 /** The files next to the bundle that the server reads at run time (server/dashboard/index.ts). */
 const ASSETS = ['server/dashboard/dashboard.js', 'server/dashboard/style.css'];
 
+/**
+ * The embeddable widget (embed/, issue 17, ADR 0048): dist/embed.js and its map, one minified
+ * script for any web page, served by the server at /embed.js (server/routes/embed.ts).
+ */
+export async function buildEmbed(outdir = DIST) {
+  await build({
+    entryPoints: [path.join(ROOT, 'embed/index.ts')],
+    outfile: path.join(outdir, 'embed.js'),
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    target: ['chrome109', 'firefox115', 'safari16'],
+    minify: true,
+    jsx: 'automatic',
+    jsxImportSource: 'preact',
+    sourcemap: 'linked',
+    legalComments: 'none',
+    logLevel: 'warning',
+  });
+}
+
 export async function buildServer() {
   const tmp = fs.mkdtempSync(path.join(ROOT, '.dist-'));
   try {
@@ -32,6 +53,7 @@ export async function buildServer() {
       logLevel: 'warning',
     });
     for (const asset of ASSETS) fs.copyFileSync(path.join(ROOT, asset), path.join(tmp, path.basename(asset)));
+    await buildEmbed(tmp);
     const old = fs.existsSync(DIST) ? `${tmp}-old` : undefined;
     if (old) fs.renameSync(DIST, old);
     fs.renameSync(tmp, DIST);

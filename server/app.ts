@@ -16,6 +16,7 @@ import { bearerAuth } from './middleware/auth/index.ts';
 import { provideClient } from './middleware/provide-client/index.ts';
 import { provideClockSkew } from './middleware/provide-clock-skew/index.ts';
 import { provideStore } from './middleware/provide-store/index.ts';
+import { publicKeyCors } from './middleware/public-key-cors/index.ts';
 import { requireJson } from './middleware/require-json/index.ts';
 import { defaultRateCounters, type RateCounters } from './middleware/rate-limit/counters.ts';
 import { appRateLimits } from './middleware/rate-limit/index.ts';
@@ -41,6 +42,9 @@ import { syncRoutes } from './routes/sync.ts';
 import { trainingRunRoutes } from './routes/training-runs.ts';
 import { queueAgreementRoutes } from './routes/queue-agreement.ts';
 import { queueRoutes } from './routes/queues.ts';
+import { feedbackLinkRoutes } from './routes/feedback-links.ts';
+import { ratingLinkRoutes } from './routes/rating-link.ts';
+import { publicKeyRoutes } from './routes/public-keys.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import type { Store } from './store/open.ts';
 import type { WebhookAddressPolicy } from './webhooks/address-policy.ts';
@@ -48,6 +52,7 @@ import { embeddingsConfigFrom, type EmbeddingsConfig } from './search/semantic/c
 import { dashboardRoutes } from './dashboard/index.ts';
 import { observeRequests } from './metrics/http.ts';
 import { opsRoutes } from './metrics/routes.ts';
+import { embedRoutes } from './routes/embed.ts';
 
 export interface AppOptions {
   store: Store;
@@ -93,8 +98,9 @@ export function createApp({
   app.use('*', provideClockSkew(maxClockSkewSeconds ?? parseEnv().MAX_CLOCK_SKEW_SECONDS));
   app.use('*', provideClient(proxies));
   // Rate limits (issue 13): one set of counters for the API and the dashboard.
+  const counters = rateCounters ?? defaultRateCounters(store);
   const limits = appRateLimits({
-    counters: rateCounters ?? defaultRateCounters(store),
+    counters,
     perToken: rateLimitPerMinute ?? parseEnv().RATE_LIMIT_PER_MINUTE,
     perAddress: rateLimitUnauthenticatedPerMinute ?? parseEnv().RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE,
     trustProxy: proxies,
@@ -117,6 +123,8 @@ export function createApp({
   // Before the guards, so their refusals too carry the FastAPI `detail` FilAgent's clients parse.
   app.use('/api/v1/*', fastApiDetail);
   app.use('/v1/feedback/*', dropInErrorDetail); // 002's requests only (dropin/feedback-v1.ts, isDropInRequest)
+  // Before the guards: a browser's preflight carries no token; public keys' pages read the answers (ADR 0047).
+  app.use('/v1/sync', publicKeyCors());
   for (const prefix of ['/v1/*', '/api/v1/*']) app.use(prefix, ...apiGuards);
 
   const routes = app.route('/', healthRoutes).route('/', syncRoutes).route('/', feedbackRoutes).route('/', extensionConfigRoutes)
@@ -126,6 +134,7 @@ export function createApp({
     .route('/', conversationFeedbackRoutes)
     .route('/', webhookRoutes(webhookAddresses ?? envWebhookAddresses()))
     .route('/', raterRoutes)
+    .route('/', publicKeyRoutes)
     .route('/', auditRoutes)
     .route('/', settingsRoutes)
     .route('/', searchRoutes)
@@ -136,11 +145,14 @@ export function createApp({
     .route('/', siteRoutes)
     .route('/', exportRoutes)
     .route('/', queueRoutes)
+    .route('/', feedbackLinkRoutes)
     .route('/', queueAgreementRoutes)
     .route('/', trainingRunRoutes);
   // Server-rendered pages with their own session auth, CSP and CSRF checks (not under /v1).
   app.route('/dashboard', dashboardRoutes({ rateLimits: limits.dashboard }));
   app.route('/', opsRoutes({ metricsPort: parseEnv().METRICS_PORT })); // /readyz, /metrics (issue 18)
+  app.route('/', ratingLinkRoutes({ counters, trustProxy: proxies })); // /r/<secret>: the secret is the credential (issue 17)
+  app.route('/', embedRoutes); // /embed.js, /embed.js.map, /embed/demo: no token, any origin (issue 17)
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   const openApiConfig = {

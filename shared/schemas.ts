@@ -193,6 +193,9 @@ export type Mutation = z.infer<typeof Mutation>;
  * The sync envelope. Mutations are checked one by one (one bad mutation is rejected, the rest
  * apply), so the envelope only requires each to be an object.
  */
+/** The longest `userId` a sync may name (server/store/anonymous-raters.ts keeps the same bound). */
+export const SYNC_USER_ID_MAX_CHARS = 200;
+
 export const SyncRequest = z.object({
   clientId: z.string().min(1).max(LIMITS.shortTextMaxChars),
   mutations: z
@@ -202,6 +205,11 @@ export const SyncRequest = z.object({
   health: z.array(SiteVisit).max(SITE_VISITS_MAX, `at most ${SITE_VISITS_MAX} visits per batch`).optional(),
   /** All or nothing (DESIGN, "Atomic batches"). */
   atomic: z.boolean().optional(),
+  /**
+   * The embedding app's id of its user (issue 17): the rater is `user:<id>`. Only with a public key
+   * (422 `user_id_not_allowed` otherwise); without one, each browser is an anonymous rater.
+   */
+  userId: z.string().trim().min(1, 'must not be empty').max(SYNC_USER_ID_MAX_CHARS, `at most ${SYNC_USER_ID_MAX_CHARS} characters`).optional(),
 }).strict(); // an unknown envelope field is 422 unknown_field (DESIGN, "Errors"); mutations are checked one by one
 export type SyncRequest = z.infer<typeof SyncRequest>;
 

@@ -76,9 +76,21 @@ function prototypeFor(doc: Document, starMode: boolean | null): DocumentFragment
   return proto;
 }
 
-export function mountWidget(props: WidgetProps, options: { theme?: Theme; doc?: Document } = {}): MountedWidget {
-  const doc = options.doc ?? document;
-  const host = doc.createElement(WIDGET_TAG);
+export interface MountOptions {
+  theme?: Theme;
+  doc?: Document;
+  /**
+   * An element to hold the widget instead of a new `groundtruth-widget` (the embed's
+   * `<groundtruth-rating>`, embed/element.ts): its shadow root is attached here, and destroy()
+   * empties it rather than removing the element, which belongs to the page.
+   */
+  host?: HTMLElement;
+}
+
+export function mountWidget(props: WidgetProps, options: MountOptions = {}): MountedWidget {
+  const doc = options.doc ?? options.host?.ownerDocument ?? document;
+  const ownHost = !options.host;
+  const host = options.host ?? doc.createElement(WIDGET_TAG);
   host.setAttribute('data-gt-state', props.status.state);
   if (options.theme) host.setAttribute('data-theme', options.theme);
   const shadow = host.attachShadow({ mode: 'open' });
@@ -128,7 +140,8 @@ export function mountWidget(props: WidgetProps, options: { theme?: Theme; doc?: 
     },
     destroy() {
       if (live) render(null, container);
-      host.remove();
+      if (ownHost) host.remove();
+      else shadow.replaceChildren();
     },
   };
 }

@@ -39,6 +39,12 @@ export type AuditVia = 'api' | 'dashboard' | 'cli';
 export const AUDIT_ACTIONS = [
   'token.created',
   'token.revoked',
+  'public_key.created',
+  'public_key.revoked',
+  'feedback_link.created',
+  'feedback_link.revoked',
+  'feedback_link.exported',
+  'feedback_link.erased',
   'settings.changed',
   'webhook.created',
   'webhook.deleted',

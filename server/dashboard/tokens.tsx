@@ -2,7 +2,8 @@
 /**
  * Tokens (admins only): create one (its secret is shown once, on the page that answers the POST,
  * and never stored), optionally with an expiry, list, revoke. Scoped to the admin's workspace;
- * creating and revoking are audited.
+ * creating and revoking are audited. Below them the public ingest keys (public-keys.tsx), made,
+ * shown once and revoked the same way.
  */
 import { Hono, type Context, type Next } from 'hono';
 import { z } from 'zod';
@@ -11,6 +12,8 @@ import { audit } from '../audit/http.ts';
 import { clockNow } from '../lib/clock.ts';
 import { ApiError } from '../lib/errors.ts';
 import { createToken, listTokens, revokeToken, tokenExpired } from '../store/tokens.ts';
+import { createPublicKey, listPublicKeys, revokePublicKey } from '../store/public-keys.ts';
+import { PublicKeysPanel, parsePublicKeyForm } from './public-keys.tsx';
 import type { DashEnv } from './env.ts';
 import { when } from './format.ts';
 import { BASE, CsrfField, Empty, Notice } from './layout.tsx';
@@ -34,6 +37,7 @@ const NewToken = z.object({
 async function tokensView(c: Context<DashEnv>, notice?: { kind: 'ok' | 'error'; text: string; token?: string }, status: 200 | 201 | 422 = 200) {
   const auth = c.get('auth');
   const tokens = await listTokens(c.get('store').db, auth.workspaceId);
+  const publicKeys = await listPublicKeys(c.get('store').db, auth.workspaceId);
   const csrf = c.get('session').csrf;
   return render(
     c,
@@ -134,6 +138,7 @@ async function tokensView(c: Context<DashEnv>, notice?: { kind: 'ok' | 'error'; 
           </tbody>
         </table>
       )}
+      <PublicKeysPanel keys={publicKeys} csrf={csrf} />
     </>,
     status,
   );
@@ -153,6 +158,21 @@ export const tokensPage = new Hono<DashEnv>()
     const { token, info } = await createToken(c.get('store').db, { name: input.data.name, role: input.data.role, workspaceId: auth.workspaceId, expiresAt });
     await audit(c, 'token.created', { type: 'token', id: info.id }, { role: info.role, raterId: info.raterId, expiresAt: info.expiresAt });
     return tokensView(c, { kind: 'ok', text: `Created the ${info.role} token "${info.name}".`, token }, 201);
+  })
+  .post('/tokens/public-keys', async function createPublicKeyForm(c) {
+    const parsed = parsePublicKeyForm(await c.req.parseBody());
+    if ('error' in parsed) return tokensView(c, { kind: 'error', text: `Public key not created: ${parsed.error}.` }, 422);
+    const auth = c.get('auth');
+    const { key, info } = await createPublicKey(c.get('store').db, { ...parsed.input, workspaceId: auth.workspaceId, createdBy: auth.id });
+    await audit(c, 'public_key.created', { type: 'public_key', id: info.id }, { origins: info.origins, ratePerMinute: info.ratePerMinute, hashesOnly: info.hashesOnly });
+    return tokensView(c, { kind: 'ok', text: `Created the public key "${info.name}" for ${info.origins.join(', ')}.`, token: key }, 201);
+  })
+  .post('/tokens/public-keys/:id/revoke', async function revokePublicKeyForm(c) {
+    const auth = c.get('auth');
+    const id = c.req.param('id');
+    if (!(await revokePublicKey(c.get('store').db, id, auth.workspaceId))) throw new ApiError(404, 'not_found', 'No live public key with that id in this workspace.');
+    await audit(c, 'public_key.revoked', { type: 'public_key', id });
+    return c.redirect(`${BASE}/tokens`, 303);
   })
   .post('/tokens/:id/revoke', async function revokeTokenForm(c) {
     const auth = c.get('auth');

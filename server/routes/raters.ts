@@ -17,7 +17,8 @@ const errors = {
   404: { description: 'No such rater in this workspace', content: json(ErrorBody) },
 } as const;
 
-const RaterParam = z.object({ raterId: z.string().min(1).max(200) });
+// 205: `user:` and the 200 characters of an app's user id (store/anonymous-raters.ts, issue 17).
+const RaterParam = z.object({ raterId: z.string().min(1).max(205) });
 /** Neither route takes a query: any parameter is unknown (400 unknown_parameter). */
 const noQuery = rejectUnknownQuery([]);
 

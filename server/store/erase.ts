@@ -12,6 +12,8 @@ import { runChangeListeners, type FeedbackChange } from './feedback-changes.ts';
 import { withGovernance } from './governance-tables.ts';
 import { withItemTables } from './items-tables.ts';
 import { withQueueTables } from './queue-tables.ts';
+import { withLinkTables } from './link-tables.ts';
+import { linkFeedbackRows } from './feedback-links.ts';
 import { withHealth } from '../health/tables.ts';
 import { isPostgres } from './postgres.ts';
 import type { DB, FeedbackTable } from './schema.ts';
@@ -106,14 +108,21 @@ export async function raterExists(db: Kysely<DB>, workspaceId: string, raterId: 
   const token = await db.selectFrom('tokens').select('id').where('workspace_id', '=', workspaceId).where('rater_id', '=', raterId).executeTakeFirst();
   if (token) return true;
   const row = await db.selectFrom('feedback').select('id').where('workspace_id', '=', workspaceId).where('rater_id', '=', raterId).executeTakeFirst();
-  return !!row;
+  if (row) return true;
+  // A user id a rating link was made for (issue 17), before they rated through it.
+  if (!raterId.startsWith('user:')) return false;
+  const link = await withLinkTables(db).selectFrom('feedback_links').select('id').where('workspace_id', '=', workspaceId).where('user_id', '=', raterId.slice('user:'.length)).executeTakeFirst();
+  return !!link;
 }
 
 /** The workspaces in which a rater id has tokens or records (for the CLI, which may not know). */
 export async function workspacesOfRater(db: Kysely<DB>, raterId: string): Promise<string[]> {
   const a = await db.selectFrom('tokens').select('workspace_id').distinct().where('rater_id', '=', raterId).execute();
   const b = await db.selectFrom('feedback').select('workspace_id').distinct().where('rater_id', '=', raterId).execute();
-  return [...new Set([...a, ...b].map((r) => r.workspace_id))].sort();
+  const c = raterId.startsWith('user:')
+    ? await withLinkTables(db).selectFrom('feedback_links').select('workspace_id').distinct().where('user_id', '=', raterId.slice('user:'.length)).execute()
+    : [];
+  return [...new Set([...a, ...b, ...c].map((r) => r.workspace_id))].sort();
 }
 
 /**
@@ -208,6 +217,10 @@ export async function eraseRater(db: Kysely<DB>, workspaceId: string, raterId: s
         // Idempotency keys they sent (migration 0140): each is their key and a hash of their request.
         await (trx as unknown as Kysely<any>).deleteFrom('idempotency_keys').where('workspace_id', '=', workspaceId).where('rater_id', '=', raterId).execute();
         await forgetInQueues(trx, workspaceId, raterId);
+        // Rating links made for this person (`user:<id>`, issue 17): they name them and may hold their prompt.
+        if (raterId.startsWith('user:')) {
+          await withLinkTables(trx).deleteFrom('feedback_links').where('workspace_id', '=', workspaceId).where('user_id', '=', raterId.slice('user:'.length)).execute();
+        }
         // The projections have taken the rater's counts to zero and deleted the rows they emptied
         // (rollups.ts); a zero row an older version left behind would still name them.
         report.rollupRows = n(
@@ -223,6 +236,26 @@ export async function eraseRater(db: Kysely<DB>, workspaceId: string, raterId: s
       }),
     ),
   ).finally(tokensChanged); // again after the commit: a lookup during the transaction read the old rows
+}
+
+/**
+ * Erases every record made through one rating link (issue 17; records with client id
+ * `link:<id>`), as eraseRater erases a rater's: projections first, then the rows, their events and
+ * deliveries, zeroed from the file. The raters' other records stay.
+ */
+export async function eraseLinkRatings(
+  db: Kysely<DB>,
+  link: { workspace_id: string; id: string; target_key: string },
+): Promise<{ feedback: number; events: number; deliveries: number }> {
+  return withSecureDelete(db, () =>
+    retryOnConflict(() =>
+      db.transaction().execute(async (trx) => {
+        const found = await linkFeedbackRows(trx, link);
+        await lockForWrite(trx, [...new Set(found.map((r) => lockName.rater(r.workspace_id, r.rater_id)))]);
+        return hardDeleteFeedback(trx, await linkFeedbackRows(trx, link));
+      }),
+    ),
+  );
 }
 
 export interface PurgeReport {
@@ -302,6 +335,10 @@ export async function purgeOlderThan(
     let dt = it.deleteFrom('trace_events').where('received_at', '<', cutoff);
     if (workspaceId) dt = dt.where('workspace_id', '=', workspaceId);
     report.traceEvents = n(await dt.execute());
+    // Rating links (issue 17) that expired before the cutoff: their target text goes too.
+    let dl = withLinkTables(trx).deleteFrom('feedback_links').where('expires_at', '<', cutoff);
+    if (workspaceId) dl = dl.where('workspace_id', '=', workspaceId);
+    await dl.execute();
     let dv = withHealth(trx).deleteFrom('site_visits').where('received_at', '<', cutoff);
     if (workspaceId) dv = dv.where('workspace_id', '=', workspaceId);
     await dv.execute();

@@ -41,6 +41,11 @@ export interface Actor {
   /** The route the write came in by (DESIGN, "Where a rating comes from"); absent: `api`. */
   channel?: Channel;
   /**
+   * The name a person's ratings are stored under (`source.name`): a public key's name (issue 17,
+   * channel `embed`). Absent: none. A model source names its own judge.
+   */
+  sourceName?: string;
+  /**
    * Stored times after this one are ahead of the server's clock by more than the allowed skew (a
    * client's wrong clock, accepted before such times were refused): any write of this actor beats
    * them (ADR 0026). Unset (import, tools): plain last-writer-wins.
@@ -127,10 +132,17 @@ function tombstoneOf(row: FeedbackTable, changes: Partial<FeedbackTable>): Feedb
   return { ...row, ...changes, deleted: 1, record: withoutText(row.record, updatedAt), content_hash: 'deleted' };
 }
 
+/** The stored `source_name`: a model's judge, else the actor's name for people (a public key's), else ''. */
+function judgeOf(actor: Actor, record: FeedbackInput): string {
+  const source = sourceOf(record);
+  return source.type === 'model' ? (source.name ?? '') : (actor.sourceName ?? '');
+}
+
 /** The row of a live record: its columns from the description (shared/feedback-fields.ts), then the server's. */
 function rowFromRecord(actor: Actor, record: FeedbackInput, json: string, hash: string, receivedAt: string, owner: string): FeedbackTable {
   return {
     ...columnsFromRecord(record),
+    source_name: judgeOf(actor, record),
     workspace_id: actor.workspaceId,
     rater_id: owner,
     client_id: actor.clientId,
@@ -303,7 +315,7 @@ async function applyMutationsOnce(
         return;
       }
       const record = c.record!;
-      const key = liveKey(record.target.key, criterionOf(record), sourceOf(record).name ?? '');
+      const key = liveKey(record.target.key, criterionOf(record), judgeOf(actor, record));
       const other = liveByKey.get(key);
       if (other && other.id !== c.id) {
         // A second device (or a new id) rated the same target on the same criterion: the newer vote is the live one.

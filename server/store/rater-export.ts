@@ -7,6 +7,8 @@ import type { Kysely } from 'kysely';
 import { hasTable } from './erase.ts';
 import { rowToFeedback } from './feedback-read.ts';
 import { withItemTables } from './items-tables.ts';
+import { withLinkTables } from './link-tables.ts';
+import { toFeedbackLink } from './feedback-links.ts';
 import type { DB } from './schema.ts';
 
 const PAGE = 500;
@@ -120,6 +122,18 @@ export async function* raterExportJson(db: Kysely<DB>, workspaceId: string, rate
         },
         (r) => r.id,
         (r) => ({ id: r.id, subject: r.subject, body: r.body, authorName: r.author_name, createdAt: r.created_at }),
+      ),
+    ],
+    [
+      // Rating links made for this person (`user:<id>`, issue 17): never their secret or its hash.
+      'feedbackLinks',
+      pages(
+        async (after) =>
+          raterId.startsWith('user:')
+            ? withLinkTables(db).selectFrom('feedback_links').selectAll().where('workspace_id', '=', workspaceId).where('user_id', '=', raterId.slice('user:'.length)).where('id', '>', after).orderBy('id').limit(PAGE).execute()
+            : [],
+        (r) => r.id,
+        (r) => toFeedbackLink(r, now),
       ),
     ],
   ];

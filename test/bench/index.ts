@@ -25,6 +25,7 @@ const BENCHES: Record<string, () => Promise<{ default: Bench }>> = {
   agreement: () => import('./agreement.ts'),
   startup: () => import('./startup.ts'),
   'lexical-lag': () => import('./lexical-lag.ts'),
+  embed: () => import('./embed.ts'),
 };
 
 const wanted = process.argv.slice(2);

@@ -12,7 +12,7 @@ import { createTestApp } from '../helpers/app.ts';
  * Served routes that are pages, not API operations. A new one must be added here on purpose;
  * anything else the app serves must be described in the OpenAPI document.
  */
-const PAGES = [/^\/openapi\.json$/, /^\/docs$/, /^\/dashboard(\/|$)/];
+const PAGES = [/^\/openapi\.json$/, /^\/docs$/, /^\/dashboard(\/|$)/, /^\/embed(\.js|\.js\.map|\/demo)$/];
 
 type Spec = { openapi: string; paths: Record<string, Record<string, unknown>> };
 

@@ -74,6 +74,30 @@ export function rateLimitPerToken<E extends Env = AppEnv>({ limit, windowMs = WI
   };
 }
 
+/**
+ * Per public ingest key (issue 17): its own `ratePerMinute`, keyed on the key's id, in the same
+ * counters (so several servers on PostgreSQL share one count). Every page of the app that holds
+ * the key counts against it: it caps what one leaked key can write.
+ */
+export function rateLimitPerPublicKey({ windowMs = WINDOW_MS, store, onLimited = jsonLimited }: Omit<RateLimitOptions, 'limit'>): MiddlewareHandler<AppEnv> {
+  const limiter = rateLimiter<AppEnv>({
+    windowMs,
+    limit: (c) => c.get('publicKey')?.ratePerMinute ?? 0,
+    standardHeaders: 'draft-6',
+    keyGenerator: (c) => `pkey:${c.get('publicKey')!.id}`,
+    skip: (c) => !c.get('publicKey'),
+    ...(store ? { store } : {}),
+    handler: (c) => {
+      const seconds = retryAfter(c, windowMs, 'rateLimit');
+      const limit = c.get('publicKey')?.ratePerMinute;
+      return onLimited(c, `Too many requests for this public key (limit ${limit} per ${Math.round(windowMs / 1000)} s); retry after ${seconds} s.`, seconds);
+    },
+  });
+  return async function rateLimitPerPublicKey(c, next) {
+    return limiter(c as never, next);
+  };
+}
+
 export interface AddressRateLimitOptions extends RateLimitOptions {
   /** TRUST_PROXY: proxies in front whose X-Forwarded-For entries are believed. */
   trustProxy?: number;
@@ -133,10 +157,15 @@ export interface AppRateLimitOptions {
 export function appRateLimits({ perToken, perAddress, trustProxy, counters }: AppRateLimitOptions) {
   const signedIn = (c: Context) =>
     c.get('auth' as never) !== undefined || (c.req.method === 'POST' && c.req.path.endsWith('/sign-in') && c.res.status === 303);
+  const tokens = rateLimitPerToken({ limit: perToken, store: counters });
+  const publicKeys = rateLimitPerPublicKey({ store: counters });
   return {
     api: {
       perAddress: rateLimitPerAddress({ limit: perAddress, trustProxy, store: counters }),
-      perToken: rateLimitPerToken({ limit: perToken, store: counters }),
+      // A public key has its own limit (ratePerMinute), in place of the tokens' one.
+      perToken: async function rateLimitPerCaller(c: Context<AppEnv>, next: () => Promise<void>) {
+        return c.get('publicKey') ? publicKeys(c, next) : tokens(c, next);
+      } as MiddlewareHandler<AppEnv>,
     },
     // `any`: the dashboard's context (DashEnv) extends the API's; these limiters read only `auth`.
     dashboard: {

@@ -23,6 +23,8 @@ import * as m0170 from './0170-trace-actors.ts';
 import * as m0180 from './0180-lexical-search.ts';
 import * as m0190 from './0190-work-queue-and-vectors.ts';
 import * as m0200 from './0200-sources-and-queues.ts';
+import * as m0210 from './0210-feedback-links.ts';
+import * as m0220 from './0220-public-keys.ts';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '0010-init': m0010,
@@ -45,4 +47,6 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0180-lexical-search': m0180,
   '0190-work-queue-and-vectors': m0190,
   '0200-sources-and-queues': m0200,
+  '0210-feedback-links': m0210,
+  '0220-public-keys': m0220,
 };
