@@ -30,8 +30,10 @@ afterAll(() => {
   document.body.replaceChildren();
 });
 
+// Polls (each turn lets IndexedDB and the fetch fake run); bounded at 4000 turns (20 s or more on a
+// busy machine), well past the one real backoff in this file (≤ 1 s after the first 429).
 const until = async (check: () => boolean, what: string) => {
-  for (let i = 0; i < 400; i++) {
+  for (let i = 0; i < 4000; i++) {
     if (check()) return;
     await new Promise((r) => setTimeout(r, 5));
   }

@@ -95,8 +95,8 @@ describe('<groundtruth-rating> on another origin, with a public key', () => {
     await widget(page, 1).locator('[data-gt="comment-text"]').fill('Canberra. Ask me at jane.doe@example.com');
     await widget(page, 1).locator('[data-gt="save"]').click();
     await widget(page, 0).locator('[data-gt="down"]').click();
-    await expect.poll(() => state(page, 1)).toBe('pending');
-    await expect.poll(() => state(page, 0)).toBe('pending');
+    await expect.poll(() => state(page, 1), { timeout: 20_000 }).toBe('pending');
+    await expect.poll(() => state(page, 0), { timeout: 20_000 }).toBe('pending');
     await screenshot(page, 'embed-pending');
 
     // The page reloads while the server stays out of reach (its /v1/sync refused at the network).
@@ -113,7 +113,7 @@ describe('<groundtruth-rating> on another origin, with a public key', () => {
     expect(await state(page, 1)).toBe('pending');
     expect(await state(page, 2)).toBe('none');
     // The load's flush was tried, and refused.
-    await expect.poll(() => refusedSyncs).toBeGreaterThan(0);
+    await expect.poll(() => refusedSyncs, { timeout: 20_000 }).toBeGreaterThan(0);
     // The server holds only the first vote, as it was.
     expect((await records(admin)).map((r) => r.rating)).toEqual([{ thumb: 'up' }]);
 
