@@ -299,8 +299,8 @@ export function ratingLinkRoutes(options: RatingLinkOptions = {}) {
   );
 
   // A link takes no query parameters: one is refused, naming it, before the link is looked up.
-  app.use('/r/*', rejectUnknownQuery([]) as unknown as MiddlewareHandler<LinkEnv>);
-  app.get('/r/:secret', async function ratingLinkPage(c) {
+  const noQuery = rejectUnknownQuery([]) as unknown as MiddlewareHandler<LinkEnv>;
+  app.get('/r/:secret', noQuery, async function ratingLinkPage(c) {
     const secret = c.req.param('secret');
     const now = clockNow();
     const link = await findLinkBySecret(c.get('store').db, secret);
@@ -325,7 +325,7 @@ export function ratingLinkRoutes(options: RatingLinkOptions = {}) {
     );
   });
 
-  app.post('/r/:secret', perLink, async function ratingLinkSubmit(c) {
+  app.post('/r/:secret', noQuery, perLink, async function ratingLinkSubmit(c) {
     const secret = c.req.param('secret');
     // The body's shape first (an unknown field is 422 whatever the link), then the link.
     const input = await readRating(c);

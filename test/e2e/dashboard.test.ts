@@ -202,8 +202,10 @@ describe('dashboard in Chromium', () => {
     const admin = await newPage();
     await signIn(admin.page, tokens.admin);
     await admin.page.goto(`${server.url}/dashboard/tokens`);
-    await admin.page.locator('input[name=name]').fill('Carol laptop');
-    await admin.page.locator('select[name=role]').selectOption('rater');
+    // The token form (the page also has the public keys' form, with its own name field).
+    const tokenForm = admin.page.locator('form', { has: admin.page.locator('[data-gt="create-token"]') });
+    await tokenForm.locator('input[name=name]').fill('Carol laptop');
+    await tokenForm.locator('select[name=role]').selectOption('rater');
     await admin.page.locator('[data-gt="create-token"]').click();
     await admin.page.waitForLoadState('load');
     const secret = (await admin.page.locator('[data-gt="new-token"]').textContent())?.trim() ?? '';
