@@ -30,7 +30,7 @@ async function connectView(c: Context<DashEnv>, made?: NewConnectCode, status: 2
     { title: 'Connect a browser', page: 'connect' },
     <>
       <section class="panel" data-gt="connect-panel">
-        <h2>Connect a browser</h2>
+        <h2>Make a code</h2>
         <p>
           Make a code, then open the Groundtruth extension's options in the browser to connect, choose <strong>Connect with a code</strong>, and type the server's
           address and the code. That browser then rates as you (rater <code>{auth.raterId}</code>); no token to copy or paste.
