@@ -73,6 +73,8 @@ export const Message = z.discriminatedUnion('type', [
   z.object({ type: z.literal('sync-now') }),
   /** options → background: check server URL and token. Answer: { ok, message }. */
   z.object({ type: z.literal('test-connection'), serverUrl: z.string(), token: z.string() }),
+  /** options → background: trade a one-time code from the dashboard for this browser's token, and store it. Answer: ConnectResult (never the token). */
+  z.object({ type: z.literal('connect-with-code'), serverUrl: z.string(), code: z.string().max(100), deviceName: z.string().max(200).optional() }),
 ]);
 export type Message = z.infer<typeof Message>;
 

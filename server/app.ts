@@ -6,6 +6,7 @@
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
+import { except } from 'hono/combine';
 import { LIMITS } from '../shared/limits.ts';
 import { ApiError, errorBody, handleError } from './lib/errors.ts';
 import { fastApiDetail } from './lib/fastapi-detail.ts';
@@ -53,6 +54,7 @@ import { dashboardRoutes } from './dashboard/index.ts';
 import { observeRequests } from './metrics/http.ts';
 import { opsRoutes } from './metrics/routes.ts';
 import { embedRoutes } from './routes/embed.ts';
+import { CONNECT_PATH, connectRoutes } from './routes/connect.ts';
 
 export interface AppOptions {
   store: Store;
@@ -105,8 +107,8 @@ export function createApp({
     perAddress: rateLimitUnauthenticatedPerMinute ?? parseEnv().RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE,
     trustProxy: proxies,
   });
-  // The same guards for the native API (/v1) and the drop-in conversation API (/api/v1).
-  const apiGuards = [
+  // The guards every API request passes before any token is looked at.
+  const bodyGuards = [
     // Before anything else: an address past its limit of unauthenticated requests gets no further.
     limits.api.perAddress,
     bodyLimit({
@@ -116,6 +118,10 @@ export function createApp({
       },
     }),
     requireJson(),
+  ] as const;
+  // The same guards for the native API (/v1) and the drop-in conversation API (/api/v1).
+  const apiGuards = [
+    ...bodyGuards,
     bearerAuth(),
     // After auth: the limit is per token (/healthz is outside these prefixes and never limited).
     limits.api.perToken,
@@ -125,7 +131,11 @@ export function createApp({
   app.use('/v1/feedback/*', dropInErrorDetail); // 002's requests only (dropin/feedback-v1.ts, isDropInRequest)
   // Before the guards: a browser's preflight carries no token; public keys' pages read the answers (ADR 0047).
   app.use('/v1/sync', publicKeyCors());
-  for (const prefix of ['/v1/*', '/api/v1/*']) app.use(prefix, ...apiGuards);
+  // A connect code is the credential of POST /v1/connect (routes/connect.ts): no bearer token there,
+  // and every request to it counts against the per-address limit.
+  app.use(CONNECT_PATH, ...bodyGuards);
+  app.use('/v1/*', except(CONNECT_PATH, ...apiGuards));
+  app.use('/api/v1/*', ...apiGuards);
 
   const routes = app.route('/', healthRoutes).route('/', syncRoutes).route('/', feedbackRoutes).route('/', extensionConfigRoutes)
     .route('/', itemRoutes)
@@ -147,7 +157,8 @@ export function createApp({
     .route('/', queueRoutes)
     .route('/', feedbackLinkRoutes)
     .route('/', queueAgreementRoutes)
-    .route('/', trainingRunRoutes);
+    .route('/', trainingRunRoutes)
+    .route('/', connectRoutes);
   // Server-rendered pages with their own session auth, CSP and CSRF checks (not under /v1).
   app.route('/dashboard', dashboardRoutes({ rateLimits: limits.dashboard }));
   app.route('/', opsRoutes({ metricsPort: parseEnv().METRICS_PORT })); // /readyz, /metrics (issue 18)

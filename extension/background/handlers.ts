@@ -9,6 +9,7 @@ import { Message, type RatingDraft, type TargetStatus } from '../messages.ts';
 import type { Outbox } from '../outbox/outbox.ts';
 import type { SyncScheduler } from '../sync/scheduler.ts';
 import type { ConnectionResult } from './connection.ts';
+import type { ConnectResult } from './connect.ts';
 import { applyPrivacy, clipOverlongDraft } from './privacy.ts';
 import type { VisitQueue } from '../outbox/visits.ts';
 import { contentConfigOf, loadRemoteConfig, loadSettings, serverCan, type KeyValueArea } from './settings.ts';
@@ -31,6 +32,8 @@ interface HandlerDeps {
   extensionOrigin: string;
   broadcast(statuses: TargetStatus[], exceptTabId?: number): Promise<void>;
   testConnection(serverUrl: string, token: string): Promise<ConnectionResult>;
+  /** "Connect with a code" (connect.ts): stores the token it gets; absent: not offered. */
+  connectWithCode?(serverUrl: string, code: string, deviceName?: string): Promise<ConnectResult>;
   /** Health visits waiting for the next sync. */
   visits: Pick<VisitQueue, 'add'>;
   /** The rater's own ratings in a conversation, from the server, adopted by the outbox. */
@@ -44,7 +47,7 @@ export class MessageError extends Error {
   override name = 'MessageError';
 }
 
-const PRIVILEGED = new Set<Message['type']>(['get-summary', 'get-to-review', 'sync-now', 'test-connection']);
+const PRIVILEGED = new Set<Message['type']>(['get-summary', 'get-to-review', 'sync-now', 'test-connection', 'connect-with-code']);
 
 function hostnameOf(url: string | undefined): string | undefined {
   try {
@@ -122,6 +125,9 @@ export function createMessageHandler(deps: HandlerDeps) {
         return summary();
       case 'test-connection':
         return deps.testConnection(msg.serverUrl, msg.token);
+      case 'connect-with-code':
+        if (!deps.connectWithCode) return { ok: false, message: 'This build cannot connect with a code; paste a token instead.' } satisfies ConnectResult;
+        return deps.connectWithCode(msg.serverUrl, msg.code, msg.deviceName);
     }
   };
 }

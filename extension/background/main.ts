@@ -11,6 +11,7 @@ import { syncOnce } from '../sync/client.ts';
 import type { Fetch } from '../sync/http.ts';
 import { SyncScheduler } from '../sync/scheduler.ts';
 import { testConnection } from './connection.ts';
+import { connectWithCode } from './connect.ts';
 import { createMessageHandler, MessageError } from './handlers.ts';
 import { mayReach } from './permissions.ts';
 import { loadRemoteConfig, loadSettings, saveRemoteConfig, serverCan, SETTINGS_KEY, type Settings } from './settings.ts';
@@ -79,6 +80,7 @@ export function startBackground(browser: BackgroundBrowser, options: BackgroundO
     extensionOrigin: browser.runtime.getURL('/' as never),
     broadcast,
     testConnection: (serverUrl, token) => testConnection(fetchFn, serverUrl, token, reach),
+    connectWithCode: (serverUrl, code, deviceName) => connectWithCode({ fetch: fetchFn, storage, mayReach: reach }, serverUrl, code, deviceName),
     visits,
     pullOwnRatings: ownRatingsPuller({ outbox, fetch: fetchFn, storage, mayReach: reach }),
     toReview: toReviewReader({ fetch: fetchFn, storage, mayReach: reach }),

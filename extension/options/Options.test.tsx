@@ -106,6 +106,41 @@ describe('options page', () => {
     expect(hook('save-result').textContent).toMatch(/^Not saved: serverUrl: must be an http:\/\/ or https:\/\/ address/);
   });
 
+  it('Connect with a code: asks for the server\'s origin in the click, shows the token the background stored, and never needs one typed', async () => {
+    deps.connectWithCode = vi.fn(async (serverUrl: string) => {
+      // What the background does (background/connect.ts): the token is stored, not sent back.
+      await storage.set({ settings: { serverUrl, token: 'gt_fromTheCode' } });
+      return { ok: true, raterId: 'alice', message: 'Connected to https://gt.example.com as rater alice (workspace "default").' };
+    });
+    await show();
+    await type('input[name=serverUrl]', 'https://gt.example.com');
+    await type('input[name=connectCode]', 'k7qx-m4tz');
+    hook('connect').click();
+    await until(() => !!root.querySelector('[data-gt="connect-result"]'));
+    expect(deps.requestPermission).toHaveBeenCalledWith(['https://gt.example.com/*']);
+    expect(deps.connectWithCode).toHaveBeenCalledWith('https://gt.example.com', 'k7qx-m4tz');
+    expect(hook('connect-result').textContent).toMatch(/^Connected to https:\/\/gt\.example\.com as rater alice/);
+    expect(hook('connect-result').className).toBe('good');
+    expect(hook('connect-result').getAttribute('role')).toBe('status');
+    expect($<HTMLInputElement>('input[name=token]').value).toBe('gt_fromTheCode');
+    expect($<HTMLInputElement>('input[name=connectCode]').value).toBe('');
+    expect((await loadSettings(storage)).token).toBe('gt_fromTheCode');
+  });
+
+  it('Connect with a code shows a refusal in words, and Enter in the code field connects rather than saving', async () => {
+    deps.connectWithCode = vi.fn(async () => ({ ok: false, kind: 'refused', message: 'The server refused the request (HTTP 410): This connect code expired.' }));
+    await show();
+    expect(hook('connect').hasAttribute('disabled')).toBe(true); // nothing typed yet
+    await type('input[name=connectCode]', 'AAAA-BBBB');
+    $<HTMLInputElement>('input[name=connectCode]').dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, cancelable: true }));
+    await until(() => !!root.querySelector('[data-gt="connect-result"]'));
+    expect(hook('connect-result').textContent).toBe('The server refused the request (HTTP 410): This connect code expired.');
+    expect(hook('connect-result').className).toBe('bad');
+    expect(deps.requestPermission).not.toHaveBeenCalled(); // the local server needs none
+    expect(root.querySelector('[data-gt="save-result"]')).toBeNull();
+    expect((await loadSettings(storage)).token).toBe('');
+  });
+
   it('Test connection shows the background answer in plain words', async () => {
     await show();
     await type('input[name=token]', 'gt_bad');

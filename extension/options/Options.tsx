@@ -1,6 +1,7 @@
 /**
- * The options page: the server and token (with "Test connection"), privacy, star mode, sites on
- * and off, and custom rules. Settings are written to browser.storage.local here, in the
+ * The options page: the server and token (with "Test connection", or "Connect with a code" from
+ * the dashboard, which gets this browser its own token with none typed), privacy, star mode,
+ * sites on and off, and custom rules. Settings are written to browser.storage.local here, in the
  * extension's own origin; the background notices and syncs with the new settings.
  */
 import type { JSX } from 'preact';
@@ -9,6 +10,7 @@ import { z } from 'zod';
 import { TARGET_KINDS, describeZodError, type TargetKind } from '../../shared/schemas.ts';
 import { CustomRule } from '../config.ts';
 import type { ConnectionResult } from '../background/connection.ts';
+import type { ConnectResult } from '../background/connect.ts';
 import { isBuiltinServer, originPattern } from '../background/permissions.ts';
 import {
   loadRemoteConfig,
@@ -24,6 +26,8 @@ import { RulesEditor, draftOf, ruleInputOf, type RuleDraft } from './RulesEditor
 export interface OptionsDeps {
   storage: KeyValueArea;
   testConnection(serverUrl: string, token: string): Promise<unknown>;
+  /** Asks the background to trade a dashboard's one-time code for a token and store it (background/connect.ts). */
+  connectWithCode?(serverUrl: string, code: string): Promise<unknown>;
   /** permissions.request: must be called while the click is being handled (a user gesture). */
   requestPermission(origins: string[]): Promise<boolean>;
   download(filename: string, text: string): void;
@@ -81,6 +85,9 @@ export function OptionsApp(deps: OptionsDeps) {
   const [testing, setTesting] = useState(false);
   const [ruleErrors, setRuleErrors] = useState<Record<number, string>>({});
   const [showToken, setShowToken] = useState(false);
+  const [code, setCode] = useState('');
+  const [connecting, setConnecting] = useState(false);
+  const [connected, setConnected] = useState<{ ok: boolean; text: string }>();
   const builtinIds = deps.sites.map((s) => s.id);
 
   useEffect(() => {
@@ -173,6 +180,32 @@ export function OptionsApp(deps: OptionsDeps) {
     })();
   }
 
+  function onConnect() {
+    const url = form!.serverUrl.trim();
+    // Ask now, inside the click (see onSave); the server's origin is what the code is sent to.
+    const permission = needsPermission(url) ? deps.requestPermission([originPattern(url)]).catch(() => false) : Promise.resolve(true);
+    setConnecting(true);
+    setConnected(undefined);
+    void (async () => {
+      await permission;
+      try {
+        if (!deps.connectWithCode) throw new Error('not available');
+        const res = (await deps.connectWithCode(url, code)) as Partial<ConnectResult> & { error?: string };
+        if (res.ok === true) {
+          // The background stored the token (as Save stores a pasted one): show the stored settings.
+          const stored = await loadSettings(deps.storage);
+          setSaved(stored);
+          setForm((f) => ({ ...f!, serverUrl: stored.serverUrl, token: stored.token }));
+          setCode('');
+        }
+        setConnected({ ok: res.ok === true, text: res.message ?? res.error ?? 'No answer from the extension.' });
+      } catch (err) {
+        setConnected({ ok: false, text: `The extension did not answer: ${String(err)}` });
+      }
+      setConnecting(false);
+    })();
+  }
+
   const published = remoteRules(remote);
   const input = (name: 'serverUrl' | 'token', props: JSX.InputHTMLAttributes<HTMLInputElement> = {}) => (
     <input
@@ -195,6 +228,40 @@ export function OptionsApp(deps: OptionsDeps) {
             Server URL
             {input('serverUrl', { type: 'url', placeholder: 'http://127.0.0.1:8787', required: true })}
           </label>
+          <fieldset class="connect" aria-labelledby="connect-title">
+            <h3 id="connect-title">Connect with a code</h3>
+            <p class="muted">
+              In the Groundtruth dashboard, open <strong>Connect a browser</strong> and make a code. Type the server's address above and the code here: this
+              browser gets its own token, with nothing to paste.
+            </p>
+            <span class="row">
+              <input
+                name="connectCode"
+                aria-label="Connect code"
+                value={code}
+                placeholder="K7QX-M4TZ"
+                autoComplete="off"
+                spellcheck={false}
+                maxLength={40}
+                onInput={(e: JSX.TargetedEvent<HTMLInputElement>) => setCode(e.currentTarget.value)}
+                onKeyDown={(e: JSX.TargetedKeyboardEvent<HTMLInputElement>) => {
+                  // Enter here connects; it must not submit (save) the whole form.
+                  if (e.key === 'Enter') {
+                    e.preventDefault();
+                    if (!connecting) onConnect();
+                  }
+                }}
+              />
+              <button type="button" data-gt="connect" onClick={onConnect} disabled={connecting || !code.trim()}>
+                {connecting ? 'Connecting…' : 'Connect'}
+              </button>
+            </span>
+            {connected ? (
+              <p data-gt="connect-result" class={connected.ok ? 'good' : 'bad'} role="status">
+                {connected.text}
+              </p>
+            ) : null}
+          </fieldset>
           <label>
             Token
             <span class="row">
@@ -204,7 +271,7 @@ export function OptionsApp(deps: OptionsDeps) {
               </button>
             </span>
           </label>
-          <p class="muted">Ask an admin for a rater token (npx groundtruth token create --role rater --name you). It stays in this browser's extension storage and is only sent to this server.</p>
+          <p class="muted">Or paste a rater token from an admin (npx groundtruth token create --role rater --name you). It stays in this browser's extension storage and is only sent to this server.</p>
           <div class="actions">
             <button type="button" data-gt="test-connection" onClick={onTest} disabled={testing}>
               {testing ? 'Testing…' : 'Test connection'}

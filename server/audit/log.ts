@@ -39,6 +39,8 @@ export type AuditVia = 'api' | 'dashboard' | 'cli';
 export const AUDIT_ACTIONS = [
   'token.created',
   'token.revoked',
+  'connect_code.created',
+  'connect_code.used',
   'public_key.created',
   'public_key.revoked',
   'feedback_link.created',

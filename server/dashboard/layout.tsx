@@ -10,10 +10,10 @@ import type { Role } from '../../shared/schemas.ts';
 import type { TokenInfo } from '../store/tokens.ts';
 
 export const BASE = '/dashboard';
-/** Where a rater lands: the rater area (queues, own ratings) is all of the dashboard a rater reaches. */
+/** Where a rater lands: the rater area (queues, own ratings, connecting a browser) is all of the dashboard a rater reaches. */
 export const RATER_HOME = `${BASE}/queues`;
 /** The rater area's paths (index.ts mounts its pages before the analysts-only gate). */
-export const inRaterArea = (path: string) => /^\/dashboard\/(queues|my-ratings)(\/|$)/.test(path);
+export const inRaterArea = (path: string) => /^\/dashboard\/(queues|my-ratings|connect)(\/|$)/.test(path);
 
 export interface PageUser {
   auth: TokenInfo;
@@ -25,6 +25,7 @@ const NAV: { href: string; label: string; id: string; role?: Role; rater?: true;
   { href: BASE, label: 'Overview', id: 'overview' },
   { href: RATER_HOME, label: 'Queues', id: 'queues', rater: true },
   { href: `${BASE}/my-ratings`, label: 'My ratings', id: 'my-ratings', rater: true, raterOnly: true },
+  { href: `${BASE}/connect`, label: 'Connect a browser', id: 'connect', rater: true },
   { href: `${BASE}/models`, label: 'Models', id: 'models' },
   { href: `${BASE}/judges`, label: 'Judges', id: 'judges' },
   { href: `${BASE}/feedback`, label: 'Feedback', id: 'feedback' },

@@ -84,13 +84,14 @@ describe('the rater area', () => {
     const html = await (await get('alice', '/dashboard/queues')).text();
     expect(html).toContain('<h1>Your queues</h1>');
     const nav = /<nav aria-label="Dashboard">([\s\S]*?)<\/nav>/.exec(html)?.[1] ?? '';
-    expect([...nav.matchAll(/href="([^"]+)"/g)].map((m) => m[1])).toEqual(['/dashboard/queues', '/dashboard/my-ratings']);
+    expect([...nav.matchAll(/href="([^"]+)"/g)].map((m) => m[1])).toEqual(['/dashboard/queues', '/dashboard/my-ratings', '/dashboard/connect']);
     expect(html).not.toContain('role="search"');
     expect((await get('alice', '/dashboard')).status).toBe(403);
     expect((await get('alice', '/dashboard/queues/new')).status).toBe(403);
-    // An analyst's navigation has Queues too, but not "My ratings".
+    // An analyst's navigation has Queues and Connect a browser too, but not "My ratings".
     const analyst = await (await get('analyst', '/dashboard/queues')).text();
     expect(analyst).toContain('href="/dashboard/queues"');
+    expect(analyst).toContain('href="/dashboard/connect"');
     expect(analyst).not.toContain('href="/dashboard/my-ratings"');
   });
 });

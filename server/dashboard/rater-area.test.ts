@@ -69,7 +69,7 @@ describe('a rater in the dashboard', () => {
   });
 
   it('reaches the rater area', async () => {
-    for (const path of ['/dashboard/queues', '/dashboard/my-ratings']) {
+    for (const path of ['/dashboard/queues', '/dashboard/my-ratings', '/dashboard/connect']) {
       expect((await t.app.request(path, { headers: { Cookie: cookie } })).status, path).toBe(200);
     }
   });

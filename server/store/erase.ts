@@ -7,6 +7,7 @@
  * deliveries that carried them are deleted, in the same transaction. See
  * docs/decisions (retention and erasure) for what is kept and why.
  */
+import { withConnectTables } from './connect-tables.ts';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { runChangeListeners, type FeedbackChange } from './feedback-changes.ts';
 import { withGovernance } from './governance-tables.ts';
@@ -167,6 +168,8 @@ export async function eraseRater(db: Kysely<DB>, workspaceId: string, raterId: s
         }
         report.tokens = n(await trx.deleteFrom('tokens').where('workspace_id', '=', workspaceId).where('rater_id', '=', raterId).execute());
         tokensChanged();
+        // And their connect codes (store/connect-codes.ts): none may make a token for them later.
+        await withConnectTables(trx).deleteFrom('connect_codes').where('workspace_id', '=', workspaceId).where('rater_id', '=', raterId).execute();
 
         for (;;) {
           const rows = await trx

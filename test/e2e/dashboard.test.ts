@@ -229,7 +229,7 @@ describe('dashboard in Chromium', () => {
     await signIn(page, tokens.alice);
     expect(new URL(page.url()).pathname).toBe('/dashboard/queues');
     expect(await page.locator('h1').textContent()).toBe('Your queues');
-    expect(await page.locator('nav[aria-label="Dashboard"] a').allTextContents()).toEqual(['Queues', 'My ratings']);
+    expect(await page.locator('nav[aria-label="Dashboard"] a').allTextContents()).toEqual(['Queues', 'My ratings', 'Connect a browser']);
     await shot(page, 'sign-in-rater-area');
     const res = await page.goto(`${server.url}/dashboard/feedback`);
     expect(res?.status()).toBe(403);

@@ -1,6 +1,7 @@
 import '../../options/options.css';
 import { render } from 'preact';
 import { browser } from 'wxt/browser';
+import { describeBrowser } from '../../options/device-name.ts';
 import type { KeyValueArea } from '../../background/settings.ts';
 import { OptionsApp } from '../../options/Options.tsx';
 import { BUILTIN_ADAPTERS } from '../../sites/index.ts';
@@ -27,6 +28,7 @@ render(
   <OptionsApp
     storage={browser.storage.local as unknown as KeyValueArea}
     testConnection={(serverUrl, token) => browser.runtime.sendMessage({ type: 'test-connection', serverUrl, token })}
+    connectWithCode={(serverUrl, code) => browser.runtime.sendMessage({ type: 'connect-with-code', serverUrl, code, deviceName: describeBrowser(navigator) })}
     requestPermission={(origins) => browser.permissions.request({ origins })}
     download={download}
     sites={BUILTIN_ADAPTERS.map((a) => ({ id: a.id, label: LABELS[a.id] ?? a.id }))}

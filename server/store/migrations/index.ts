@@ -25,6 +25,7 @@ import * as m0190 from './0190-work-queue-and-vectors.ts';
 import * as m0200 from './0200-sources-and-queues.ts';
 import * as m0210 from './0210-feedback-links.ts';
 import * as m0220 from './0220-public-keys.ts';
+import * as m0230 from './0230-connect-codes.ts';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '0010-init': m0010,
@@ -49,4 +50,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0200-sources-and-queues': m0200,
   '0210-feedback-links': m0210,
   '0220-public-keys': m0220,
+  '0230-connect-codes': m0230,
 };
