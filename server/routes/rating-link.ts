@@ -32,10 +32,11 @@ import { redactProgramFeedback } from '../lib/program-feedback.ts';
 import type { AppEnv } from '../lib/types.ts';
 import { unknownKeysError } from '../lib/unknown-keys.ts';
 import { rejectUnknownQuery } from '../lib/unknown-query.ts';
+import { hashToken } from '../store/tokens.ts';
 import { WINDOW_MS } from '../middleware/rate-limit/index.ts';
 import { anonymousRaterId, userRaterId } from '../store/anonymous-raters.ts';
 import { applyMutations, type Actor } from '../store/feedback.ts';
-import { countVote, findLinkBySecret, linkClientId, linkFeedbackId, linkStatus, sha256Hex, takeSingleUse } from '../store/feedback-links.ts';
+import { countVote, findLinkBySecret, linkClientId, linkFeedbackId, linkStatus, takeSingleUse } from '../store/feedback-links.ts';
 import { joinTransaction } from '../store/join-transaction.ts';
 import type { FeedbackLinksTable } from '../store/link-tables.ts';
 import { retryOnConflict } from '../store/write-locks.ts';
@@ -113,7 +114,7 @@ function limits({ counters, trustProxy = 0, perLinkPerMinute, perAddressPerMinut
             limit: perLink,
             standardHeaders: 'draft-6',
             // The secret's hash, not the secret: counters may be shared through the database.
-            keyGenerator: (c) => `link:${sha256Hex(c.req.param('secret') ?? '').slice(0, 32)}`,
+            keyGenerator: (c) => `link:${hashToken(c.req.param('secret') ?? '').slice(0, 32)}`,
             ...store,
             handler: (c) => limited(c, `Too many ratings sent to this link (limit ${perLink} per minute); try again shortly.`),
           })

@@ -8,18 +8,17 @@
  * ABCD-EFGH: 30^8 ≈ 6.6·10^11 codes, for 10 minutes, once, behind the per-address limit. Only its
  * SHA-256 is stored. Times come from the server's settable clock (lib/clock.ts).
  */
-import { createHash, randomInt } from 'node:crypto';
+import { randomInt } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { uuidv7 } from '../../shared/ids.ts';
 import { withConnectTables, type ConnectCodesTable } from './connect-tables.ts';
 import type { DB } from './schema.ts';
-import { createToken, listTokens, type TokenInfo } from './tokens.ts';
+import { createToken, hashToken, listTokens, type TokenInfo } from './tokens.ts';
 
 export const CODE_ALPHABET = '23456789ABCDEFGHJKMNPQRSTVWXYZ';
 export const CODE_LENGTH = 8;
 export const CODE_TTL_MS = 10 * 60 * 1000;
 
-const sha256Hex = (text: string) => createHash('sha256').update(text).digest('hex');
 
 /** What a person types, as it is hashed: dashes, spaces and case do not matter. */
 export function normaliseCode(typed: string): string {
@@ -63,7 +62,7 @@ export async function createConnectCode(
     const row: ConnectCodesTable = {
       id: uuidv7(now.getTime()),
       workspace_id: input.workspaceId,
-      code_hash: sha256Hex(code),
+      code_hash: hashToken(code),
       rater_id: input.raterId,
       created_by: input.createdBy,
       created_at: now.toISOString(),
@@ -91,7 +90,7 @@ export async function redeemConnectCode(db: Kysely<DB>, typed: string, name: str
   const normalised = normaliseCode(typed);
   if (!looksLikeCode(normalised)) return { ok: false, reason: 'not_found' };
   const t = withConnectTables(db);
-  const hash = sha256Hex(normalised);
+  const hash = hashToken(normalised);
   const row = await t.selectFrom('connect_codes').selectAll().where('code_hash', '=', hash).executeTakeFirst();
   if (!row) return { ok: false, reason: 'not_found' };
   if (row.used_at) return { ok: false, reason: 'used', code: row };

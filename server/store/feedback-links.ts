@@ -6,6 +6,7 @@
  * any other, and `link:<id>` is how one link's ratings are found again (export, erasure).
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { hashToken } from './tokens.ts';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { AllowedRatings, type FeedbackLink } from '../../shared/feedback-links.ts';
 import { uuidv7 } from '../../shared/ids.ts';
@@ -17,7 +18,6 @@ import type { DB, FeedbackTable } from './schema.ts';
 export const LINK_SECRET_PREFIX = 'gtl_';
 const PREFIX_CHARS = 12;
 
-export const sha256Hex = (text: string) => createHash('sha256').update(text).digest('hex');
 
 /** A new secret: `gtl_` and 256 random bits, base64url. */
 export function newLinkSecret(): string {
@@ -89,7 +89,7 @@ export async function createLink(db: Kysely<DB>, input: NewLink, now: Date): Pro
   const row: FeedbackLinksTable = {
     id: uuidv7(now.getTime()),
     workspace_id: input.workspaceId,
-    secret_hash: sha256Hex(secret),
+    secret_hash: hashToken(secret),
     prefix: secret.slice(0, PREFIX_CHARS),
     target: JSON.stringify(input.target),
     target_key: input.target.key,
@@ -115,7 +115,7 @@ export async function getLink(db: Kysely<DB> | Transaction<DB>, workspaceId: str
 /** The link a secret opens, in any workspace (the secret is the credential), or undefined. */
 export async function findLinkBySecret(db: Kysely<DB>, secret: string): Promise<FeedbackLinksTable | undefined> {
   if (!looksLikeLinkSecret(secret)) return undefined;
-  return withLinkTables(db).selectFrom('feedback_links').selectAll().where('secret_hash', '=', sha256Hex(secret)).executeTakeFirst();
+  return withLinkTables(db).selectFrom('feedback_links').selectAll().where('secret_hash', '=', hashToken(secret)).executeTakeFirst();
 }
 
 export class LinkCursorError extends Error {}
