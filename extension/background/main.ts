@@ -12,9 +12,12 @@ import type { Fetch } from '../sync/http.ts';
 import { SyncScheduler } from '../sync/scheduler.ts';
 import { testConnection } from './connection.ts';
 import { connectWithCode } from './connect.ts';
+import { applyManagedPolicy, MANAGED_KEY } from './managed.ts';
 import { createMessageHandler, MessageError } from './handlers.ts';
 import { mayReach } from './permissions.ts';
-import { loadRemoteConfig, loadSettings, saveRemoteConfig, serverCan, SETTINGS_KEY, type Settings } from './settings.ts';
+import { rateSelectionInTab } from './rate-selection.ts';
+import { syncRuleScripts } from './rule-scripts.ts';
+import { contentConfigOf, loadRemoteConfig, loadSettings, REMOTE_CONFIG_KEY, saveRemoteConfig, serverCan, SETTINGS_KEY, type Settings } from './settings.ts';
 import { ownRatingsPuller } from './own-ratings.ts';
 import { toReviewReader } from './to-review.ts';
 import { VisitQueue } from '../outbox/visits.ts';
@@ -24,7 +27,7 @@ export const SYNC_ALARM = 'groundtruth-sync';
 const SYNC_PERIOD_MINUTES = 0.5;
 export const RATE_SELECTION_MENU = 'groundtruth-rate-selection';
 
-export type BackgroundBrowser = Pick<WxtBrowser, 'runtime' | 'storage' | 'tabs' | 'alarms' | 'contextMenus' | 'permissions'>;
+export type BackgroundBrowser = Pick<WxtBrowser, 'runtime' | 'storage' | 'tabs' | 'alarms' | 'contextMenus' | 'permissions'> & Partial<Pick<WxtBrowser, 'scripting'>>;
 
 interface BackgroundOptions {
   fetch?: Fetch;
@@ -108,8 +111,9 @@ export function startBackground(browser: BackgroundBrowser, options: BackgroundO
 
   browser.contextMenus.onClicked.addListener((info, tab) => {
     if (info.menuItemId !== RATE_SELECTION_MENU || tab?.id === undefined) return;
-    const message: ContentMessage = { type: 'rate-selection', selectionText: info.selectionText ?? '' };
-    void browser.tabs.sendMessage(tab.id, message, { frameId: info.frameId ?? 0 }).catch(() => undefined);
+    void rateSelectionInTab(browser, tab.id, info.frameId ?? 0, info.selectionText ?? '').catch((err) =>
+      console.error('[groundtruth] rate selection', err),
+    );
   });
   // Menus outlive the worker in Chrome but not always elsewhere: rebuild on every start, idempotently.
   void (async () => {
@@ -117,8 +121,54 @@ export function startBackground(browser: BackgroundBrowser, options: BackgroundO
     browser.contextMenus.create({ id: RATE_SELECTION_MENU, title: 'Rate with Groundtruth', contexts: ['selection'] });
   })().catch((err) => console.error('[groundtruth] context menu', err));
 
+  // Rules run where the rater granted their hosts (rule-scripts.ts): re-register when rules or grants
+  // change, one update at a time.
+  let ruleScripts: Promise<unknown> = Promise.resolve();
+  const refreshRuleScripts = () => {
+    ruleScripts = ruleScripts
+      .then(async () => {
+        const config = contentConfigOf(await loadSettings(storage), await loadRemoteConfig(storage));
+        await syncRuleScripts(browser, config.rules);
+      })
+      .catch((err) => console.error('[groundtruth] rule scripts', err));
+    return ruleScripts;
+  };
+  try {
+    browser.permissions.onAdded.addListener(() => void refreshRuleScripts());
+    browser.permissions.onRemoved.addListener(() => void refreshRuleScripts());
+  } catch (err) {
+    // WXT's fake browser (unit tests) has no permission events; every real browser has them.
+    console.warn('[groundtruth] no permission events', err);
+  }
+  void refreshRuleScripts();
+
   // New server URL or token: the last failure may be gone, so try again at once.
+  // Admin policy (ADR 0053): at start-up and whenever the admin changes it.
+  let managedRun = Promise.resolve();
+  const applyPolicy = () => {
+    managedRun = managedRun
+      .then(() =>
+        applyManagedPolicy({
+          managed: browser.storage.managed,
+          storage,
+          connect: (serverUrl, code) => connectWithCode({ fetch: fetchFn, storage, mayReach: reach }, serverUrl, code, 'Managed browser'),
+          currentToken: async () => (await loadSettings(storage)).token,
+        }),
+      )
+      .then(
+        () => undefined,
+        (err: unknown) => console.error('[groundtruth] managed policy', err),
+      );
+    return managedRun;
+  };
+  browser.storage.onChanged.addListener((_changes, area) => {
+    if (area === 'managed') void applyPolicy();
+  });
   browser.storage.onChanged.addListener((changes, area) => {
+    if (area === 'local' && changes[MANAGED_KEY]) void scheduler.resetBackoff().then(() => scheduler.trigger('settings'));
+  });
+  browser.storage.onChanged.addListener((changes, area) => {
+    if (area === 'local' && (changes[SETTINGS_KEY] || changes[REMOTE_CONFIG_KEY])) void refreshRuleScripts();
     if (area !== 'local' || !changes[SETTINGS_KEY]) return;
     const before = (changes[SETTINGS_KEY].oldValue ?? {}) as Partial<Settings>;
     const after = (changes[SETTINGS_KEY].newValue ?? {}) as Partial<Settings>;
@@ -135,6 +185,6 @@ export function startBackground(browser: BackgroundBrowser, options: BackgroundO
     /* not supported for this area here */
   }
 
-  void scheduler.trigger('startup');
-  return { outbox, scheduler, handle, broadcast, visits };
+  void applyPolicy().then(() => scheduler.trigger('startup'));
+  return { outbox, scheduler, handle, broadcast, visits, refreshRuleScripts };
 }

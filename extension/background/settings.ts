@@ -8,10 +8,11 @@ import { z } from 'zod';
 import { ExtensionConfigResponse, PublishedCriterion, SelectorPack, SiteId, type Capability } from '../../shared/extension-config.ts';
 import { TargetKind } from '../../shared/schemas.ts';
 import { ContentConfig, CustomRule } from '../config.ts';
+import { MANAGED_KEY, managedOf } from './managed.ts';
 
 const DEFAULT_SERVER_URL = 'http://127.0.0.1:8787';
 export const SETTINGS_KEY = 'settings';
-const REMOTE_CONFIG_KEY = 'remoteConfig';
+export const REMOTE_CONFIG_KEY = 'remoteConfig';
 
 const httpUrl = z
   .string()
@@ -58,9 +59,27 @@ export interface KeyValueArea {
   set(items: Record<string, unknown>): Promise<void>;
 }
 
+/** The rater's settings with an admin policy's fields laid over them (managed.ts, ADR 0053). */
 export async function loadSettings(area: KeyValueArea): Promise<Settings> {
-  const stored = (await area.get(SETTINGS_KEY))[SETTINGS_KEY];
-  return Settings.parse(stored && typeof stored === 'object' ? stored : {});
+  const got = await area.get([SETTINGS_KEY, MANAGED_KEY]);
+  const stored = got[SETTINGS_KEY];
+  const settings = Settings.parse(stored && typeof stored === 'object' ? stored : {});
+  const policy = managedOf(got[MANAGED_KEY])?.policy;
+  if (!policy) return settings;
+  const siteEnabled = { ...settings.siteEnabled };
+  for (const id of policy.disabledSites ?? []) siteEnabled[id] = false;
+  return {
+    ...settings,
+    ...(policy.serverUrl ? { serverUrl: policy.serverUrl } : {}),
+    ...(policy.token ? { token: policy.token } : {}),
+    siteEnabled,
+  };
+}
+
+/** The fields an admin policy sets, which the rater cannot change. */
+export async function managedFields(area: KeyValueArea): Promise<{ serverUrl?: string; token?: boolean; disabledSites: string[] }> {
+  const policy = managedOf((await area.get(MANAGED_KEY))[MANAGED_KEY])?.policy;
+  return { serverUrl: policy?.serverUrl, token: policy?.token ? true : undefined, disabledSites: policy?.disabledSites ?? [] };
 }
 
 /** Merges a change into the stored settings; throws a ZodError naming the field if it is invalid. */
@@ -68,8 +87,32 @@ export async function saveSettings(area: KeyValueArea, patch: Partial<SettingsIn
   const current = await loadSettings(area);
   const strict = Settings.extend({ serverUrl: httpUrl, customRules: z.array(CustomRule) });
   const next = strict.parse({ ...current, ...patch });
-  await area.set({ [SETTINGS_KEY]: next });
+  const managed = await managedFields(area);
+  const same = (a: string, b: string) => a.trim().replace(/\/+$/, '') === b.trim().replace(/\/+$/, '');
+  if (managed.serverUrl && !same(next.serverUrl, managed.serverUrl)) throw new ManagedError('serverUrl');
+  if (managed.token && next.token !== current.token) throw new ManagedError('token');
+  const off = managed.disabledSites.find((id) => next.siteEnabled[id] !== false);
+  if (off) throw new ManagedError(`site ${off}`);
+  // The rater's own values of the managed fields are what is stored: a policy's token or server
+  // URL never lands in the rater's settings, so removing the policy gives the rater's back.
+  const stored = (await area.get(SETTINGS_KEY))[SETTINGS_KEY];
+  const own = Settings.parse(stored && typeof stored === 'object' ? stored : {});
+  const toStore = { ...next, siteEnabled: { ...next.siteEnabled } };
+  if (managed.serverUrl) toStore.serverUrl = own.serverUrl;
+  if (managed.token) toStore.token = own.token;
+  for (const id of managed.disabledSites) {
+    if (id in own.siteEnabled) toStore.siteEnabled[id] = own.siteEnabled[id]!;
+    else delete toStore.siteEnabled[id];
+  }
+  await area.set({ [SETTINGS_KEY]: toStore });
   return next;
+}
+
+/** A change to a field an admin policy sets. */
+export class ManagedError extends Error {
+  constructor(readonly field: string) {
+    super(`${field} is set by your organisation and cannot be changed here`);
+  }
 }
 
 export async function loadRemoteConfig(area: KeyValueArea): Promise<StoredRemoteConfig | undefined> {

@@ -1,14 +1,17 @@
 /**
  * The content script: wires the controller (extension/content/controller.ts) to the browser.
  *
- * It runs on every page (<all_urls>) because custom rules and "Rate with Groundtruth" on a text
- * selection work on any site. On a page that no adapter or rule concerns it costs two messages to
- * the background (its config, its rated selections) and a listener: no widget, and no observer
- * unless a rated selection of the page waits for its text to show (docs/decisions/0016, 0032).
+ * Declared for the built-in sites only (their hosts come from extension/sites/index.ts); the
+ * background registers the same built file for the hosts of custom and published rules the rater
+ * granted, and injects it into a tab when "Rate with Groundtruth" is clicked there (activeTab):
+ * docs/decisions/0050. On a page no adapter or rule concerns it costs two messages to the
+ * background and a listener: no widget, and no observer unless a rated selection of the page
+ * waits for its text to show (docs/decisions/0016, 0032).
  */
 import { browser } from 'wxt/browser';
 import type { ContentMessage, Message } from '../messages.ts';
 import { startContent, type ContentPort } from '../content/controller.ts';
+import { BUILTIN_MATCHES } from '../sites/index.ts';
 
 const CONTENT_TYPES = new Set<ContentMessage['type']>(['statuses-changed', 'rate-selection']);
 
@@ -28,7 +31,7 @@ const port: ContentPort = {
 };
 
 export default defineContentScript({
-  matches: ['<all_urls>'],
+  matches: [...BUILTIN_MATCHES],
   runAt: 'document_idle',
   main(ctx) {
     void startContent({ port, signal: ctx.signal });

@@ -12,9 +12,11 @@ import { CustomRule } from '../config.ts';
 import type { ConnectionResult } from '../background/connection.ts';
 import type { ConnectResult } from '../background/connect.ts';
 import { isBuiltinServer, originPattern } from '../background/permissions.ts';
+import { rulePatterns } from '../background/rule-scripts.ts';
 import {
   loadRemoteConfig,
   loadSettings,
+  managedFields,
   remoteRules,
   saveSettings,
   type KeyValueArea,
@@ -89,6 +91,7 @@ export function OptionsApp(deps: OptionsDeps) {
   const [connecting, setConnecting] = useState(false);
   const [connected, setConnected] = useState<{ ok: boolean; text: string }>();
   const builtinIds = deps.sites.map((s) => s.id);
+  const [managed, setManaged] = useState<Awaited<ReturnType<typeof managedFields>>>({ disabledSites: [] });
 
   useEffect(() => {
     void (async () => {
@@ -96,6 +99,7 @@ export function OptionsApp(deps: OptionsDeps) {
       setSaved(s);
       setForm(formOf(s, builtinIds));
       setRemote(await loadRemoteConfig(deps.storage));
+      setManaged(await managedFields(deps.storage));
     })();
   }, []);
 
@@ -226,7 +230,8 @@ export function OptionsApp(deps: OptionsDeps) {
           <h2 id="server-title">Server</h2>
           <label>
             Server URL
-            {input('serverUrl', { type: 'url', placeholder: 'http://127.0.0.1:8787', required: true })}
+            {input('serverUrl', { type: 'url', placeholder: 'http://127.0.0.1:8787', required: true, readOnly: !!managed.serverUrl })}
+            {managed.serverUrl ? <span class="muted" data-gt="managed-serverUrl">Set by your organisation</span> : null}
           </label>
           <fieldset class="connect" aria-labelledby="connect-title">
             <h3 id="connect-title">Connect with a code</h3>
@@ -265,7 +270,8 @@ export function OptionsApp(deps: OptionsDeps) {
           <label>
             Token
             <span class="row">
-              {input('token', { type: showToken ? 'text' : 'password', placeholder: 'gt_…' })}
+              {input('token', { type: showToken ? 'text' : 'password', placeholder: 'gt_…', readOnly: !!managed.token })}
+              {managed.token ? <span class="muted" data-gt="managed-token">Set by your organisation</span> : null}
               <button type="button" class="link" onClick={() => setShowToken(!showToken)}>
                 {showToken ? 'Hide' : 'Show'}
               </button>
@@ -286,6 +292,12 @@ export function OptionsApp(deps: OptionsDeps) {
 
         <section aria-labelledby="privacy-title">
           <h2 id="privacy-title">Privacy</h2>
+          <p data-gt="privacy-summary">
+            Groundtruth runs on the built-in chat sites, on rule hosts you granted, and on another page only when you choose
+            "Rate with Groundtruth" there. It reads an answer's text, prompt, model and address only when you rate it, saves the
+            rating on this device with the settings below applied, and sends it only to your server at sync (about every 30 s,
+            soon after a rating, and on Sync now). Details: docs/privacy.md.
+          </p>
           <label class="check">
             <input type="checkbox" name="redact" checked={form.redact} onChange={(e) => set({ redact: e.currentTarget.checked })} /> Redact emails, phone numbers,
             card numbers, IBANs, IP addresses and secrets (API keys, tokens, private keys) before anything is saved or sent
@@ -344,6 +356,33 @@ export function OptionsApp(deps: OptionsDeps) {
             setForm((f) => ({ ...f!, rules: stored.customRules.map(draftOf) }));
           }}
         />
+
+        <section aria-labelledby="rule-hosts-title">
+          <h3 id="rule-hosts-title">Sites your rules run on</h3>
+          <p class="muted">
+            Groundtruth runs on the built-in chat sites only. A rule (yours or your admin's) works on its site once you allow
+            Groundtruth there: it then reads that site's pages to place the widget (see Privacy).
+          </p>
+          <p>
+            <button
+              type="button"
+              data-gt="grant-rule-hosts"
+              onClick={() => {
+                // Inside the click: the browser shows the prompt only during a user gesture (ADR 0050).
+                const hosts = rulePatterns([...form!.rules, ...published.rules]);
+                if (!hosts.length) return setMessage({ ok: true, text: 'No rule needs a site permission.' });
+                void deps
+                  .requestPermission(hosts)
+                  .catch(() => false)
+                  .then((ok) =>
+                    setMessage(ok ? { ok: true, text: `Allowed on ${hosts.join(', ')}.` } : { ok: false, text: `Not allowed: rules for ${hosts.join(', ')} stay off until you accept the prompt.` }),
+                  );
+              }}
+            >
+              Allow the rules' sites
+            </button>
+          </p>
+        </section>
 
         <section aria-labelledby="published-title">
           <h3 id="published-title">Rules published by your admin</h3>

@@ -84,6 +84,8 @@ interface ChatSiteSpec {
 }
 
 export interface ChatSiteAdapter extends SiteAdapter {
+  /** The hostnames it runs on (the declared content script's matches come from these: sites/index.ts). */
+  readonly hosts: readonly string[];
   /** The names of the built-in layouts, newest first (test/conventions/sites.test.ts wants a page for each). */
   readonly layoutNames: readonly string[];
   /** This adapter with a published selector pack merged over its newest layout. */
@@ -242,6 +244,7 @@ function build(spec: ChatSiteSpec, pack?: { pack: SelectorPack; version: number 
     testUrls: spec.testUrls,
     watchAttributes: spec.watchAttributes ?? [],
     layoutNames: spec.layouts.map((l) => l.name),
+    hosts: spec.hosts,
     ...(pack ? { packVersion: pack.version } : {}),
     matches: (url) => spec.hosts.includes(url.hostname),
     findAnswers,

@@ -23,6 +23,13 @@ export type { AnswerCapture, SiteAdapter } from './types.ts';
 export const BUILTIN_ADAPTERS: readonly ChatSiteAdapter[] = [chatgpt, claude, gemini, perplexity, copilot, grok, deepseek, mistral, meta];
 
 /**
+ * Match patterns of the built-in sites' hosts: the only pages the declared content script runs on
+ * (entrypoints/content.ts; docs/decisions/0050). Custom and published rules run where the rater
+ * granted their hosts (background/rule-scripts.ts).
+ */
+export const BUILTIN_MATCHES: readonly string[] = BUILTIN_ADAPTERS.flatMap((a) => a.hosts.map((host) => `https://${host}/*`));
+
+/**
  * The adapters that run on `url`: matching built-ins not switched off (with the selector pack an
  * admin published for them merged in), then matching custom rules.
  */

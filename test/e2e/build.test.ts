@@ -19,6 +19,24 @@ describe('the built extension', () => {
     expect(fs.existsSync(path.join(dir, 'popup.html')) && fs.existsSync(path.join(dir, 'options.html'))).toBe(true);
   });
 
+  it('asks at install for no host beyond the built-in sites and the local server (ADR 0050)', async () => {
+    const dir = await requireBrowserAndBuild(path.join(tempDir('gt-build-'), 'ext'));
+    const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
+    const allHosts = (p: string) => p === '<all_urls>' || /^(\*|https?):\/\/\*\//.test(p);
+    const atInstall: string[] = [...manifest.host_permissions, ...manifest.permissions, ...manifest.content_scripts.flatMap((c: { matches: string[] }) => c.matches)];
+    expect(atInstall.filter(allHosts)).toEqual([]);
+    expect(manifest.permissions).toEqual(expect.arrayContaining(['activeTab', 'scripting']));
+    expect(manifest.content_scripts).toHaveLength(1);
+    expect(manifest.content_scripts[0].matches).toEqual(expect.arrayContaining(['https://chatgpt.com/*', 'https://claude.ai/*']));
+    expect(manifest.content_scripts[0].matches.every((m: string) => m.startsWith('https://') && !m.includes('*.'))).toBe(true);
+    const firefox = path.join(path.dirname(EXTENSION_DIR), 'firefox-mv2/manifest.json');
+    if (fs.existsSync(firefox)) {
+      const mv2 = JSON.parse(fs.readFileSync(firefox, 'utf8'));
+      const mv2AtInstall: string[] = [...mv2.permissions, ...mv2.content_scripts.flatMap((c: { matches: string[] }) => c.matches)];
+      expect(mv2AtInstall.filter(allHosts)).toEqual([]);
+    }
+  });
+
   it('keeps the outbox, the sync client and the token out of the content script', async () => {
     const dir = await requireBrowserAndBuild(path.join(tempDir('gt-build-'), 'ext'));
     const content = fs.readFileSync(path.join(dir, 'content-scripts/content.js'), 'utf8');

@@ -47,9 +47,27 @@ export interface ExtensionBrowser {
   close(): Promise<void>;
 }
 
+export interface LaunchOptions {
+  /**
+   * Host match patterns granted as if the rater had accepted the options page's prompt. Headless
+   * Chromium cannot accept permissions.request's dialog (it never answers: tried, ADR 0050), so the
+   * test's copy of the build lists them in host_permissions, which Chromium grants at install; the
+   * extension sees them through permissions.contains like any grant.
+   */
+  grantHosts?: string[];
+}
+
+function grantAtInstall(extensionDir: string, hosts: string[]): void {
+  const file = path.join(extensionDir, 'manifest.json');
+  const manifest = JSON.parse(fs.readFileSync(file, 'utf8'));
+  manifest.host_permissions = [...new Set([...(manifest.host_permissions ?? []), ...hosts])];
+  fs.writeFileSync(file, JSON.stringify(manifest));
+}
+
 /** Flags from DESIGN.md ("Real browser tests"). */
-export async function launchWithExtension(userDataDir: string): Promise<ExtensionBrowser> {
+export async function launchWithExtension(userDataDir: string, options: LaunchOptions = {}): Promise<ExtensionBrowser> {
   const extensionDir = await requireBrowserAndBuild(`${userDataDir.replace(/\/+$/, '')}.extension`);
+  if (options.grantHosts) grantAtInstall(extensionDir, options.grantHosts);
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
     headless: false,

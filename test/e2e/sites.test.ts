@@ -17,7 +17,8 @@ let popup: Page;
 beforeAll(async () => {
   server = await startServer();
   token = await server.createToken('rater', 'e2e-sites');
-  browser = await launchWithExtension(tempDir('gt-chromium-'));
+  // The rules' hosts as the rater would grant them in the options (harness.ts, grantHosts; ADR 0050).
+  browser = await launchWithExtension(tempDir('gt-chromium-'), { grantHosts: ['https://airflow.example.test/*', 'https://grafana.example.test/*'] });
   await configure(browser, server.url, token);
   await watchContent(browser.context);
   popup = await extensionPage(browser, 'popup.html');

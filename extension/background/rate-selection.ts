@@ -1,0 +1,34 @@
+/**
+ * "Rate with Groundtruth" on a text selection, on any page (docs/decisions/0050): the content
+ * script is declared for the built-in sites (and registered for granted rule hosts) only, so on
+ * another page it is not there yet. Clicking the menu item grants `activeTab` for that tab, which
+ * lets the background inject the same built content script with scripting.executeScript; no host
+ * permission is needed. The content script listens before anything else (controller.ts), so the
+ * message can follow the injection at once.
+ */
+import type { WxtBrowser } from 'wxt/browser';
+import type { ContentMessage } from '../messages.ts';
+
+/** The built content script (WXT writes entrypoints/content.ts there); also registered for rule hosts. */
+export const CONTENT_SCRIPT_FILE = '/content-scripts/content.js' as const;
+
+type Tabs = Pick<WxtBrowser['tabs'], 'sendMessage'>;
+type Scripting = Pick<WxtBrowser['scripting'], 'executeScript'>;
+
+export async function rateSelectionInTab(
+  browser: { tabs: Tabs; scripting?: Scripting },
+  tabId: number,
+  frameId: number,
+  selectionText: string,
+): Promise<void> {
+  const message: ContentMessage = { type: 'rate-selection', selectionText };
+  try {
+    await browser.tabs.sendMessage(tabId, message, { frameId });
+    return;
+  } catch {
+    // No content script in that frame ("Receiving end does not exist"): inject it, then ask again.
+  }
+  if (!browser.scripting) throw new Error('this browser has no scripting API to inject the content script');
+  await browser.scripting.executeScript({ target: { tabId, frameIds: [frameId] }, files: [CONTENT_SCRIPT_FILE] });
+  await browser.tabs.sendMessage(tabId, message, { frameId });
+}
