@@ -88,12 +88,42 @@ export default async function setup(project: TestProject) {
 
   return async function teardown() {
     try {
-      const c = new pg.Client({ connectionString: baseUrl });
-      await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
+      await dropRunDatabase(baseUrl, name);
     } finally {
       await embedded?.stop();
     }
   };
+}
+
+/**
+ * Drops the run's database. Not `drop database … with (force)`: that also tries to end the
+ * autovacuum workers busy in it, which a role without pg_signal_backend may not do (error 42501,
+ * seen in CI when autovacuum ran on the database at teardown). Instead: no new connections, end the
+ * run's own (the role may end its own backends, and `pg_terminate_backend(pid, timeout)` waits for
+ * them), then a plain drop, which asks autovacuum to stop and waits for it by itself.
+ */
+async function dropRunDatabase(baseUrl: string, name: string): Promise<void> {
+  const c = new pg.Client({ connectionString: baseUrl });
+  await c.connect();
+  try {
+    const exists = await c.query('select 1 from pg_database where datname = $1', [name]);
+    if (exists.rowCount === 0) return;
+    await c.query(`alter database ${name} allow_connections false`);
+    for (let attempt = 1; ; attempt++) {
+      await c.query(
+        `select pg_terminate_backend(pid, 5000) from pg_stat_activity
+          where datname = $1 and pid <> pg_backend_pid() and usename = current_user`,
+        [name],
+      );
+      try {
+        await c.query(`drop database if exists ${name}`);
+        return;
+      } catch (err) {
+        // 55006: still in use (a backend of another role, or autovacuum that outlived the drop's wait).
+        if ((err as { code?: string }).code !== '55006' || attempt === 5) throw err;
+      }
+    }
+  } finally {
+    await c.end();
+  }
 }
