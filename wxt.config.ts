@@ -1,5 +1,6 @@
 import { defineConfig } from 'wxt';
 import preact from '@preact/preset-vite';
+import { RATE_SELECTION_COMMAND, RATE_SELECTION_SHORTCUT } from './extension/background/rate-selection.ts';
 
 /** The Firefox add-on id (ADR 0051): fixed, so storage and the moz-extension:// UUID survive a reinstall. */
 export const GECKO_ID = 'groundtruth@groundtruth.dev';
@@ -42,6 +43,10 @@ export default defineConfig({
     // another one once the rater saves its URL in the options (permissions.request there).
     // activeTab + scripting: "Rate with Groundtruth" injects the content script into the tab it was clicked in (ADR 0050).
     permissions: ['storage', 'alarms', 'contextMenus', 'activeTab', 'scripting'],
+    // The same from the keyboard: a command grants activeTab like the menu click (ADR 0050).
+    commands: {
+      [RATE_SELECTION_COMMAND]: { suggested_key: { default: RATE_SELECTION_SHORTCUT }, description: 'Rate the selected text with Groundtruth' },
+    },
     host_permissions: ['http://127.0.0.1/*', 'http://localhost/*'],
     optional_host_permissions: ['http://*/*', 'https://*/*'],
     // MV2 (WXT's Firefox default) has no optional_host_permissions and WXT drops it: same origins here.

@@ -4,6 +4,7 @@ import { fakeBrowser } from 'wxt/testing';
 import { createTestApp } from '../../test/helpers/app.ts';
 import { testOutbox } from '../outbox/test-db.ts';
 import type { Fetch } from '../sync/http.ts';
+import { RATE_SELECTION_COMMAND } from './rate-selection.ts';
 import { RATE_SELECTION_MENU, SYNC_ALARM, startBackground, type BackgroundBrowser } from './main.ts';
 import { saveSettings, type KeyValueArea } from './settings.ts';
 
@@ -23,12 +24,15 @@ function fakeEvent() {
   };
 }
 const menuClicked = fakeEvent();
+let commandPressed = fakeEvent();
 
 beforeEach(async () => {
   fakeBrowser.reset();
   sent.length = 0;
   t = await createTestApp();
   (fakeBrowser.contextMenus as unknown as { onClicked: unknown }).onClicked = menuClicked;
+  commandPressed = fakeEvent();
+  (fakeBrowser as unknown as { commands: unknown }).commands = { onCommand: commandPressed };
   vi.spyOn(fakeBrowser.contextMenus, 'removeAll').mockResolvedValue(undefined);
   vi.spyOn(fakeBrowser.contextMenus, 'create').mockReturnValue(RATE_SELECTION_MENU);
   vi.spyOn(fakeBrowser.tabs, 'sendMessage').mockImplementation((async (tabId: number, message: unknown, options?: unknown) => {
@@ -56,6 +60,13 @@ describe('startBackground', () => {
     expect(fakeBrowser.contextMenus.create).toHaveBeenCalledWith({ id: RATE_SELECTION_MENU, title: 'Rate with Groundtruth', contexts: ['selection'] });
     await menuClicked.trigger({ menuItemId: RATE_SELECTION_MENU, selectionText: 'the quoted claim', frameId: 3, editable: false, pageUrl: 'https://x.test/' } as never, { id: 42 } as never);
     expect(sent).toEqual([{ tabId: 42, message: { type: 'rate-selection', selectionText: 'the quoted claim' }, options: { frameId: 3 } }]);
+  });
+
+  it('rates the selection from the keyboard command too: rate-selection with no text, to the top frame', async () => {
+    await commandPressed.trigger('something-else', { id: 41 } as never);
+    await commandPressed.trigger(RATE_SELECTION_COMMAND, { id: 42 } as never);
+    await until(() => sent.length > 0);
+    expect(sent).toEqual([{ tabId: 42, message: { type: 'rate-selection', selectionText: '' }, options: { frameId: 0 } }]);
   });
 
   it('keeps a periodic sync alarm of 30 s', async () => {

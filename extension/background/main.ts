@@ -15,7 +15,7 @@ import { connectWithCode } from './connect.ts';
 import { applyManagedPolicy, MANAGED_KEY } from './managed.ts';
 import { createMessageHandler, MessageError } from './handlers.ts';
 import { mayReach } from './permissions.ts';
-import { rateSelectionInTab } from './rate-selection.ts';
+import { RATE_SELECTION_COMMAND, rateSelectionInTab } from './rate-selection.ts';
 import { syncRuleScripts } from './rule-scripts.ts';
 import { contentConfigOf, loadRemoteConfig, loadSettings, REMOTE_CONFIG_KEY, saveRemoteConfig, serverCan, SETTINGS_KEY, type Settings } from './settings.ts';
 import { ownRatingsPuller } from './own-ratings.ts';
@@ -27,7 +27,7 @@ export const SYNC_ALARM = 'groundtruth-sync';
 const SYNC_PERIOD_MINUTES = 0.5;
 export const RATE_SELECTION_MENU = 'groundtruth-rate-selection';
 
-export type BackgroundBrowser = Pick<WxtBrowser, 'runtime' | 'storage' | 'tabs' | 'alarms' | 'contextMenus' | 'permissions'> & Partial<Pick<WxtBrowser, 'scripting'>>;
+export type BackgroundBrowser = Pick<WxtBrowser, 'runtime' | 'storage' | 'tabs' | 'alarms' | 'contextMenus' | 'permissions'> & Partial<Pick<WxtBrowser, 'scripting' | 'commands'>>;
 
 interface BackgroundOptions {
   fetch?: Fetch;
@@ -114,6 +114,10 @@ export function startBackground(browser: BackgroundBrowser, options: BackgroundO
     void rateSelectionInTab(browser, tab.id, info.frameId ?? 0, info.selectionText ?? '').catch((err) =>
       console.error('[groundtruth] rate selection', err),
     );
+  });
+  browser.commands?.onCommand.addListener((command, tab) => {
+    if (command !== RATE_SELECTION_COMMAND || tab?.id === undefined) return;
+    void rateSelectionInTab(browser, tab.id, 0, '').catch((err) => console.error('[groundtruth] rate selection (keyboard)', err));
   });
   // Menus outlive the worker in Chrome but not always elsewhere: rebuild on every start, idempotently.
   void (async () => {

@@ -5,9 +5,18 @@
  * lets the background inject the same built content script with scripting.executeScript; no host
  * permission is needed. The content script listens before anything else (controller.ts), so the
  * message can follow the injection at once.
+ *
+ * The keyboard command (RATE_SELECTION_COMMAND, Alt+Shift+G unless the rater changed it) does the
+ * same without a mouse: invoking a command grants `activeTab` too. It has no selection text of its
+ * own, so the content script takes the page's selection (top frame only).
  */
 import type { WxtBrowser } from 'wxt/browser';
 import type { ContentMessage } from '../messages.ts';
+
+/** The manifest's command (wxt.config.ts) that rates the selection from the keyboard. */
+export const RATE_SELECTION_COMMAND = 'rate-selection' as const;
+/** Its default shortcut; Chrome and Firefox let the rater change it. */
+export const RATE_SELECTION_SHORTCUT = 'Alt+Shift+G' as const;
 
 /** The built content script (WXT writes entrypoints/content.ts there); also registered for rule hosts. */
 export const CONTENT_SCRIPT_FILE = '/content-scripts/content.js' as const;

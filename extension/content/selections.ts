@@ -94,14 +94,19 @@ export function createSelectionWidgets(deps: SelectionDeps) {
     current = undefined;
   }
 
-  /** Opens a widget for the current text selection (context menu "Rate with Groundtruth"). */
+  /**
+   * Opens a widget for the current text selection (context menu "Rate with Groundtruth", or the
+   * keyboard command, which sends no text: then only the page's selection counts, and with none
+   * nothing opens).
+   */
   function rate(selectionText: string) {
     const pageUrl = new URL(location.href);
-    closeCurrent();
     const sel = window.getSelection();
     const range = sel && sel.rangeCount > 0 && !sel.isCollapsed ? sel.getRangeAt(0) : null;
     let quote: TextQuote = range ? quoteOf(range, document.body) : { exact: selectionText };
     if (!quote.exact.trim()) quote = { exact: selectionText };
+    if (!quote.exact.trim()) return;
+    closeCurrent();
     quote.exact = quote.exact.slice(0, LIMITS.textMaxChars);
     const key = selectionKey(pageUrl, quote);
     // Rated again: one widget for it, the one just opened.

@@ -55,6 +55,11 @@ export interface LaunchOptions {
    * extension sees them through permissions.contains like any grant.
    */
   grantHosts?: string[];
+  /**
+   * An X display (xvfb.ts) to run a windowed Chromium on, instead of headless: for tests that need
+   * real X input (a context-menu click, a command's shortcut).
+   */
+  display?: string;
 }
 
 function grantAtInstall(extensionDir: string, hosts: string[]): void {
@@ -71,9 +76,11 @@ export async function launchWithExtension(userDataDir: string, options: LaunchOp
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
     headless: false,
-    viewport: { width: 1280, height: 900 },
+    // A windowed browser keeps its real window size, so page and screen coordinates agree.
+    viewport: options.display ? null : { width: 1280, height: 900 },
+    ...(options.display ? { env: { ...process.env, DISPLAY: options.display } } : {}),
     args: [
-      '--headless=new',
+      ...(options.display ? ['--window-position=0,0', '--window-size=1280,1000'] : ['--headless=new']),
       `--disable-extensions-except=${extensionDir}`,
       `--load-extension=${extensionDir}`,
       '--no-sandbox',
