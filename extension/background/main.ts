@@ -146,7 +146,6 @@ export function startBackground(browser: BackgroundBrowser, options: BackgroundO
   }
   void refreshRuleScripts();
 
-  // New server URL or token: the last failure may be gone, so try again at once.
   // Admin policy (ADR 0053): at start-up and whenever the admin changes it.
   let managedRun = Promise.resolve();
   const applyPolicy = () => {
@@ -173,6 +172,7 @@ export function startBackground(browser: BackgroundBrowser, options: BackgroundO
   });
   browser.storage.onChanged.addListener((changes, area) => {
     if (area === 'local' && (changes[SETTINGS_KEY] || changes[REMOTE_CONFIG_KEY])) void refreshRuleScripts();
+    // New server URL or token: the last failure may be gone, so try again at once.
     if (area !== 'local' || !changes[SETTINGS_KEY]) return;
     const before = (changes[SETTINGS_KEY].oldValue ?? {}) as Partial<Settings>;
     const after = (changes[SETTINGS_KEY].newValue ?? {}) as Partial<Settings>;

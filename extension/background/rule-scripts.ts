@@ -49,12 +49,18 @@ export async function grantedPatterns(permissions: Browser['permissions'], patte
   return patterns.filter((_, i) => granted[i]);
 }
 
-/** Registers the content script for the granted hosts of `rules` (or removes it); returns the hosts. */
+/**
+ * Registers the content script for the granted hosts of `rules` (or removes it); returns the hosts.
+ * Leaves a registration that already has exactly those hosts alone: this runs on every settings or
+ * published-config write (each sync stores the config), and re-registering would be churn.
+ */
 export async function syncRuleScripts(browser: Browser, rules: readonly CustomRule[]): Promise<string[]> {
   const scripting = browser.scripting;
   if (!scripting) return [];
   const matches = await grantedPatterns(browser.permissions, rulePatterns(rules));
   const existing = await scripting.getRegisteredContentScripts({ ids: [RULE_SCRIPT_ID] });
+  const registered = existing.length > 0 ? [...(existing[0]!.matches ?? [])].sort() : null;
+  if (registered ? matches.length > 0 && registered.join('\n') === [...matches].sort().join('\n') : matches.length === 0) return matches;
   if (existing.length > 0) await scripting.unregisterContentScripts({ ids: [RULE_SCRIPT_ID] });
   if (matches.length > 0) {
     await scripting.registerContentScripts([
