@@ -8,7 +8,9 @@ export const GECKO_ID = 'groundtruth@groundtruth.dev';
 // See https://wxt.dev/api/config.html
 export default defineConfig({
   srcDir: 'extension',
-  outDir: '.output',
+  // GT_EXTENSION_OUT_DIR: build somewhere else (test/e2e/zip.test.ts zips into a temporary folder,
+  // so the builds other browser tests load from .output stay as they are).
+  outDir: process.env.GT_EXTENSION_OUT_DIR || '.output',
   // Static files (the icons) beside the extension's source; WXT's default is <root>/public.
   publicDir: 'extension/public',
   // `npm run zip`: the store zips, and for Firefox's review the sources that rebuild it (WXT already
