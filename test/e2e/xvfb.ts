@@ -22,7 +22,7 @@ export interface VirtualDisplay {
 }
 
 export async function startXvfb(): Promise<VirtualDisplay> {
-  for (const [file, pkg] of [[XVFB, 'xvfb'], [XDOTOOL, 'xdotool']]) {
+  for (const [file, pkg] of [[XVFB, 'xvfb'], [XDOTOOL, 'xdotool']] as const) {
     if (!fs.existsSync(file)) {
       throw new Error(
         `${file} is missing${process.env.CI ? ' (CI=true: real-browser tests must run)' : ''}. Install it: apt-get install ${pkg}.`,
