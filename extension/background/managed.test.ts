@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { BUILTIN_SITE_IDS } from '../../shared/sites.ts';
 import { applyManagedPolicy, ManagedPolicyInput, parseManagedPolicy } from './managed.ts';
-import { loadSettings, saveSettings } from './settings.ts';
+import { loadSettings, managedFields, saveSettings } from './settings.ts';
 
 function memory() {
   const data: Record<string, unknown> = {};
@@ -57,5 +57,20 @@ describe('managed policy', () => {
     expect(own.serverUrl).toBe('http://127.0.0.1:8787');
     expect(own.siteEnabled).not.toHaveProperty('claude');
     expect(own.starMode).toBe(true);
+  });
+
+  it('keeps what the options page shows: the errors, and a connect code that needs a server', async () => {
+    const storage = memory();
+    const deps = {
+      managed: { get: async () => ({ connectCode: 'ABCD-EFGH', token: '', disabledSites: ['claude'] }) },
+      storage,
+      connect: async () => ({ ok: true, message: 'never called' }),
+      currentToken: async () => '',
+    };
+    await applyManagedPolicy(deps);
+    const fields = await managedFields(storage);
+    expect(fields.errors).toEqual([expect.stringMatching(/^policy field "token"/), 'policy field "connectCode" needs "serverUrl" too']);
+    expect(fields).toMatchObject({ disabledSites: ['claude'], token: undefined, serverUrl: undefined });
+    expect(fields.connect).toBeUndefined();
   });
 });

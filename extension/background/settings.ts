@@ -76,10 +76,27 @@ export async function loadSettings(area: KeyValueArea): Promise<Settings> {
   };
 }
 
-/** The fields an admin policy sets, which the rater cannot change. */
-export async function managedFields(area: KeyValueArea): Promise<{ serverUrl?: string; token?: boolean; disabledSites: string[] }> {
-  const policy = managedOf((await area.get(MANAGED_KEY))[MANAGED_KEY])?.policy;
-  return { serverUrl: policy?.serverUrl, token: policy?.token ? true : undefined, disabledSites: policy?.disabledSites ?? [] };
+export interface ManagedFields {
+  serverUrl?: string;
+  token?: boolean;
+  disabledSites: string[];
+  /** The policy's problems (unknown fields, bad values), for the options page. */
+  errors: string[];
+  /** What redeeming the policy's connect code gave, if it was tried. */
+  connect?: { ok: boolean; message: string };
+}
+
+/** The fields an admin policy sets, which the rater cannot change, with what went wrong in it. */
+export async function managedFields(area: KeyValueArea): Promise<ManagedFields> {
+  const stored = managedOf((await area.get(MANAGED_KEY))[MANAGED_KEY]);
+  const policy = stored?.policy;
+  return {
+    serverUrl: policy?.serverUrl,
+    token: policy?.token ? true : undefined,
+    disabledSites: policy?.disabledSites ?? [],
+    errors: stored?.errors ?? [],
+    ...(stored?.connect ? { connect: stored.connect } : {}),
+  };
 }
 
 /** Merges a change into the stored settings; throws a ZodError naming the field if it is invalid. */

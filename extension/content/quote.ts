@@ -7,7 +7,7 @@ import type { Target } from '../../shared/schemas.ts';
 export type TextQuote = NonNullable<Target['quote']>;
 
 /** Characters of context kept on each side (Hypothesis keeps 32). */
-const CONTEXT_CHARS = 32;
+export const CONTEXT_CHARS = 32;
 
 export function quoteOf(range: Range, root: Node): TextQuote {
   const exact = range.toString();

@@ -2,7 +2,8 @@
 import { render } from 'preact';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing';
-import { loadSettings, saveRemoteConfig, type KeyValueArea } from '../background/settings.ts';
+import { applyManagedPolicy } from '../background/managed.ts';
+import { loadSettings, saveRemoteConfig, saveSettings, type KeyValueArea } from '../background/settings.ts';
 import { OptionsApp, type OptionsDeps } from './Options.tsx';
 
 let root: HTMLElement;
@@ -206,5 +207,86 @@ describe('options page', () => {
     expect(hook('server-rules').textContent).toContain('Team Airflow');
     expect(root.textContent).toContain('Ignored published rule odd');
     expect(root.textContent).toContain('Switched off by your admin: gemini.');
+  });
+});
+
+describe('options page under an admin policy (ADR 0053)', () => {
+  it('shows the policy\'s errors and its connect result, and the managed site switches as disabled and marked', async () => {
+    await applyManagedPolicy({
+      managed: { get: async () => ({ serverUrl: 'https://gt.example', connectCode: 'ABCD-EFGH', disabledSites: ['claude'], colour: 'red' }) },
+      storage,
+      connect: async () => ({ ok: false, message: 'The server refused the request (HTTP 409): This connect code was used already.' }),
+      currentToken: async () => '',
+    });
+    await show();
+    expect(hook('managed-policy').textContent).toMatch(/set by your organisation's policy/);
+    expect([...root.querySelectorAll('[data-gt="managed-error"]')].map((e) => e.textContent)).toEqual(['Ignored in the policy: unknown policy field "colour"']);
+    expect(hook('managed-connect').textContent).toBe("The policy's connect code: The server refused the request (HTTP 409): This connect code was used already.");
+    expect(hook('managed-connect').className).toBe('bad');
+    expect($<HTMLInputElement>('input[name=serverUrl]').readOnly).toBe(true);
+    expect(hook('managed-serverUrl').textContent).toBe('Set by your organisation');
+    expect(root.querySelector('[data-gt="managed-token"]')).toBeNull();
+    const claude = $<HTMLInputElement>('input[name=site-claude]');
+    expect([claude.disabled, claude.checked]).toEqual([true, false]);
+    expect(hook('managed-site-claude').textContent).toMatch(/off: set by your organisation/);
+    expect($<HTMLInputElement>('input[name=site-chatgpt]').disabled).toBe(false);
+    expect(root.querySelector('[data-gt="managed-site-chatgpt"]')).toBeNull();
+
+    // The rest still saves; the managed values stay the policy's and out of the rater's own.
+    await toggle('input[name=starMode]');
+    hook('save-settings').click();
+    await until(() => root.querySelector('[data-gt="save-result"]')?.textContent === 'Saved.');
+    expect(await loadSettings(storage)).toMatchObject({ serverUrl: 'https://gt.example', starMode: true, siteEnabled: { claude: false } });
+  });
+
+  it('shows nothing about a policy when there is none', async () => {
+    await show();
+    expect(root.querySelector('[data-gt="managed-policy"]')).toBeNull();
+    expect($<HTMLInputElement>('input[name=site-claude]').disabled).toBe(false);
+  });
+});
+
+describe('options page: which rules can reach their sites (ADR 0050)', () => {
+  it('marks each rule granted, needing access (with the button that asks) or impossible to grant (a regex)', async () => {
+    const granted = new Set(['https://grafana.example.com/*']);
+    deps.hasPermission = vi.fn(async ([origin]: string[]) => granted.has(origin!));
+    deps.requestPermission = vi.fn(async (origins: string[]) => {
+      origins.forEach((o) => granted.add(o));
+      return true;
+    });
+    await saveSettings(storage, {
+      customRules: [
+        { id: 'grafana', urlPattern: 'https://grafana.example.com/d/*', outputSelector: '.insight' },
+        { id: 'airflow', urlPattern: 'https://airflow.example.com/dags/*', outputSelector: '.ai' },
+        { id: 'wiki', urlPattern: '/^https:\\/\\/wiki\\.[a-z]+\\.example\\.com\\//', outputSelector: '.ai' },
+        { id: 'off', urlPattern: 'https://off.example.com/*', outputSelector: '.ai', enabled: false },
+      ],
+    });
+    await saveRemoteConfig(storage, {
+      config: { rules: [{ id: 'team', urlPattern: 'https://jira.example.com/*', outputSelector: '.ai' }], disabledAdapters: [], selectorPacks: {} },
+      updatedAt: null,
+      version: 1,
+      capabilities: [],
+      caller: { workspaceId: 'default', role: 'rater', name: 'a' },
+    });
+    await show();
+    const rule = (i: number) => root.querySelectorAll('[data-gt="rule"]')[i]!;
+    const mark = (el: Element) => el.querySelector('[data-gt^="rule-granted"], [data-gt="rule-needs-access"], [data-gt="rule-no-host"]')?.getAttribute('data-gt');
+    await until(() => !!rule(1).querySelector('[data-gt="rule-needs-access"]'));
+    expect([0, 1, 2, 3].map((i) => mark(rule(i)))).toEqual(['rule-granted', 'rule-needs-access', 'rule-no-host', undefined]);
+    expect(rule(1).textContent).toMatch(/Needs access to https:\/\/airflow\.example\.com\/\*/);
+    expect(rule(2).textContent).toMatch(/A \/regex\/ cannot be turned into a site permission/);
+    expect(mark(hook('server-rules'))).toBe('rule-needs-access');
+
+    // The button asks for that host only, in the click; once granted the mark says so.
+    rule(1).querySelector<HTMLElement>('[data-gt="grant-rule-host"]')!.click();
+    await until(() => mark(rule(1)) === 'rule-granted');
+    expect(deps.requestPermission).toHaveBeenCalledWith(['https://airflow.example.com/*']);
+    expect(hook('save-result').textContent).toBe('Allowed on https://airflow.example.com/*.');
+
+    // A pattern typed into a rule is checked as it changes.
+    await type('input[name=rule-0-urlPattern]', 'https://new.example.com/*');
+    await until(() => mark(rule(0)) === 'rule-needs-access');
+    expect(deps.hasPermission).toHaveBeenCalledWith(['https://new.example.com/*']);
   });
 });

@@ -1,8 +1,10 @@
 /**
  * The options page: the server and token (with "Test connection", or "Connect with a code" from
  * the dashboard, which gets this browser its own token with none typed), privacy, star mode,
- * sites on and off, and custom rules. Settings are written to browser.storage.local here, in the
- * extension's own origin; the background notices and syncs with the new settings.
+ * sites on and off, and custom rules (each marked by whether its host is granted, ADR 0050).
+ * What an admin policy set is read-only and marked, with the policy's errors and its connect
+ * result (ADR 0053). Settings are written to browser.storage.local here, in the extension's own
+ * origin; the background notices and syncs with the new settings.
  */
 import type { JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
@@ -12,17 +14,19 @@ import { CustomRule } from '../config.ts';
 import type { ConnectionResult } from '../background/connection.ts';
 import type { ConnectResult } from '../background/connect.ts';
 import { isBuiltinServer, originPattern } from '../background/permissions.ts';
-import { rulePatterns } from '../background/rule-scripts.ts';
+import { ruleHostPattern, rulePatterns } from '../background/rule-scripts.ts';
 import {
   loadRemoteConfig,
   loadSettings,
   managedFields,
   remoteRules,
+  type ManagedFields,
   saveSettings,
   type KeyValueArea,
   type Settings,
   type StoredRemoteConfig,
 } from '../background/settings.ts';
+import { RuleAccess, type Access } from './RuleAccess.tsx';
 import { RulesEditor, draftOf, ruleInputOf, type RuleDraft } from './RulesEditor.tsx';
 
 export interface OptionsDeps {
@@ -32,6 +36,8 @@ export interface OptionsDeps {
   connectWithCode?(serverUrl: string, code: string): Promise<unknown>;
   /** permissions.request: must be called while the click is being handled (a user gesture). */
   requestPermission(origins: string[]): Promise<boolean>;
+  /** permissions.contains: whether the rater already granted these origins (a rule's host). */
+  hasPermission?(origins: string[]): Promise<boolean>;
   download(filename: string, text: string): void;
   /** Built-in sites that can be switched off: adapter id and a label. */
   sites: { id: string; label: string }[];
@@ -91,7 +97,8 @@ export function OptionsApp(deps: OptionsDeps) {
   const [connecting, setConnecting] = useState(false);
   const [connected, setConnected] = useState<{ ok: boolean; text: string }>();
   const builtinIds = deps.sites.map((s) => s.id);
-  const [managed, setManaged] = useState<Awaited<ReturnType<typeof managedFields>>>({ disabledSites: [] });
+  const [managed, setManaged] = useState<ManagedFields>({ disabledSites: [], errors: [] });
+  const [access, setAccess] = useState<Access>({});
 
   useEffect(() => {
     void (async () => {
@@ -102,6 +109,17 @@ export function OptionsApp(deps: OptionsDeps) {
       setManaged(await managedFields(deps.storage));
     })();
   }, []);
+
+  // Which rule hosts are granted (ADR 0050), checked again whenever the rules' hosts change.
+  const hostPatterns = [...new Set([...(form?.rules ?? []), ...remoteRules(remote).rules].map((r) => ruleHostPattern(r.urlPattern.trim())).filter((p): p is string => !!p))];
+  const checkAccess = async (patterns: string[]) => {
+    if (!deps.hasPermission) return;
+    const granted = await Promise.all(patterns.map((p) => deps.hasPermission!([p]).catch(() => false)));
+    setAccess((a) => ({ ...a, ...Object.fromEntries(patterns.map((p, i) => [p, granted[i]!])) }));
+  };
+  useEffect(() => {
+    void checkAccess(hostPatterns);
+  }, [hostPatterns.join(' ')]);
 
   if (!form || !saved) return <p class="muted">Loading…</p>;
   // Functional updates: several inputs may change before the next render.
@@ -211,6 +229,18 @@ export function OptionsApp(deps: OptionsDeps) {
   }
 
   const published = remoteRules(remote);
+  const grant = (pattern: string) => {
+    // Inside the click: the browser shows the prompt only during a user gesture (ADR 0050).
+    void deps
+      .requestPermission([pattern])
+      .catch(() => false)
+      .then((ok) => {
+        setMessage(ok ? { ok: true, text: `Allowed on ${pattern}.` } : { ok: false, text: `Not allowed: rules for ${pattern} stay off until you accept the prompt.` });
+        return checkAccess([pattern]);
+      });
+  };
+  const accessOf = (r: { urlPattern: string; enabled: boolean }) => <RuleAccess urlPattern={r.urlPattern} enabled={r.enabled} access={access} onGrant={grant} />;
+  const isManaged = !!(managed.serverUrl || managed.token || managed.disabledSites.length || managed.errors.length || managed.connect);
   const input = (name: 'serverUrl' | 'token', props: JSX.InputHTMLAttributes<HTMLInputElement> = {}) => (
     <input
       name={name}
@@ -228,6 +258,23 @@ export function OptionsApp(deps: OptionsDeps) {
       <form onSubmit={onSave}>
         <section aria-labelledby="server-title">
           <h2 id="server-title">Server</h2>
+          {isManaged ? (
+            <div data-gt="managed-policy" class="managed">
+              <p>Some settings here are set by your organisation's policy; they are marked and cannot be changed.</p>
+              {managed.connect ? (
+                <p data-gt="managed-connect" class={managed.connect.ok ? 'good' : 'bad'}>
+                  The policy's connect code: {managed.connect.message}
+                </p>
+              ) : null}
+              {managed.errors.length ? (
+                <ul data-gt="managed-errors" class="bad">
+                  {managed.errors.map((e) => (
+                    <li data-gt="managed-error">Ignored in the policy: {e}</li>
+                  ))}
+                </ul>
+              ) : null}
+            </div>
+          ) : null}
           <label>
             Server URL
             {input('serverUrl', { type: 'url', placeholder: 'http://127.0.0.1:8787', required: true, readOnly: !!managed.serverUrl })}
@@ -294,9 +341,9 @@ export function OptionsApp(deps: OptionsDeps) {
           <h2 id="privacy-title">Privacy</h2>
           <p data-gt="privacy-summary">
             Groundtruth runs on the built-in chat sites, on rule hosts you granted, and on another page only when you choose
-            "Rate with Groundtruth" there. It reads an answer's text, prompt, model and address only when you rate it, saves the
-            rating on this device with the settings below applied, and sends it only to your server at sync (about every 30 s,
-            soon after a rating, and on Sync now). Details: docs/privacy.md.
+            "Rate with Groundtruth" there. It reads an answer's text, its prompt and earlier turns, the model and the page
+            address only when you rate it, saves the rating on this device with the settings below applied, and sends it only
+            to your server at sync (soon after a rating, within about 30 s otherwise, and on Sync now). Details: docs/privacy.md.
           </p>
           <label class="check">
             <input type="checkbox" name="redact" checked={form.redact} onChange={(e) => set({ redact: e.currentTarget.checked })} /> Redact emails, phone numbers,
@@ -312,6 +359,7 @@ export function OptionsApp(deps: OptionsDeps) {
               <input
                 type="checkbox"
                 name={`site-${s.id}`}
+                disabled={managed.disabledSites.includes(s.id)}
                 checked={form.siteEnabled[s.id] !== false}
                 onChange={(e) => {
                   const on = e.currentTarget.checked;
@@ -319,6 +367,12 @@ export function OptionsApp(deps: OptionsDeps) {
                 }}
               />{' '}
               {s.label}
+              {managed.disabledSites.includes(s.id) ? (
+                <span class="muted" data-gt={`managed-site-${s.id}`}>
+                  {' '}
+                  (off: set by your organisation)
+                </span>
+              ) : null}
             </label>
           ))}
           <label>
@@ -348,6 +402,7 @@ export function OptionsApp(deps: OptionsDeps) {
           errors={ruleErrors}
           saved={saved.customRules}
           download={deps.download}
+          access={accessOf}
           onChange={(update) => setForm((f) => ({ ...f!, rules: update(f!.rules) }))}
           onImport={async (incoming) => {
             const ids = new Set(incoming.map((r) => r.id));
@@ -374,9 +429,10 @@ export function OptionsApp(deps: OptionsDeps) {
                 void deps
                   .requestPermission(hosts)
                   .catch(() => false)
-                  .then((ok) =>
-                    setMessage(ok ? { ok: true, text: `Allowed on ${hosts.join(', ')}.` } : { ok: false, text: `Not allowed: rules for ${hosts.join(', ')} stay off until you accept the prompt.` }),
-                  );
+                  .then((ok) => {
+                    setMessage(ok ? { ok: true, text: `Allowed on ${hosts.join(', ')}.` } : { ok: false, text: `Not allowed: rules for ${hosts.join(', ')} stay off until you accept the prompt.` });
+                    return checkAccess(hosts);
+                  });
               }}
             >
               Allow the rules' sites
@@ -391,6 +447,7 @@ export function OptionsApp(deps: OptionsDeps) {
               {published.rules.map((r) => (
                 <li>
                   <strong>{r.name ?? r.id}</strong> — {r.urlPattern} → <code>{r.outputSelector}</code> ({r.kind})
+                  {accessOf(r)}
                 </li>
               ))}
             </ul>

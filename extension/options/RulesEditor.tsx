@@ -2,7 +2,7 @@
  * The custom rules editor: one small form per rule (which pages, which element is the AI output,
  * where to read prompt, model and subject), plus JSON export and import.
  */
-import type { JSX } from 'preact';
+import type { ComponentChildren, JSX } from 'preact';
 import { useState } from 'preact/hooks';
 import { TARGET_KINDS, type TargetKind } from '../../shared/schemas.ts';
 import type { CustomRule, RuleField } from '../config.ts';
@@ -87,9 +87,11 @@ interface EditorProps {
   /** The saved rules, for export. */
   saved: CustomRule[];
   download(filename: string, text: string): void;
+  /** Whether a rule can run on its pages (RuleAccess.tsx), shown under it. */
+  access?(rule: RuleDraft): ComponentChildren;
 }
 
-export function RulesEditor({ rules, errors, onChange, onImport, saved, download }: EditorProps) {
+export function RulesEditor({ rules, errors, onChange, onImport, saved, download, access }: EditorProps) {
   const [json, setJson] = useState('');
   const [note, setNote] = useState('');
 
@@ -152,6 +154,7 @@ export function RulesEditor({ rules, errors, onChange, onImport, saved, download
             {text(i, 'subjectSelector', 'Subject: CSS selector')}
             {text(i, 'subjectUrlRegex', 'or URL regex', 'dags/([^/]+)')}
           </div>
+          {access?.(r)}
           {errors[i] ? (
             <p class="bad" role="alert" data-gt="rule-error">
               {errors[i]}

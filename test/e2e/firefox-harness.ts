@@ -58,13 +58,18 @@ export interface FirefoxBrowser {
   sites: Map<string, Html>;
 }
 
-export async function launchFirefoxWithExtension(userDataDir: string): Promise<FirefoxBrowser> {
+export interface FirefoxLaunchOptions {
+  /** Another Firefox binary: a private install with its own policies.json (firefox-policy.ts). */
+  executablePath?: string;
+}
+
+export async function launchFirefoxWithExtension(userDataDir: string, options: FirefoxLaunchOptions = {}): Promise<FirefoxBrowser> {
   const extensionDir = await requireFirefoxAndBuild(`${userDataDir.replace(/\/+$/, '')}.extension`);
   fs.mkdirSync(userDataDir, { recursive: true });
   const browser = await puppeteer.launch({
     browser: 'firefox',
     protocol: 'webDriverBiDi',
-    executablePath: FIREFOX,
+    executablePath: options.executablePath ?? FIREFOX,
     headless: true,
     userDataDir,
     defaultViewport: { width: 1280, height: 900 },

@@ -38,6 +38,11 @@ describe('custom rules and host grants', () => {
       browser.worker.evaluate(async () => (await (globalThis as any).chrome.scripting.getRegisteredContentScripts()).flatMap((s: any) => s.matches));
     await expect.poll(registered).toEqual(['https://grafana.example.test/*']);
 
+    // The options page says the same, rule by rule (permissions.contains), with a button for the other.
+    const rules = options.locator('[data-gt="rule"]');
+    await rules.nth(0).locator('[data-gt="rule-granted"]').waitFor();
+    expect(await rules.nth(1).locator('[data-gt="rule-needs-access"]').textContent()).toMatch(/^Needs access to https:\/\/monitor\.example\.test\/\*.*Allow on monitor\.example\.test$/);
+
     const monitor = await browser.context.newPage();
     await monitor.goto('https://monitor.example.test/d/abc/latency');
     const granted = await browser.context.newPage();

@@ -30,6 +30,7 @@ render(
     testConnection={(serverUrl, token) => browser.runtime.sendMessage({ type: 'test-connection', serverUrl, token })}
     connectWithCode={(serverUrl, code) => browser.runtime.sendMessage({ type: 'connect-with-code', serverUrl, code, deviceName: describeBrowser(navigator) })}
     requestPermission={(origins) => browser.permissions.request({ origins })}
+    hasPermission={(origins) => browser.permissions.contains({ origins })}
     download={download}
     sites={BUILTIN_ADAPTERS.map((a) => ({ id: a.id, label: LABELS[a.id] ?? a.id }))}
     validSelector={validSelector}
