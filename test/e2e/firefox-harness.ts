@@ -61,6 +61,8 @@ export interface FirefoxBrowser {
 export interface FirefoxLaunchOptions {
   /** Another Firefox binary: a private install with its own policies.json (firefox-policy.ts). */
   executablePath?: string;
+  /** An X display (xvfb.ts) to run a windowed Firefox on, for real X input (menus, shortcuts). */
+  display?: string;
 }
 
 export async function launchFirefoxWithExtension(userDataDir: string, options: FirefoxLaunchOptions = {}): Promise<FirefoxBrowser> {
@@ -70,7 +72,8 @@ export async function launchFirefoxWithExtension(userDataDir: string, options: F
     browser: 'firefox',
     protocol: 'webDriverBiDi',
     executablePath: options.executablePath ?? FIREFOX,
-    headless: true,
+    headless: !options.display,
+    ...(options.display ? { env: { ...process.env, DISPLAY: options.display } } : {}),
     userDataDir,
     defaultViewport: { width: 1280, height: 900 },
     extraPrefsFirefox: {

@@ -95,9 +95,9 @@ describe('rating a selection on a page with no grant', () => {
 
     // A real right click on the selection, then the menu's item: ours is the one above "Inspect", the last.
     const at = await select(page, 'p1');
-    await x.xdotool('mousemove', String(at.x), String(at.y), 'click', '3');
-    await x.xdotool('sleep', '0.5', 'key', 'Up', 'key', 'Up', 'key', 'Return');
-    await widgetAfter(page, 'p1').waitFor({ timeout: 20_000 });
+    await x.chooseFromContextMenu(at, ['Up', 'Up', 'Return'], () =>
+      widgetAfter(page, 'p1').waitFor({ timeout: 5_000 }).then(() => true, () => false),
+    );
     await widgetAfter(page, 'p1').locator('[data-gt="down"]').click();
     await expect.poll(() => widgetAfter(page, 'p1').getAttribute('data-gt-state'), { timeout: 20_000 }).toBe('pending');
 

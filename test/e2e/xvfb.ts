@@ -18,6 +18,13 @@ export interface VirtualDisplay {
   display: string;
   /** Real X input: `xdotool <args…>` on this display. */
   xdotool(...args: string[]): Promise<void>;
+  /**
+   * Right-clicks at (x, y), presses `keys` in the native menu, and resolves once `opened()` says
+   * the choice took effect. A native menu tells the page nothing when it is up, so this is the one
+   * timed pause: it waits 0.5 s for the menu, and on a busy machine tries again (Escape first) with
+   * 1 s and then 2 s before it gives up.
+   */
+  chooseFromContextMenu(at: { x: number; y: number }, keys: string[], opened: () => Promise<boolean>): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -45,10 +52,20 @@ export async function startXvfb(): Promise<VirtualDisplay> {
     child.once('error', reject);
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const xdotool = async (...args: string[]) => {
+    await run(XDOTOOL, args, { env: { ...process.env, DISPLAY: display } });
+  };
   return {
     display,
-    xdotool: async (...args) => {
-      await run(XDOTOOL, args, { env: { ...process.env, DISPLAY: display } });
+    xdotool,
+    chooseFromContextMenu: async (at, keys, opened) => {
+      for (const pause of ['0.5', '1', '2']) {
+        await xdotool('mousemove', String(at.x), String(at.y), 'click', '3');
+        await xdotool('sleep', pause, ...keys.flatMap((k) => ['key', k]));
+        if (await opened()) return;
+        await xdotool('key', 'Escape');
+      }
+      throw new Error(`the context menu's item did not take effect after three tries (keys: ${keys.join(' ')})`);
     },
     stop: async () => {
       if (child.exitCode === null) child.kill('SIGTERM');
