@@ -21,6 +21,7 @@ export const WIDGET_CSS = `
   --gt-border: rgba(0, 0, 0, 0.16);
   --gt-danger: #cf222e;
   --gt-panel: #ffffff;
+  --gt-on-accent: #ffffff;
 }
 :host([data-theme="dark"]) {
   --gt-fg: #e6edf3;
@@ -30,6 +31,8 @@ export const WIDGET_CSS = `
   --gt-border: rgba(255, 255, 255, 0.22);
   --gt-danger: #f85149;
   --gt-panel: #151b23;
+  /* Dark text on the light blue accent: white on #4493f8 is 3.2:1, under WCAG AA's 4.5:1 (axe color-contrast). */
+  --gt-on-accent: #0d1117;
 }
 :host([hidden]) { display: none; }
 /* A selection widget with no block to follow: a small panel in the corner of the viewport. */
@@ -52,7 +55,8 @@ button[aria-pressed="true"], button.on { color: var(--gt-accent); }
 button[aria-disabled="true"] { opacity: 0.5; cursor: not-allowed; }
 svg { width: 16px; height: 16px; fill: currentColor; }
 .stars { display: inline-flex; margin-left: 4px; }
-.stars button { min-width: 18px; padding: 0 1px; }
+/* 24px wide: WCAG 2.2 minimum target size (axe target-size); narrower stars touched each other. */
+.stars button { min-width: 24px; padding: 0 2px; }
 .status { margin-left: 6px; color: var(--gt-muted); overflow: hidden; text-overflow: ellipsis; max-width: 40ch; }
 .status.rejected { color: var(--gt-danger); }
 form {
@@ -70,6 +74,6 @@ textarea:focus-visible { outline: 2px solid var(--gt-accent); outline-offset: 0;
 .criterion .status { margin-left: 4px; }
 .actions { display: flex; gap: 6px; justify-content: flex-end; align-items: center; }
 .hint { color: var(--gt-danger); margin-right: auto; }
-.primary { background: var(--gt-accent); color: #fff; padding: 0 10px; }
-.primary:hover { background: var(--gt-accent); color: #fff; filter: brightness(1.1); }
+.primary { background: var(--gt-accent); color: var(--gt-on-accent); padding: 0 10px; }
+.primary:hover { background: var(--gt-accent); color: var(--gt-on-accent); filter: brightness(1.1); }
 `;

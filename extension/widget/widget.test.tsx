@@ -121,6 +121,26 @@ describe('widget', () => {
     expect(onChange).not.toHaveBeenCalled();
   });
 
+  it('closing the form from inside it (Save, Escape) gives focus back to the comment button', async () => {
+    const { widget, $ } = setup({ state: 'pending', rating: { thumb: 'up' } });
+    const focused = () => widget.host.shadowRoot!.activeElement;
+    $('comment')!.click();
+    // The form focuses its comment box in an effect (after paint).
+    await vi.waitFor(() => expect(focused()).toBe($('comment-text')));
+    $('save')!.focus();
+    $('save')!.click();
+    await settle();
+    expect($('comment-text')).toBeNull();
+    expect(focused()).toBe($('comment'));
+
+    $('comment')!.click();
+    // The form focuses its comment box in an effect (after paint).
+    await vi.waitFor(() => expect(focused()).toBe($('comment-text')));
+    $('comment-text')!.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }));
+    await settle();
+    expect(focused()).toBe($('comment'));
+  });
+
   it('saving without any rating asks for one instead of sending', async () => {
     const { widget, $, onChange } = setup();
     $('comment')!.click();

@@ -5,7 +5,7 @@
  * saves it and passes the new status back. The bar rates criterion `overall`. Test hooks
  * (data-gt=…) are the stable names of DESIGN.md.
  */
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { JSX } from 'preact';
 import type { Correction, Rating } from '../../shared/schemas.ts';
 import type { TargetStatus } from '../messages.ts';
@@ -67,13 +67,20 @@ export function Widget({ status, starMode, onChange, openForm, autoFocus, onClos
   const [hint, setHint] = useState('');
   const [picks, setPicks] = useState<CriterionPicks>({});
   const firstButton = useRef<HTMLButtonElement>(null);
+  const commentButton = useRef<HTMLButtonElement>(null);
   const commentBox = useRef<HTMLTextAreaElement>(null);
+  /** The form closed with focus inside it: focus goes back to its button once the form is gone. */
+  const refocus = useRef(false);
 
   useEffect(() => {
     if (autoFocus) firstButton.current?.focus();
   }, []);
   useEffect(() => {
     if (formOpen) commentBox.current?.focus();
+  }, [formOpen]);
+  useLayoutEffect(() => {
+    if (!formOpen && refocus.current) commentButton.current?.focus();
+    refocus.current = false;
   }, [formOpen]);
 
   /** The feedback kept besides the rating: what is saved already. */
@@ -101,6 +108,17 @@ export function Widget({ status, starMode, onChange, openForm, autoFocus, onClos
     }
     setHint('');
     setFormOpen(!formOpen);
+    if (formOpen) returnFocus();
+  };
+
+  /**
+   * The form is closing (Save, Cancel, Escape) with focus inside it: give focus back to the
+   * button that opened it, so a keyboard user goes on from there and not from the top of the page
+   * (the focused control is about to leave the DOM). WAI-ARIA APG, disclosure pattern.
+   */
+  const returnFocus = () => {
+    const root = commentButton.current?.getRootNode() as ShadowRoot | Document | undefined;
+    refocus.current = Boolean(root?.activeElement?.closest('form'));
   };
 
   const save = (event: JSX.TargetedEvent<HTMLFormElement, Event>) => {
@@ -118,6 +136,7 @@ export function Widget({ status, starMode, onChange, openForm, autoFocus, onClos
     const changed = changedPicks(criteria, picks, criteriaStatus);
     if (Object.keys(changed).length) next.criteria = changed;
     onChange(next);
+    returnFocus();
     setFormOpen(false);
   };
 
@@ -167,6 +186,7 @@ export function Widget({ status, starMode, onChange, openForm, autoFocus, onClos
         )}
         <button
           type="button"
+          ref={commentButton}
           data-gt="comment"
           class={status.comment || status.correction ? 'on' : undefined}
           aria-expanded={formOpen}

@@ -68,7 +68,9 @@ async function connectView(c: Context<DashEnv>, made?: NewConnectCode, status: 2
                 <th>Connected</th>
                 <th>Last used</th>
                 <th>State</th>
-                <th></th>
+                <th>
+                  <span class="visually-hidden">Actions</span>
+                </th>
               </tr>
             </thead>
             <tbody>

@@ -177,7 +177,9 @@ export const exportsPages = new Hono<DashEnv>()
                   <th>Status</th>
                   <th>Filters</th>
                   <th>Files</th>
-                  <th></th>
+                  <th>
+                    <span class="visually-hidden">Actions</span>
+                  </th>
                 </tr>
               </thead>
               <tbody>

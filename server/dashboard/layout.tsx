@@ -70,7 +70,7 @@ export const Layout: FC<{ title: string; page: string; user?: PageUser; children
             </nav>
           )}
           {user && user.auth.role !== 'rater' && (
-            <form class="search-box" method="get" action={`${BASE}/search`} role="search">
+            <form class="search-box" method="get" action={`${BASE}/search`} role="search" aria-label="Search the dashboard">
               <input type="search" name="q" value={q ?? ''} placeholder="Search prompts, answers, comments, notes" aria-label="Search" />
             </form>
           )}

@@ -43,7 +43,9 @@ const AccuracyTable: FC<{ groups: AccuracyGroup[]; dim: Dimension; drill?: (g: A
           <th class="n">Share up</th>
           <th>95 % Wilson interval</th>
           <th class="n">Mean ★</th>
-          <th></th>
+          <th>
+            <span class="visually-hidden">Notes</span>
+          </th>
         </tr>
       </thead>
       <tbody>

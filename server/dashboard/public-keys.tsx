@@ -80,7 +80,9 @@ export const PublicKeysPanel: FC<{ keys: PublicKeyInfo[]; csrf: string }> = ({ k
             <th>Text</th>
             <th>Created</th>
             <th>State</th>
-            <th></th>
+            <th>
+              <span class="visually-hidden">Actions</span>
+            </th>
           </tr>
         </thead>
         <tbody>

@@ -54,6 +54,8 @@ const itemUrl = (queueId: string, position: number) => `${queueUrl(queueId)}/ite
 /** A target taken from feedback: where, what was asked and answered; the AI's verdict unless blinded. */
 const TargetView: FC<{ target: Target; prediction?: ItemPrediction; blinded?: boolean; rater: boolean }> = ({ target, prediction, blinded, rater }) => (
   <section data-gt="review-context">
+    {/* Heading for the outline (its parts are h3; axe heading-order). */}
+    <h2 class="visually-hidden">The item</h2>
     <dl class="meta">
       <dt>Kind · model</dt>
       <dd>{`${target.kind} · ${target.model ?? 'unknown model'}`}</dd>

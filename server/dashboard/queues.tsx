@@ -113,7 +113,9 @@ const RaterList: FC<{ items: QueueSummary[]; csrf: string }> = ({ items, csrf })
         <th class="n">To review</th>
         <th>Due</th>
         <th>Criteria</th>
-        <th></th>
+        <th>
+          <span class="visually-hidden">Actions</span>
+        </th>
       </tr>
     </thead>
     <tbody>

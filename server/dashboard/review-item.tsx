@@ -104,6 +104,8 @@ export const ItemView: FC<{ item: Item }> = ({ item }) => {
   const p = item.prediction;
   return (
     <section data-gt="review-context">
+      {/* Heading for the outline (its parts are h3; axe heading-order). */}
+      <h2 class="visually-hidden">The item</h2>
       <dl class="meta">
         <dt>State</dt>
         <dd data-gt="item-state">{item.state === 'ready' ? 'analysed' : 'awaiting analysis'}</dd>

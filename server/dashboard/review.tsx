@@ -37,6 +37,8 @@ const ItemCard: FC<{ item: Item; csrf: string; open: string }> = ({ item, csrf, 
   const p = item.prediction;
   return (
     <article class="review-item" data-gt="review-item" data-key={item.key}>
+      {/* The card's heading, for the outline and heading navigation (its Input/AI output are h3). */}
+      <h2 class="visually-hidden">{`Item ${item.key}`}</h2>
       <div class="muted">
         <span class="pill">{item.kind}</span> {item.state === 'awaiting_analysis' && <span class="pill">awaiting analysis</span>}{' '}
         {item.model ?? 'unknown model'} · <SubjectLink subject={item.subject} /> · {when(item.createdAt)} ·{' '}

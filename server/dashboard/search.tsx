@@ -17,7 +17,7 @@ export const searchPage = new Hono<DashEnv>().get('/search', acceptsQuery('q'), 
     c,
     { title: 'Search', page: 'search', q },
     <>
-      <form class="filters" method="get" action={`${BASE}/search`} role="search">
+      <form class="filters" method="get" action={`${BASE}/search`} role="search" aria-label="Search with filters">
         <label>
           Words (all must occur; "quote" a phrase)
           <input type="search" name="q" value={q} size={50} autofocus data-gt="search-input" />

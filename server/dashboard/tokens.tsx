@@ -103,7 +103,9 @@ async function tokensView(c: Context<DashEnv>, notice?: { kind: 'ok' | 'error'; 
               <th>Last used</th>
               <th>Expires</th>
               <th>State</th>
-              <th></th>
+              <th>
+                <span class="visually-hidden">Actions</span>
+              </th>
             </tr>
           </thead>
           <tbody>
