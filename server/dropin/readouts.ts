@@ -89,7 +89,7 @@ async function thumbsByDayAndModel(db: Kysely<DB>, workspaceId: string, since: s
 /**
  * Distinct end users (`target.context.user_id`, a string), distinct sessions (`session_id`, stored
  * as the conversation id) and the mean numeric `memory_used` of the live ratings in the window.
- * Reads the rows the window and filters select (feedback_ws_created / feedback_ws_model); the
+ * Reads the rows the window and filters select (feedback_ws_created / feedback_filter_model); the
  * JSON is read in SQL, one expression per dialect.
  */
 async function usage(db: Kysely<DB>, workspaceId: string, since: string, until: string, f: DimensionFilter) {

@@ -11,6 +11,13 @@ import { checkOutputPaths, openFresh } from './out-paths.ts';
 import { finishExportRun, startExportRun, type ExportFile } from './runs.ts';
 import { countExportRows, prepareExport, streamExport, type ExportOptions } from './stream.ts';
 
+/**
+ * How much a file's stream buffers before the export waits for 'drain': a few of LineSink's 64 KB
+ * chunks, so reading goes on while the last chunks are written (with Node's 16 KB default every
+ * chunk waited for its own write). Memory stays flat: this is the most that is ever held.
+ */
+const WRITE_BUFFER_BYTES = 1024 * 1024;
+
 export interface ExportToFilesHooks {
   /** Called once with the number of records to read, then as they are read. */
   onTotal?: (total: number) => void;
@@ -45,7 +52,7 @@ export async function exportToFiles(
     for (const p of Object.values(partial)) fs.mkdirSync(path.dirname(p), { recursive: true });
     // Opened synchronously so a bad path fails here, with its own message, before any row is read;
     // as new files, so a stale link under the temporary name is not written through.
-    const streams = Object.fromEntries(Object.entries(partial).map(([side, p]) => [side, fs.createWriteStream(p, { fd: openFresh(p) })]));
+    const streams = Object.fromEntries(Object.entries(partial).map(([side, p]) => [side, fs.createWriteStream(p, { fd: openFresh(p), highWaterMark: WRITE_BUFFER_BYTES })]));
     const result = await streamExport(
       store,
       workspaceId,

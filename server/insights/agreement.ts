@@ -6,17 +6,20 @@
  * criterion (`overall` unless a `criterion` filter names another); `byCriterion` gives every
  * criterion's figures (only the named one with a `criterion` filter).
  *
- * Reads rollup_targets (votes per target and criterion) when the only filters are model and
- * criterion: the coincidence matrix needs nothing more than each unit's value counts, all time
- * (targets are not kept per day). Any other filter (a window, intent, subject, …) counts the
- * matching rows exactly (exact.ts).
+ * Reads rollup_agreement (Krippendorff tallies per criterion and model, agreement-rollup.ts) and
+ * the disputed index of rollup_targets when the only filters are model and criterion, all time
+ * (targets are not kept per day): its cost does not grow with the targets (issue 19). Any other
+ * filter (a window, intent, subject, …) counts the matching rows exactly (exact.ts), through the
+ * same tallies. Ties in the disputed list are broken by target key in byte order.
  */
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { DB } from '../store/schema.ts';
 import { DEFAULT_CRITERION } from '../../shared/schemas.ts';
 import { exactRollups } from './exact.ts';
 import { rollupsAnswer, type InsightFilters } from './filters.ts';
-import { krippendorffAlpha, type AlphaResult } from './krippendorff.ts';
+import { alphaOf, type AlphaResult } from './krippendorff.ts';
+import { addTallies, disagreementOf, emptyTallies, readTallies, starsUnit, tallyTarget, type Tallies } from './agreement-rollup.ts';
+import { isPostgres } from '../store/postgres.ts';
 import { withInsightsTables, type RollupTargetsTable } from './tables.ts';
 
 export interface AgreementOptions extends InsightFilters {
@@ -52,89 +55,107 @@ export interface AgreementResult {
   byCriterion: (AgreementFigures & { criterion: string; targets: number })[];
 }
 
-function thumbsUnit(t: RollupTargetsTable): number[] {
-  return [t.down, t.up];
-}
+export { disagreementOf };
 
-function starsUnit(t: RollupTargetsTable): number[] {
-  return [t.stars_1, t.stars_2, t.stars_3, t.stars_4, t.stars_5];
-}
-
-function figures(units: RollupTargetsTable[]): AgreementFigures {
-  return {
-    thumbs: krippendorffAlpha(units.map(thumbsUnit), 'nominal'),
-    stars: krippendorffAlpha(units.map(starsUnit), 'ordinal'),
-  };
-}
-
-/** 0 when every pair of raters agrees, up to 1 (half up, half down; or 1 star against 5). */
-export function disagreementOf(t: RollupTargetsTable): number {
-  const thumbs = t.up + t.down;
-  const thumbPairs = thumbs * (thumbs - 1);
-  const thumbScore = thumbPairs ? (2 * t.up * t.down) / thumbPairs : 0;
-  const s = starsUnit(t);
-  const m = t.stars_n;
-  let distance = 0;
-  for (let a = 0; a < 5; a++) for (let b = 0; b < 5; b++) if (a !== b) distance += s[a]! * s[b]! * Math.abs(a - b);
-  const starScore = m > 1 ? distance / (m * (m - 1) * 4) : 0;
-  return Math.max(thumbScore, starScore);
+function figures(t: Tallies): AgreementFigures {
+  return { thumbs: alphaOf(t.thumbs, 'nominal'), stars: alphaOf(t.stars, 'ordinal') };
 }
 
 function numeric(r: RollupTargetsTable): RollupTargetsTable {
   const row = r as unknown as Record<string, unknown>;
-  for (const k of Object.keys(row)) if (typeof row[k] === 'string' && /^(n|up|down|stars_.)$/.test(k)) row[k] = Number(row[k]);
+  for (const k of Object.keys(row)) if (typeof row[k] === 'string' && /^(n|up|down|stars_.|disagreement)$/.test(k)) row[k] = Number(row[k]);
   return r;
 }
 
-/** Units rated by two or more raters, of every criterion the filters allow. */
-async function sharedTargets(db: Kysely<DB>, workspaceId: string, filters: InsightFilters): Promise<RollupTargetsTable[]> {
-  if (!rollupsAnswer(filters, ['model', 'criterion'], false)) {
-    return (await exactRollups(db, workspaceId, filters)).targets.filter((t) => t.n >= 2);
-  }
-  let q = withInsightsTables(db).selectFrom('rollup_targets').selectAll().where('workspace_id', '=', workspaceId).where('n', '>=', 2);
-  if (filters.criterion) q = q.where('criterion', '=', filters.criterion);
-  if (filters.model) q = q.where('model', '=', filters.model);
-  return (await q.execute()).map(numeric);
+/** Byte order of target keys, as the index orders them (collate "C" on PostgreSQL). */
+const byBytes = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+interface Shared {
+  /** criterion → model → tallies. */
+  tallies: Map<string, Map<string, Tallies>>;
+  disputed(criterion: string, limit: number): Promise<RollupTargetsTable[]>;
 }
 
-function groupsOf<K extends 'model' | 'criterion'>(units: RollupTargetsTable[], key: K): Map<string, RollupTargetsTable[]> {
-  const out = new Map<string, RollupTargetsTable[]>();
+/** Tallies and the most disputed units of the rows a filter matches, counted exactly (exact.ts). */
+async function fromRows(db: Kysely<DB>, workspaceId: string, filters: InsightFilters): Promise<Shared> {
+  const units = (await exactRollups(db, workspaceId, filters)).targets.filter((t) => t.n >= 2);
+  const tallies = new Map<string, Map<string, Tallies>>();
   for (const u of units) {
-    const list = out.get(u[key]);
-    if (list) list.push(u);
-    else out.set(u[key], [u]);
+    let byModel = tallies.get(u.criterion);
+    if (!byModel) tallies.set(u.criterion, (byModel = new Map()));
+    let t = byModel.get(u.model);
+    if (!t) byModel.set(u.model, (t = emptyTallies()));
+    tallyTarget(t, u);
   }
+  return {
+    tallies,
+    disputed: async (criterion, limit) =>
+      units
+        .filter((u) => u.criterion === criterion)
+        .map((u) => ({ ...u, disagreement: disagreementOf(u) }))
+        .filter((u) => u.disagreement > 0)
+        .sort((a, b) => b.disagreement - a.disagreement || b.n - a.n || byBytes(a.target_key, b.target_key))
+        .slice(0, limit),
+  };
+}
+
+/** The same from rollup_agreement and the disputed index of rollup_targets (migration 0240). */
+async function fromRollups(db: Kysely<DB>, workspaceId: string, filters: InsightFilters): Promise<Shared> {
+  const pg = isPostgres(db);
+  return {
+    tallies: await readTallies(db, workspaceId, filters),
+    disputed: async (criterion, limit) => {
+      let q = withInsightsTables(db)
+        .selectFrom('rollup_targets')
+        .selectAll()
+        .where('workspace_id', '=', workspaceId)
+        .where('criterion', '=', criterion)
+        .where('disagreement', '>', 0);
+      if (filters.model) q = q.where('model', '=', filters.model);
+      const rows = await q
+        .orderBy('disagreement', 'desc')
+        .orderBy('n', 'desc')
+        .orderBy(pg ? sql`target_key collate "C"` : sql`target_key`)
+        .limit(limit)
+        .execute();
+      return rows.map(numeric);
+    },
+  };
+}
+
+function sumOf(list: Iterable<Tallies>): Tallies {
+  const out = emptyTallies();
+  for (const t of list) addTallies(out, t);
   return out;
 }
 
 export async function agreement(db: Kysely<DB>, workspaceId: string, options: AgreementOptions = {}): Promise<AgreementResult> {
   const { disputedLimit, ...filters } = options;
   const criterion = filters.criterion || DEFAULT_CRITERION;
-  const all = await sharedTargets(db, workspaceId, filters);
-  const units = all.filter((u) => u.criterion === criterion);
+  const shared = rollupsAnswer(filters, ['model', 'criterion'], false) ? await fromRollups(db, workspaceId, filters) : await fromRows(db, workspaceId, filters);
+  const ofCriterion = shared.tallies.get(criterion) ?? new Map<string, Tallies>();
+  const overall = sumOf(ofCriterion.values());
 
-  const byModel = [...groupsOf(units, 'model').entries()]
-    .map(([model, list]) => ({ model: model || null, targets: list.length, ...figures(list) }))
+  const byModel = [...ofCriterion.entries()]
+    .filter(([, t]) => t.targets > 0)
+    .map(([model, t]) => ({ model: model || null, targets: t.targets, ...figures(t) }))
     .sort((a, b) => b.targets - a.targets || String(a.model).localeCompare(String(b.model)));
-  const byCriterion = [...groupsOf(all, 'criterion').entries()]
-    .map(([name, list]) => ({ criterion: name, targets: list.length, ...figures(list) }))
+  const byCriterion = [...shared.tallies.entries()]
+    .map(([name, byM]) => ({ name, t: sumOf(byM.values()) }))
+    .filter(({ t }) => t.targets > 0)
+    .map(({ name, t }) => ({ criterion: name, targets: t.targets, ...figures(t) }))
     .sort((a, b) => b.targets - a.targets || a.criterion.localeCompare(b.criterion));
 
-  const disputed = units
-    .map((t) => ({ t, d: disagreementOf(t) }))
-    .filter((x) => x.d > 0)
-    .sort((a, b) => b.d - a.d || b.t.n - a.t.n || a.t.target_key.localeCompare(b.t.target_key))
-    .slice(0, disputedLimit ?? 10)
-    .map(({ t, d }) => ({
-      targetKey: t.target_key,
-      criterion: t.criterion,
-      model: t.model || null,
-      raters: t.n,
-      up: t.up,
-      down: t.down,
-      stars: starsUnit(t),
-      disagreement: d,
-    }));
+  const disputed = (await shared.disputed(criterion, disputedLimit ?? 10)).map((t) => ({
+    targetKey: t.target_key,
+    criterion: t.criterion,
+    model: t.model || null,
+    raters: t.n,
+    up: t.up,
+    down: t.down,
+    stars: starsUnit(t),
+    disagreement: t.disagreement,
+  }));
 
-  return { criterion, overall: { targets: units.length, ...figures(units) }, byModel, disputed, byCriterion };
+  return { criterion, overall: { targets: overall.targets, ...figures(overall) }, byModel, disputed, byCriterion };
 }

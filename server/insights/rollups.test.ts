@@ -7,12 +7,15 @@ import type { FeedbackTable } from '../store/schema.ts';
 import { ensureWorkspace } from '../store/tokens.ts';
 import { uuidv7 } from '../../shared/ids.ts';
 import { rebuildRollups } from './rollups.ts';
+import { disagreementOf, emptyTallies, tallyRows, tallyTarget } from './agreement-rollup.ts';
+import { distinctInWindow } from './distinct.ts';
+import type { RollupTargetsTable } from './tables.ts';
 import { withInsightsTables } from './tables.ts';
 
 const RATERS = ['r1', 'r2', 'r3'];
 const TARGETS = ['k1', 'k2', 'k3', 'k4'];
 const MODELS = ['m1', 'm2', undefined];
-const DAYS = ['2026-01-01', '2026-01-02', '2026-01-03'];
+const DAYS = ['2026-01-01', '2026-01-02', '2026-01-03', '2026-01-04', '2026-01-05'];
 /** undefined: the record names none (`overall`); the rollups keep each criterion apart (migration 0130). */
 const CRITERIA = [undefined, 'overall', 'correctness'];
 /** undefined: a person; else an LLM judge (source.type model): counted in no rollup, its example kept (issue 16). */
@@ -30,7 +33,7 @@ const voteArb = fc.record({
   rater: fc.integer({ min: 0, max: 2 }),
   target: fc.integer({ min: 0, max: 3 }),
   model: fc.integer({ min: 0, max: 2 }),
-  day: fc.integer({ min: 0, max: 2 }),
+  day: fc.integer({ min: 0, max: 4 }),
   rating: ratingArb,
   latency: fc.option(fc.integer({ min: 0, max: 5000 }), { nil: undefined }),
   conversation: fc.constantFrom('c1', 'c2', undefined),
@@ -146,9 +149,65 @@ function recount(rows: FeedbackTable[]) {
     members.set(mk('rater', row.rater_id), (members.get(mk('rater', row.rater_id)) ?? 0) + 1);
     if (row.conversation_id) members.set(mk('conversation', row.conversation_id), (members.get(mk('conversation', row.conversation_id)) ?? 0) + 1);
   }
+  for (const r of targets.values()) {
+    const t = { n: 0, up: 0, down: 0, stars_n: 0, stars_1: 0, stars_2: 0, stars_3: 0, stars_4: 0, stars_5: 0, ...r } as unknown as RollupTargetsTable;
+    r.disagreement = disagreementOf(t);
+  }
   const dropZeros = (m: Map<string, Record<string, number>>) =>
     new Map([...m].map(([k, r]) => [k, Object.fromEntries(Object.entries(r).filter(([, v]) => v !== 0))]));
   return { daily: dropZeros(daily), members, targets: dropZeros(targets), examples };
+}
+
+/**
+ * Issue 19, item 4: distinct members over random windows (rollup_distinct) equal a brute-force
+ * count over the recounted members, and rollup_agreement holds the tallies of the recounted targets.
+ */
+async function checkFlat(store: Store, workspaces: string[], expected: ReturnType<typeof recount>): Promise<void> {
+  const days = new Map<string, Map<string, Set<string>>>();
+  for (const [key, n] of expected.members) {
+    if (!n) continue;
+    const [ws, criterion, facet, day, value] = key.split('|') as [string, string, string, string, string];
+    const group = JSON.stringify([ws, criterion, facet]);
+    if (!days.has(group)) days.set(group, new Map());
+    const byValue = days.get(group)!;
+    if (!byValue.has(value)) byValue.set(value, new Set());
+    byValue.get(value)!.add(day);
+  }
+  const edges = ['2025-12-31', ...DAYS, '2026-01-06'];
+  for (const ws of workspaces) {
+    for (const criterion of ['overall', 'correctness']) {
+      for (const facet of ['rater', 'conversation'] as const) {
+        const byValue = days.get(JSON.stringify([ws, criterion, facet])) ?? new Map<string, Set<string>>();
+        for (let i = 0; i < 4; i++) {
+          const a = edges[Math.floor(Math.random() * edges.length)]!;
+          const b = edges[Math.floor(Math.random() * edges.length)]!;
+          const brute = [...byValue.values()].filter((set) => [...set].some((d) => d >= a && d < b)).length;
+          expect(await distinctInWindow(store.db, ws, criterion, facet, a, b), `${ws} ${criterion} ${facet} [${a}, ${b})`).toBe(brute);
+        }
+      }
+    }
+  }
+  const db = withInsightsTables(store.db);
+  expect(await db.selectFrom('rollup_distinct').select('n').where('workspace_id', 'in', workspaces).where('n', '<=', 0).execute()).toEqual([]);
+
+  const groups = new Map<string, ReturnType<typeof emptyTallies> & { raters: Map<number, number>; keys: string[] }>();
+  for (const [key, counts] of expected.targets) {
+    const [ws, criterion, , model] = key.split('|') as [string, string, string, string];
+    const t = { n: 0, up: 0, down: 0, stars_n: 0, stars_1: 0, stars_2: 0, stars_3: 0, stars_4: 0, stars_5: 0, ...counts } as unknown as RollupTargetsTable;
+    if (t.n < 2) continue;
+    const g = JSON.stringify([ws, criterion, model]);
+    if (!groups.has(g)) groups.set(g, { ...emptyTallies(), raters: new Map(), keys: [ws, criterion, model] });
+    const into = groups.get(g)!;
+    tallyTarget(into, t);
+    into.raters.set(t.n, (into.raters.get(t.n) ?? 0) + 1);
+  }
+  const row = (x: object) => {
+    const r = x as Record<string, unknown>;
+    return [r.workspace_id, r.criterion, r.model, r.scale, Number(r.m), Number(r.c), Number(r.k), Number(r.n)].join('|');
+  };
+  const wanted = [...groups.values()].flatMap((g) => tallyRows(g.keys[0]!, g.keys[1]!, g.keys[2]!, g, g.raters)).map(row).sort();
+  const actual = (await db.selectFrom('rollup_agreement').selectAll().where('workspace_id', 'in', workspaces).execute()).map(row).sort();
+  expect(actual).toEqual(wanted);
 }
 
 async function stored(store: Store, workspaces: string[]) {
@@ -199,6 +258,7 @@ describe('rollups', () => {
           expect(actual.members).toEqual(expected.members);
           expect(actual.targets).toEqual(expected.targets);
           expect(actual.examples).toEqual(expected.examples);
+          await checkFlat(store, workspaces, expected);
 
           // A rebuild from scratch lands on the same figures.
           for (const workspaceId of workspaces) await rebuildRollups(store.db, { workspaceId });
@@ -207,6 +267,7 @@ describe('rollups', () => {
           expect(rebuilt.members).toEqual(expected.members);
           expect(rebuilt.targets).toEqual(expected.targets);
           expect(rebuilt.examples).toEqual(expected.examples);
+          await checkFlat(store, workspaces, expected);
         }),
         { numRuns: 60 },
       );
@@ -214,7 +275,7 @@ describe('rollups', () => {
       await store.close();
     }
     // 60 runs of up to 48 writes: on PostgreSQL under a loaded machine this takes longer than the default 30 s.
-  }, 180_000);
+  }, 300_000);
 
   it('moves counts within one batch that changes the same record twice', async () => {
     const store = await openTestStore();

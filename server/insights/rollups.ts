@@ -9,6 +9,11 @@
  * are counted from the rows (exact.ts). Rows before migration 0200 are people (its column default),
  * so their rollups are unchanged by it.
  *
+ * Two rollups are derived from these in the same write (migration 0240, issue 19): distinct
+ * members per window (distinct.ts, from the member days a batch turned on or off) and agreement
+ * tallies (agreement-rollup.ts, from the targets' counts before and after the batch), so stats and
+ * agreement read rows that grow with days and categories, not with members or targets.
+ *
  * Writes are upserts that add deltas (`n = n + excluded.n`), as INSERT … ON CONFLICT … DO UPDATE
  * that SQLite and PostgreSQL both run (see upsert.ts for why they are precompiled).
  */
@@ -19,6 +24,8 @@ import type { FeedbackChange } from '../store/feedback-changes.ts';
 import type { DB, FeedbackTable } from '../store/schema.ts';
 import type { FeedbackExamplesTable, RollupDailyTable, RollupMembersTable, RollupTargetsTable } from './tables.ts';
 import { deleteEmptied, deleteRows, upsertMany } from './upsert.ts';
+import { AGREEMENT_KEYS, agreementDeltas, disagreementOf, disagreementSql } from './agreement-rollup.ts';
+import { applyDistinctChanges, changedMembers } from './distinct.ts';
 import { chunks } from '../lib/chunks.ts';
 import { criterionOf } from '../store/live-key.ts';
 
@@ -38,6 +45,15 @@ const DAILY_COUNTS = [
 const MEMBER_KEYS = ['workspace_id', 'criterion', 'facet', 'day', 'value'] as const;
 const TARGET_KEYS = ['workspace_id', 'criterion', 'target_key', 'model'] as const;
 const TARGET_COUNTS = ['n', 'up', 'down', 'stars_n', 'stars_1', 'stars_2', 'stars_3', 'stars_4', 'stars_5'] as const;
+const MEMBERS_UPSERT = { table: 'rollup_members', columns: [...MEMBER_KEYS, 'n'], keys: MEMBER_KEYS, add: ['n'], returning: [...MEMBER_KEYS, 'n'] };
+const TARGETS_UPSERT = {
+  table: 'rollup_targets',
+  columns: [...TARGET_KEYS, ...TARGET_COUNTS, 'disagreement'],
+  keys: TARGET_KEYS,
+  add: TARGET_COUNTS,
+  set: { disagreement: disagreementSql },
+  returning: [...TARGET_KEYS, ...TARGET_COUNTS],
+};
 const EXAMPLE_COLUMNS = ['feedback_id', 'workspace_id', 'created_at', 'prompt_hash', 'example_hash'] as const;
 const EXAMPLE_KEYS = ['workspace_id', 'feedback_id'] as const;
 
@@ -171,7 +187,7 @@ export class Deltas {
     const targetKey = JSON.stringify([ws, dims.criterion, c.targetKey, dims.model]);
     let t = this.targets.get(targetKey);
     if (!t) {
-      t = { workspace_id: ws, criterion: dims.criterion, target_key: c.targetKey, model: dims.model, ...zero(TARGET_COUNTS) };
+      t = { workspace_id: ws, criterion: dims.criterion, target_key: c.targetKey, model: dims.model, ...zero(TARGET_COUNTS), disagreement: 0 };
       this.targets.set(targetKey, t);
     }
     t.n += sign;
@@ -225,8 +241,11 @@ async function write(db: Kysely<any>, deltas: Deltas, fresh = false): Promise<vo
   const members = [...deltas.members.values()].filter((r) => r.n !== 0);
   const targets = [...deltas.targets.values()].filter((r) => nonZero(r, TARGET_COUNTS));
   if (daily.length) await upsertMany(db, { table: 'rollup_daily', columns: [...DAILY_KEYS, ...DAILY_COUNTS], keys: DAILY_KEYS, add: DAILY_COUNTS }, daily as never);
-  if (members.length) await upsertMany(db, { table: 'rollup_members', columns: [...MEMBER_KEYS, 'n'], keys: MEMBER_KEYS, add: ['n'] }, members as never);
-  if (targets.length) await upsertMany(db, { table: 'rollup_targets', columns: [...TARGET_KEYS, ...TARGET_COUNTS], keys: TARGET_KEYS, add: TARGET_COUNTS }, targets as never);
+  // Members and targets return their counts after the batch: the distinct-count and agreement
+  // rollups move by what changed (distinct.ts, agreement-rollup.ts), once per batch per key.
+  const membersAfter = members.length ? await upsertMany(db, MEMBERS_UPSERT, members as never) : [];
+  for (const t of targets) t.disagreement = disagreementOf(t);
+  const targetsAfter = targets.length ? await upsertMany(db, TARGETS_UPSERT, targets as never) : [];
   // A row whose count went down may now count nothing: delete it, so that no zero row goes on
   // naming a conversation, a target or a rater whose records are gone (ADR 0013). Only deletions,
   // supersedes and erasures take a count down, so ordinary votes pay nothing for this.
@@ -234,6 +253,12 @@ async function write(db: Kysely<any>, deltas: Deltas, fresh = false): Promise<vo
   if (daily.some((r) => r.n < 0)) await deleteEmptied(db, 'rollup_daily', DAILY_KEYS, 'n', emptied(daily));
   if (members.some((r) => r.n < 0)) await deleteEmptied(db, 'rollup_members', MEMBER_KEYS, 'n', emptied(members));
   if (targets.some((r) => r.n < 0)) await deleteEmptied(db, 'rollup_targets', TARGET_KEYS, 'n', emptied(targets));
+  await applyDistinctChanges(db, changedMembers(membersAfter, deltas.members));
+  const agreement = agreementDeltas(targetsAfter, deltas.targets);
+  if (agreement.length) {
+    await upsertMany(db, { table: 'rollup_agreement', columns: [...AGREEMENT_KEYS, 'n'], keys: AGREEMENT_KEYS, add: ['n'] }, agreement as never);
+    if (agreement.some((r) => r.n < 0)) await deleteEmptied(db, 'rollup_agreement', AGREEMENT_KEYS, 'n', agreement.filter((r) => r.n < 0) as never, { m: 'integer', c: 'integer', k: 'integer' });
+  }
   if (deltas.examplesDelete.size) await deleteRows(db, 'feedback_examples', EXAMPLE_KEYS, [...deltas.examplesDelete.values()]);
   if (deltas.examplesUpsert.size && fresh) {
     for (const part of chunks([...deltas.examplesUpsert.values()], 200)) await db.insertInto('feedback_examples').values(part).execute();
@@ -259,7 +284,7 @@ export async function applyRollupChanges(trx: Kysely<DB> | Transaction<DB>, chan
  */
 export async function rebuildRollups(db: Kysely<any>, options: { workspaceId?: string; pageSize?: number } = {}): Promise<number> {
   const pageSize = options.pageSize ?? 2000;
-  for (const table of ['rollup_daily', 'rollup_members', 'rollup_targets', 'feedback_examples']) {
+  for (const table of ['rollup_daily', 'rollup_members', 'rollup_targets', 'rollup_distinct', 'rollup_agreement', 'feedback_examples']) {
     let q = db.deleteFrom(table);
     if (options.workspaceId) q = q.where('workspace_id', '=', options.workspaceId);
     await q.execute();

@@ -8,6 +8,7 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../store/schema.ts';
 import { addDays, dayOf, daysBetween } from './days.ts';
+import { distinctInWindow } from './distinct.ts';
 import { exactRollups } from './exact.ts';
 import { rollupsAnswer, withDefaultCriterion, type InsightFilters } from './filters.ts';
 import { withInsightsTables, type RollupDailyTable, type RollupMembersTable } from './tables.ts';
@@ -69,20 +70,6 @@ function addInto(into: Sums, from: Sums): void {
   for (const k of SUMMED) into[k] += from[k];
 }
 
-async function distinctMembers(db: Kysely<DB>, workspaceId: string, criterion: string, facet: 'rater' | 'conversation', since: string, until: string) {
-  const row = await withInsightsTables(db)
-    .selectFrom('rollup_members')
-    .select((eb) => eb.fn.count<number>('value').distinct().as('n'))
-    .where('workspace_id', '=', workspaceId)
-    .where('criterion', '=', criterion)
-    .where('facet', '=', facet)
-    .where('day', '>=', since)
-    .where('day', '<', until)
-    .where('n', '>', 0)
-    .executeTakeFirst();
-  return Number(row?.n ?? 0);
-}
-
 function figures(s: Sums, since: string, until: string, raters: number, conversations: number): WindowFigures {
   const thumbs = s.up + s.down;
   return {
@@ -124,7 +111,7 @@ async function fromRollups(db: Kysely<DB>, workspaceId: string, criterion: strin
     .execute();
   return {
     byDay: new Map(rows.map((r) => [r.day, sumsOfRow(r as Record<string, unknown>)])),
-    distinct: (facet, from, to) => distinctMembers(db, workspaceId, criterion, facet, from, to),
+    distinct: (facet, from, to) => distinctInWindow(db, workspaceId, criterion, facet, from, to),
   };
 }
 

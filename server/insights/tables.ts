@@ -9,6 +9,8 @@
  */
 import type { Kysely, Transaction } from 'kysely';
 import type { DB } from '../store/schema.ts';
+import type { RollupAgreementTable } from './agreement-rollup.ts';
+import type { RollupDistinctTable } from './distinct.ts';
 
 /** Counts per workspace, UTC day (of createdAt) and dimensions, over live records only. */
 export interface RollupDailyTable {
@@ -66,6 +68,8 @@ export interface RollupTargetsTable {
   stars_3: number;
   stars_4: number;
   stars_5: number;
+  /** disagreementOf the counts (migration 0240): the most disputed targets are read from an index. */
+  disagreement: number;
 }
 
 /** One row per live record that can become a training example (it has a prompt and an answer). */
@@ -106,6 +110,8 @@ export interface InsightsDB extends DB {
   rollup_daily: RollupDailyTable;
   rollup_members: RollupMembersTable;
   rollup_targets: RollupTargetsTable;
+  rollup_distinct: RollupDistinctTable;
+  rollup_agreement: RollupAgreementTable;
   feedback_examples: FeedbackExamplesTable;
   export_runs: ExportRunsTable;
 }

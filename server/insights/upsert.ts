@@ -17,6 +17,13 @@ export interface UpsertSpec {
   add?: readonly string[];
   /** Columns that take the new value: col = excluded.col. */
   replace?: readonly string[];
+  /**
+   * Columns computed from the row's new counts: `set[col](now, pg)` is the SQL of the value, where
+   * `now(c)` is the SQL of count c after the addition (rollup_targets' disagreement).
+   */
+  set?: Readonly<Record<string, (now: (column: string) => string, pg: boolean) => string>>;
+  /** Columns the statement returns (the rows after the upsert). */
+  returning?: readonly string[];
 }
 
 const SIZES = [64, 16, 4, 1] as const;
@@ -28,11 +35,11 @@ function isPostgres(db: Kysely<any> | Transaction<any>): boolean {
 
 const q = (name: string) => `"${name}"`;
 
-function values(pg: boolean, rows: number, width: number): string {
+function values(pg: boolean, rows: number, width: number, casts: readonly (string | undefined)[] = []): string {
   const out: string[] = [];
   for (let r = 0; r < rows; r++) {
     const cells: string[] = [];
-    for (let c = 0; c < width; c++) cells.push(pg ? `$${r * width + c + 1}` : '?');
+    for (let c = 0; c < width; c++) cells.push(pg ? `$${r * width + c + 1}${casts[c] ? `::${casts[c]}` : ''}` : '?');
     out.push(`(${cells.join(', ')})`);
   }
   return out.join(', ');
@@ -45,10 +52,12 @@ function upsertText(pg: boolean, spec: UpsertSpec, rows: number): string {
     const sets = [
       ...(spec.add ?? []).map((c) => `${q(c)} = ${q(spec.table)}.${q(c)} + excluded.${q(c)}`),
       ...(spec.replace ?? []).map((c) => `${q(c)} = excluded.${q(c)}`),
+      ...Object.entries(spec.set ?? {}).map(([c, f]) => `${q(c)} = ${f((n) => `(${q(spec.table)}.${q(n)} + excluded.${q(n)})`, pg)}`),
     ];
     text =
       `insert into ${q(spec.table)} (${spec.columns.map(q).join(', ')}) values ${values(pg, rows, spec.columns.length)} ` +
-      `on conflict (${spec.keys.map(q).join(', ')}) do update set ${sets.join(', ')}`;
+      `on conflict (${spec.keys.map(q).join(', ')}) do update set ${sets.join(', ')}` +
+      (spec.returning?.length ? ` returning ${spec.returning.map(q).join(', ')}` : '');
     texts.set(key, text);
   }
   return text;
@@ -82,14 +91,40 @@ function inKeyOrder(keys: readonly string[], rows: readonly Record<string, unkno
   });
 }
 
-export async function upsertMany(db: Kysely<any> | Transaction<any>, spec: UpsertSpec, rows: readonly Record<string, unknown>[]): Promise<void> {
+/** Upserts `rows`; returns the `returning` columns of every row written (none without `returning`). */
+export async function upsertMany(db: Kysely<any> | Transaction<any>, spec: UpsertSpec, rows: readonly Record<string, unknown>[]): Promise<Record<string, unknown>[]> {
   const pg = isPostgres(db);
+  const out: Record<string, unknown>[] = [];
   await inParts(inKeyOrder(spec.keys, rows), async (part, size) => {
     const params: unknown[] = [];
     for (const row of part) for (const c of spec.columns) params.push(row[c]);
-    await db.executeQuery(CompiledQuery.raw(upsertText(pg, spec, size), params));
+    const result = await db.executeQuery<Record<string, unknown>>(CompiledQuery.raw(upsertText(pg, spec, size), params));
+    if (spec.returning?.length) out.push(...result.rows);
   });
+  return out;
 }
+
+/** Runs one precompiled statement per part of `items` (sizes 64, 16, 4, 1); `text(size, pg)` is built once per size. */
+export async function queryInParts<T, R>(
+  db: Kysely<any> | Transaction<any>,
+  name: string,
+  items: readonly T[],
+  text: (size: number, pg: boolean) => string,
+  params: (item: T, pg: boolean) => unknown[],
+): Promise<R[]> {
+  const pg = isPostgres(db);
+  const out: R[] = [];
+  await inParts(items, async (part, size) => {
+    const key = `${pg}|query|${name}|${size}`;
+    let t = texts.get(key);
+    if (!t) texts.set(key, (t = text(size, pg)));
+    const result = await db.executeQuery<R>(CompiledQuery.raw(t, part.flatMap((item) => params(item, pg))));
+    out.push(...result.rows);
+  });
+  return out;
+}
+
+export { isPostgres, values as placeholders };
 
 /** Deletes the rows whose `keys` equal those of one of `rows` (row values, alike on both dialects). */
 export async function deleteRows(
@@ -112,8 +147,10 @@ export async function deleteEmptied(
   keys: readonly string[],
   counter: string,
   rows: readonly Record<string, unknown>[],
+  /** PostgreSQL types of non-text keys (a bare parameter in VALUES is text there). */
+  types: Readonly<Record<string, string>> = {},
 ): Promise<void> {
-  await deleteMatching(db, table, keys, rows, `${q(counter)} = 0 and `);
+  await deleteMatching(db, table, keys, rows, `${q(counter)} = 0 and `, types);
 }
 
 async function deleteMatching(
@@ -122,13 +159,14 @@ async function deleteMatching(
   keys: readonly string[],
   rows: readonly Record<string, unknown>[],
   condition: string,
+  types: Readonly<Record<string, string>> = {},
 ): Promise<void> {
   const pg = isPostgres(db);
   await inParts(inKeyOrder(keys, rows), async (part, size) => {
     const key = `${pg}|delete|${table}|${condition}|${size}`;
     let text = texts.get(key);
     if (!text) {
-      text = `delete from ${q(table)} where ${condition}(${keys.map(q).join(', ')}) in (values ${values(pg, size, keys.length)})`;
+      text = `delete from ${q(table)} where ${condition}(${keys.map(q).join(', ')}) in (values ${values(pg, size, keys.length, keys.map((k) => types[k]))})`;
       texts.set(key, text);
     }
     const params: unknown[] = [];

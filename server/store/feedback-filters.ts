@@ -5,6 +5,7 @@
  * operator come from the field description (shared/feedback-fields.ts), so a filterable field added
  * there is applied here without a line changing.
  */
+import { sql } from 'kysely';
 import { FILTER_DEFS, type FilterParam, type FilterValues } from '../../shared/filters.ts';
 
 /** Any Kysely query builder with a WHERE (select, update, delete). */
@@ -17,6 +18,22 @@ export interface FilterColumns {
   alias?: string;
   /** A column read from elsewhere, e.g. `{ created_at: 'e.created_at' }` for the export projection. */
   columns?: Partial<Record<string, string>>;
+  /**
+   * Lists in time order (feedback-read.ts): a range on a number (`minStars` / `maxStars`) is tested
+   * on the index entry the walk is on (`+stars` keeps SQLite from taking the stars index, then
+   * sorting every match to find the newest), and a range of one value is an equality, which walks
+   * its index in order (server/store/filter-indexes.ts).
+   */
+  timeOrdered?: boolean;
+  /**
+   * SQLite, with `timeOrdered`: when a filter on an open column (a string: model, rater, …) is set,
+   * the filters on closed columns (enum, boolean) are tested on its index's entries, where they
+   * ride (filter-indexes.ts), rather than walked themselves: SQLite's planner does not count the
+   * reads its deferred seek saves and would take `stars=2` (a few thousand rows, each read from the
+   * table) over `model=M` (more entries, none read). `col || ''` and `col + 0` keep a column's own
+   * index out of the plan without changing the comparison.
+   */
+  closedOnEntries?: boolean;
 }
 
 /** ISO UTC of a bound (YYYY-MM-DD: its midnight): created_at is compared as stored. */
@@ -31,12 +48,29 @@ function isoBound(value: unknown): string {
  */
 export function applyFeedbackFilters<Q extends Filterable>(q: Q, filters: Partial<Record<FilterParam, unknown>>, at: FilterColumns = {}): Q {
   let out: Filterable = q;
+  const set = (p: string) => filters[p as FilterParam] !== undefined && filters[p as FilterParam] !== null && filters[p as FilterParam] !== '';
+  const onEntries = at.timeOrdered && at.closedOnEntries && [...FILTER_DEFS.values()].some((d) => d.type === 'string' && set(d.param));
   for (const [param, raw] of Object.entries(filters)) {
     if (raw === undefined || raw === null || raw === '') continue;
     const def = FILTER_DEFS.get(param as FilterParam);
     if (!def) continue; // paging and page options travel beside the filters
     const column = at.columns?.[def.column] ?? (at.alias ? `${at.alias}.${def.column}` : def.column);
     const value = def.type === 'datetime' ? isoBound(raw) : raw;
+    if (at.timeOrdered && def.type === 'int' && (def.op === 'min' || def.op === 'max')) {
+      const other = [...FILTER_DEFS.values()].find((d) => d.column === def.column && d.op === (def.op === 'min' ? 'max' : 'min'));
+      const otherValue = other ? filters[other.param as FilterParam] : undefined;
+      if (otherValue !== undefined && otherValue !== null && otherValue !== '' && Number(otherValue) === Number(value)) {
+        if (def.op === 'min') out = out.where(onEntries ? sql`(${sql.ref(column)} + 0)` : column, '=', value); // the max adds nothing
+        continue;
+      }
+      out = out.where(sql`+${sql.ref(column)}`, def.op === 'min' ? '>=' : '<=', value);
+      continue;
+    }
+    if (onEntries && (def.type === 'enum' || def.type === 'boolean')) {
+      const unindexed = def.type === 'boolean' ? sql`(${sql.ref(column)} + 0)` : sql`(${sql.ref(column)} || '')`;
+      out = out.where(unindexed, '=', def.type === 'boolean' ? (value === true || value === 'true' || value === '1' || value === 1 ? 1 : 0) : value);
+      continue;
+    }
     switch (def.op) {
       case 'eq':
         out = out.where(column, '=', value);

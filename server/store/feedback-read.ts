@@ -1,5 +1,5 @@
 /** Reading feedback back: one record, and the filtered (feedback-filters.ts), keyset-paginated list. */
-import type { Kysely } from 'kysely';
+import { SqliteAdapter, type Kysely } from 'kysely';
 import { DEFAULT_CRITERION, type Feedback, type FeedbackInput } from '../../shared/schemas.ts';
 import type { DB, FeedbackTable } from './schema.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
@@ -61,7 +61,8 @@ export async function listFeedback(
   if (scope.raterId) q = q.where('rater_id', '=', scope.raterId);
   if (!f.includeDeleted) q = q.where('deleted', '=', 0);
   // With a rater scope and conversationId this walks feedback_ws_rater_conversation (migration 0090) in list order.
-  q = applyFeedbackFilters(q, f);
+  // One filter index (filter-indexes.ts) walked in list order; the planner takes the most selective.
+  q = applyFeedbackFilters(q, f, { timeOrdered: true, closedOnEntries: db.getExecutor().adapter instanceof SqliteAdapter });
   if (f.cursor) {
     const c = decodeCursor(f.cursor);
     if (c) {

@@ -15,22 +15,11 @@ import { columnsFromRecord } from '../../shared/feedback-fields.ts';
 import { tempDir } from '../helpers/app.ts';
 import { dropPostgresSchema, freshPostgresUrl } from '../helpers/backend.ts';
 import type { Bench } from './index.ts';
+import { rng } from './rng.ts';
 
 const ITEMS = Number(process.env.BENCH_AGREEMENT_ITEMS ?? 10_000);
 const RATERS = 20;
 const QUEUE = 'q-bench';
-
-/** Deterministic pseudo-random in [0, 1) (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 let seq = 0;
 function review(workspace: string, queueId: string, key: string, rater: string, criterion: string, rating: Record<string, unknown>): FeedbackTable {

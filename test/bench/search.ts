@@ -19,6 +19,7 @@ import { columnsFromRecord } from '../../shared/feedback-fields.ts';
 import { tempDir } from '../helpers/app.ts';
 import { dropPostgresSchema, freshPostgresUrl } from '../helpers/backend.ts';
 import type { Bench } from './index.ts';
+import { rng } from './rng.ts';
 
 const ROWS = Number(process.env.BENCH_SEARCH_ROWS ?? 100_000);
 const DAY_MS = 86_400_000;
@@ -30,18 +31,6 @@ function word(j: number): string {
   let w = '';
   for (let k = 0; k < 3; k++) w += SYLLABLES[(j >> (4 * k)) & 15];
   return w;
-}
-
-/** Deterministic pseudo-random in [0, 1) (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Words drawn with a skewed (roughly Zipf-like) frequency: low indexes are common. */

@@ -8,6 +8,7 @@
  */
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rebuildRollups } from '../../server/insights/rollups.ts';
 import { openStore, type Store } from '../../server/store/open.ts';
 import { createToken } from '../../server/store/tokens.ts';
 import { dropPostgresSchema, freshPostgresUrl } from '../helpers/backend.ts';
@@ -18,6 +19,13 @@ const RATERS = 4;
 
 /** The servers' connections carry this name, so the test can tell when they are gone. */
 const APP_NAME = `gt_multi_${process.pid}`;
+
+/** rollup_distinct, rollup_agreement and the targets' disagreement, as sorted lines. */
+async function flatRollups(store: Store): Promise<Record<string, string[]>> {
+  const lines = async (table: string) =>
+    (await (store.db as any).selectFrom(table).selectAll().execute()).map((r: Record<string, unknown>) => Object.values(r).map(String).join('|')).sort();
+  return { distinct: await lines('rollup_distinct'), agreement: await lines('rollup_agreement'), targets: await lines('rollup_targets') };
+}
 
 /** Deadlocks PostgreSQL has counted in this database (pg_stat_database). */
 async function deadlocks(store: Store): Promise<number> {
@@ -164,6 +172,12 @@ describe('several servers on one PostgreSQL', () => {
     // deadlock is retried, so nothing is lost, but each costs a second (deadlock_timeout).
     await stopAndSettle(servers, store);
     expect(await deadlocks(store), 'deadlocks: write shared rows in key order (docs/decisions, several servers)').toBe(deadlocksBefore);
+    // The rollups kept by concurrent batches (distinct members and agreement tallies, issue 19)
+    // equal a serial rebuild from the rows: the advisory lock per member and the targets' row
+    // locks kept them exact.
+    const kept = await flatRollups(store);
+    await rebuildRollups(store.db);
+    expect(await flatRollups(store)).toEqual(kept);
     // The re-votes really raced: some arrived after a newer version (stale), most applied.
     const statuses = [...ledger.acks.values()].flat();
     expect(statuses.filter((s) => s === 'applied').length).toBeGreaterThan(ledger.mutationsSent / 2);

@@ -26,6 +26,8 @@ import * as m0200 from './0200-sources-and-queues.ts';
 import * as m0210 from './0210-feedback-links.ts';
 import * as m0220 from './0220-public-keys.ts';
 import * as m0230 from './0230-connect-codes.ts';
+import * as m0240 from './0240-flat-insights.ts';
+import * as m0250 from './0250-filter-indexes.ts';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '0010-init': m0010,
@@ -51,4 +53,6 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0210-feedback-links': m0210,
   '0220-public-keys': m0220,
   '0230-connect-codes': m0230,
+  '0240-flat-insights': m0240,
+  '0250-filter-indexes': m0250,
 };
