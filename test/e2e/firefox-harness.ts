@@ -73,6 +73,9 @@ export async function launchFirefoxWithExtension(userDataDir: string, options: F
     protocol: 'webDriverBiDi',
     executablePath: options.executablePath ?? FIREFOX,
     headless: !options.display,
+    // Firefox 153.8 lets WebDriver navigate only to http(s), file, blob and about:blank unless the
+    // browser allows system access: the tests open the extension's own moz-extension:// pages.
+    args: ['--remote-allow-system-access'],
     ...(options.display ? { env: { ...process.env, DISPLAY: options.display } } : {}),
     userDataDir,
     defaultViewport: { width: 1280, height: 900 },
