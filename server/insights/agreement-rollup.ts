@@ -15,7 +15,7 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../store/schema.ts';
 import { emptyTally, tallyUnit, type Tally } from './krippendorff.ts';
-import type { RollupTargetsTable } from './tables.ts';
+import { withInsightsTables, type RollupTargetsTable } from './tables.ts';
 
 export type Scale = 'raters' | 'thumbs' | 'stars';
 
@@ -107,20 +107,29 @@ export function agreementDeltas(returned: Record<string, unknown>[], deltas: Map
   return [...groups.values()].flatMap((g) => tallyRows(g.ws, g.criterion, g.model, g.t, g.raters));
 }
 
+/** criterion → model → tallies. */
+export type TalliesByCriterion = Map<string, Map<string, Tallies>>;
+
+/** The tallies of one criterion and model in `all`, made empty on first use. */
+export function talliesOf(all: TalliesByCriterion, criterion: string, model: string): Tallies {
+  let byModel = all.get(criterion);
+  if (!byModel) all.set(criterion, (byModel = new Map()));
+  let t = byModel.get(model);
+  if (!t) byModel.set(model, (t = emptyTallies()));
+  return t;
+}
+
 /** The tallies per criterion and model of a workspace (optionally one criterion, one model). */
-export async function readTallies(db: Kysely<DB>, workspaceId: string, filters: { criterion?: string; model?: string }): Promise<Map<string, Map<string, Tallies>>> {
-  let q = (db as unknown as Kysely<{ rollup_agreement: RollupAgreementTable }>)
+export async function readTallies(db: Kysely<DB>, workspaceId: string, filters: { criterion?: string; model?: string }): Promise<TalliesByCriterion> {
+  let q = withInsightsTables(db)
     .selectFrom('rollup_agreement')
     .select(['criterion', 'model', 'scale', 'm', 'c', 'k', 'n'])
     .where('workspace_id', '=', workspaceId);
   if (filters.criterion) q = q.where('criterion', '=', filters.criterion);
   if (filters.model !== undefined) q = q.where('model', '=', filters.model);
-  const out = new Map<string, Map<string, Tallies>>();
+  const out: TalliesByCriterion = new Map();
   for (const r of await q.execute()) {
-    let byModel = out.get(r.criterion);
-    if (!byModel) out.set(r.criterion, (byModel = new Map()));
-    let t = byModel.get(r.model);
-    if (!t) byModel.set(r.model, (t = emptyTallies()));
+    const t = talliesOf(out, r.criterion, r.model);
     const m = Number(r.m);
     const n = Number(r.n);
     const c = Number(r.c);

@@ -18,7 +18,7 @@ import { DEFAULT_CRITERION } from '../../shared/schemas.ts';
 import { exactRollups } from './exact.ts';
 import { rollupsAnswer, type InsightFilters } from './filters.ts';
 import { alphaOf, type AlphaResult } from './krippendorff.ts';
-import { addTallies, disagreementOf, emptyTallies, readTallies, starsUnit, tallyTarget, type Tallies } from './agreement-rollup.ts';
+import { addTallies, disagreementOf, emptyTallies, readTallies, starsUnit, tallyTarget, talliesOf, type Tallies, type TalliesByCriterion } from './agreement-rollup.ts';
 import { isPostgres } from '../store/postgres.ts';
 import { withInsightsTables, type RollupTargetsTable } from './tables.ts';
 
@@ -71,22 +71,15 @@ function numeric(r: RollupTargetsTable): RollupTargetsTable {
 const byBytes = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 interface Shared {
-  /** criterion → model → tallies. */
-  tallies: Map<string, Map<string, Tallies>>;
+  tallies: TalliesByCriterion;
   disputed(criterion: string, limit: number): Promise<RollupTargetsTable[]>;
 }
 
 /** Tallies and the most disputed units of the rows a filter matches, counted exactly (exact.ts). */
 async function fromRows(db: Kysely<DB>, workspaceId: string, filters: InsightFilters): Promise<Shared> {
   const units = (await exactRollups(db, workspaceId, filters)).targets.filter((t) => t.n >= 2);
-  const tallies = new Map<string, Map<string, Tallies>>();
-  for (const u of units) {
-    let byModel = tallies.get(u.criterion);
-    if (!byModel) tallies.set(u.criterion, (byModel = new Map()));
-    let t = byModel.get(u.model);
-    if (!t) byModel.set(u.model, (t = emptyTallies()));
-    tallyTarget(t, u);
-  }
+  const tallies: TalliesByCriterion = new Map();
+  for (const u of units) tallyTarget(talliesOf(tallies, u.criterion, u.model), u);
   return {
     tallies,
     disputed: async (criterion, limit) =>

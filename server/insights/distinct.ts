@@ -22,7 +22,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { DB } from '../store/schema.ts';
 import { lockForWrite } from '../store/write-locks.ts';
-import type { RollupMembersTable } from './tables.ts';
+import { withInsightsTables, type RollupMembersTable } from './tables.ts';
 import { deleteEmptied, placeholders, queryInParts, upsertMany } from './upsert.ts';
 
 export interface RollupDistinctTable {
@@ -95,7 +95,7 @@ function lookupText(size: number, pg: boolean): string {
   );
 }
 
-/** The consecutive pairs of a chain of days, as (day, prev_day) keys; `first` is prev of the chain's first day. */
+/** The consecutive pairs of a chain of days, as (day, prev_day) keys; `prev` is the active day before the chain's first. */
 function addPairs(into: Map<string, RollupDistinctTable>, c: Changed, chain: string[], prev: string | null, sign: 1 | -1): void {
   let before = prev;
   for (const day of chain) {
@@ -148,7 +148,7 @@ export async function applyDistinctChanges(db: Kysely<any> | Transaction<any>, c
  * however many members there are.
  */
 export async function distinctInWindow(db: Kysely<DB>, workspaceId: string, criterion: string, facet: 'rater' | 'conversation', since: string, until: string): Promise<number> {
-  const row = await (db as unknown as Kysely<{ rollup_distinct: RollupDistinctTable }>)
+  const row = await withInsightsTables(db)
     .selectFrom('rollup_distinct')
     .select((eb) => eb.fn.sum<number>('n').as('n'))
     .where('workspace_id', '=', workspaceId)
