@@ -339,6 +339,12 @@ describe('rating through a link (POST /r/<secret>)', () => {
     expect(malformed.status).toBe(400);
     const big = await postJson(t.app, link.path, { rating: { thumb: 'up' }, correction: { output: 'x'.repeat(300 * 1024) } });
     expect(big.status).toBe(413);
+    // Only the page's form post is answered with a page: another method with a form body gets JSON.
+    for (const method of ['OPTIONS', 'PUT', 'PATCH', 'DELETE']) {
+      const odd = await t.app.request(link.path, { method, headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: `comment=${'x'.repeat(300 * 1024)}` });
+      expect(odd.headers.get('Content-Type'), method).toContain('application/json');
+      expect(odd.status, method).toBeGreaterThanOrEqual(400);
+    }
     // None of them used the link.
     expect((await postJson(t.app, link.path, { rating: { thumb: 'up' } })).status).toBe(201);
   });

@@ -53,10 +53,13 @@ type LinkEnv = AppEnv & { Variables: { linkHtml: boolean } };
 const isForm = (c: Context) => /^(application\/x-www-form-urlencoded|multipart\/form-data)\b/i.test(c.req.header('Content-Type') ?? '');
 const isJson = (c: Context) => /^application\/([\w.+-]+\+)?json\b/i.test(c.req.header('Content-Type') ?? '');
 
-/** Errors as pages for a form post and for a browser's GET (it accepts HTML); JSON for everyone else. */
+/**
+ * Errors as pages for the page's form post and for a browser's GET (it accepts HTML); JSON for
+ * everyone else, including another method that happens to send a form body (a form only posts).
+ */
 function wantsHtml(c: Context): boolean {
   if (c.req.method === 'GET' || c.req.method === 'HEAD') return (c.req.header('Accept') ?? '').includes('text/html');
-  return isForm(c);
+  return c.req.method === 'POST' && isForm(c);
 }
 
 /** A GET answered with the link as JSON rather than the page: the caller asked for JSON, not HTML. */
