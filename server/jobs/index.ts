@@ -1,6 +1,7 @@
 /**
  * The serving process's background work: the webhook worker, the daily retention purge, the
- * audit log's own retention and the work queue's worker (indexer.ts: embeddings for search).
+ * audit log's own retention, the work queue's worker (indexer.ts: the search index, embeddings)
+ * and, on SQLite, the WAL checkpoints in a worker thread (store/wal-checkpointer.ts).
  * Started by `groundtruth serve` after the HTTP server, stopped on SIGTERM before the store closes.
  */
 import type { Env } from '../env.ts';
@@ -11,6 +12,7 @@ import { startRetentionSchedule } from './retention.ts';
 import { startIndexer } from './indexer.ts';
 import { embeddingsConfigFrom } from '../search/semantic/config.ts';
 import { noEmbeddingsEndpoint } from '../search/semantic/projection.ts';
+import { startWalCheckpointer } from '../store/wal-checkpointer.ts';
 
 export interface BackgroundJobs {
   stop(): Promise<void>;
@@ -32,9 +34,10 @@ export function startBackgroundJobs(store: Store, env: Env, log: (line: string) 
   // No endpoint: writes need not queue embed jobs (the backfill catches up once one is set).
   if (!embeddings) noEmbeddingsEndpoint(store.db);
   const indexer = startIndexer(store.db, { embeddings, log });
+  const checkpoints = store.sqlite ? startWalCheckpointer(store.sqlite, { log }) : undefined;
   return {
     async stop() {
-      await Promise.all([webhooks.stop(), retention.stop(), auditRetention.stop(), indexer.stop()]);
+      await Promise.all([webhooks.stop(), retention.stop(), auditRetention.stop(), indexer.stop(), checkpoints?.stop()]);
     },
   };
 }

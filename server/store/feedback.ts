@@ -21,7 +21,7 @@ import {
 import { uuidv7 } from '../../shared/ids.ts';
 import type { DB, FeedbackEventsTable, FeedbackTable } from './schema.ts';
 import { StoreInputError, type StoreErrorCode } from './errors.ts';
-import { groupCommit } from './group-commit.ts';
+import { groupCommitPlanned } from './group-commit.ts';
 import { lockForWrite, lockName, retryOnConflict } from './write-locks.ts';
 import { sqliteFastPath } from './sqlite-fast-path.ts';
 import { chunks } from '../lib/chunks.ts';
@@ -208,11 +208,13 @@ async function applyMutationsOnce(
   if (valid.length === 0) return results;
   if (actor.clientId?.includes('\u0000')) throw new StoreInputError('clientId must not contain the NUL character (U+0000).');
   const initialResults = results.map((r) => ({ ...r }));
+  const fast = sqliteFastPath(db);
 
   // PostgreSQL with several servers: a conflicting concurrent batch makes this one run again
-  // (write-locks.ts). SQLite: concurrent writes share one transaction (group-commit.ts).
-  await retryOnConflict(() => groupCommit(db, sqliteFastPath(db) !== undefined, async (trx: Transaction<DB>) => {
-    results.splice(0, results.length, ...initialResults.map((r) => ({ ...r })));
+  // (write-locks.ts). SQLite: concurrent writes share one transaction, and their rows are written
+  // by one flush (group-commit.ts); this batch's reads and decisions are its plan.
+  const plan = await retryOnConflict(() => groupCommitPlanned<WritePlan>(db, fast !== undefined, { names: (p) => p.names, flush: flushPlans, prepare: async (trx: Transaction<DB>) => {
+    const results: MutationResult[] = initialResults.map((r) => ({ ...r }));
     const ids = [...new Set(valid.map((v) => v.id))];
     const keys = [...new Set(valid.flatMap((v) => (v.record ? [v.record.target.key] : [])))];
     // Before reading: this rater's rows and these ids are ours until commit (no-op on SQLite).
@@ -338,37 +340,83 @@ async function applyMutationsOnce(
       results[i] = { id: c.id, status: 'applied' };
     });
 
+    // What the plan read and what it writes: a write of the same group meeting these decides again.
+    const names = new Set<string>();
+    const name = (row: FeedbackTable) => {
+      names.add(recordName(row.workspace_id, row.id));
+      names.add(targetName(row.workspace_id, row.rater_id, row.target_key));
+    };
+    for (const id of ids) names.add(recordName(actor.workspaceId, id));
+    for (const key of keys) names.add(targetName(actor.workspaceId, actor.raterId, key));
+    for (const row of byId.values()) name(row);
+    const plan: WritePlan = { workspaceId: actor.workspaceId, rows: [], events: [], scrub: [], initial, names: [], results, fast };
     // Atomic: a rejection anywhere and nothing is written (the transaction has only read so far).
     if (options.atomic && results.some((r) => r.status === 'rejected')) {
       notApplied(results);
-      return;
-    }
-    if (dirty.size === 0) return;
-    await scrubStoredEvents(trx, actor.workspaceId, [...scrub]);
-    // Tombstones first, so a superseded row leaves the live-target index before its successor enters it.
-    const rows = [...dirty.values()].sort((a, b) => b.deleted - a.deleted);
-    const fast = sqliteFastPath(db);
-    if (fast) {
-      fast.writeFeedback(rows, (id) => initial.has(id));
-      fast.insertEvents(events);
     } else {
-      for (const part of chunks(rows, 200)) {
-        await trx
-          .insertInto('feedback')
-          .values(part)
-          .onConflict((oc) =>
-            oc.columns(['workspace_id', 'id']).doUpdateSet((eb) =>
-              Object.fromEntries(FEEDBACK_COLUMNS.filter((col) => col !== 'id').map((col) => [col, eb.ref(`excluded.${col}`)])) as never,
-            ),
-          )
-          .execute();
-      }
-      for (const part of chunks(events, 400)) await trx.insertInto('feedback_events').values(part).execute();
+      // Tombstones first, so a superseded row leaves the live-target index before its successor enters it.
+      plan.rows = [...dirty.values()].sort((a, b) => b.deleted - a.deleted);
+      plan.events = events;
+      plan.scrub = [...scrub];
+      for (const row of plan.rows) name(row);
     }
-    const changes = rows.map((after) => ({ before: initial.get(after.id) ?? null, after }));
-    await runChangeListeners(trx, changes);
-  }));
-  return results;
+    plan.names = [...names];
+    return plan;
+  } }));
+  return plan.results;
+}
+
+/** One applyMutations call's decisions, written by flushPlans (alone, or with its group's others). */
+interface WritePlan {
+  workspaceId: string;
+  /** Tombstones first. */
+  rows: FeedbackTable[];
+  events: FeedbackEventsTable[];
+  /** Records deleted by this batch whose stored events must lose their text. */
+  scrub: string[];
+  /** The rows as they were before, by id. */
+  initial: Map<string, FeedbackTable>;
+  names: string[];
+  results: MutationResult[];
+  fast: ReturnType<typeof sqliteFastPath>;
+}
+
+const recordName = (workspaceId: string, id: string) => `record\u001f${workspaceId}\u001f${id}`;
+const targetName = (workspaceId: string, raterId: string, targetKey: string | null) => `target\u001f${workspaceId}\u001f${raterId}\u001f${targetKey ?? ''}`;
+
+/**
+ * Writes the plans of one or several applyMutations calls (their records and names are disjoint,
+ * group-commit.ts sees to it): stored events scrubbed, rows and events written, then the
+ * projections run once over all the changes.
+ */
+async function flushPlans(trx: Transaction<DB>, plans: WritePlan[]): Promise<void> {
+  for (const p of plans) await scrubStoredEvents(trx, p.workspaceId, p.scrub);
+  const changes = plans
+    .flatMap((p) => p.rows.map((after) => ({ before: p.initial.get(after.id) ?? null, after })))
+    .sort((a, b) => b.after.deleted - a.after.deleted);
+  if (!changes.length) return;
+  const rows = changes.map((c) => c.after);
+  const events = plans.flatMap((p) => p.events);
+  const fast = plans[0]!.fast;
+  if (fast) {
+    const known = new Set(changes.filter((c) => c.before).map((c) => c.after));
+    fast.writeFeedback(rows, (row) => known.has(row));
+    fast.insertEvents(events);
+  } else {
+    for (const part of chunks(rows, 200)) {
+      await trx
+        .insertInto('feedback')
+        .values(part)
+        .onConflict((oc) =>
+          oc.columns(['workspace_id', 'id']).doUpdateSet((eb) =>
+            Object.fromEntries(FEEDBACK_COLUMNS.filter((col) => col !== 'id').map((col) => [col, eb.ref(`excluded.${col}`)])) as never,
+          ),
+        )
+        .execute();
+    }
+    for (const part of chunks(events, 400)) await trx.insertInto('feedback_events').values(part).execute();
+  }
+  await runChangeListeners(trx, changes);
 }
 
 /** Takes the text out of the stored events of records just deleted (withoutText). */

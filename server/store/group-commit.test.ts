@@ -8,7 +8,7 @@ import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { createTestApp, makeFeedback, tempDir, upsert } from '../../test/helpers/app.ts';
 import { applyMutations } from './feedback.ts';
-import { groupCommit, groupCommitStats } from './group-commit.ts';
+import { groupCommit, groupCommitPlanned, groupCommitStats } from './group-commit.ts';
 import { openStore } from './open.ts';
 
 async function sqliteStore() {
@@ -119,6 +119,72 @@ describe('group commit on SQLite', () => {
       expect(rows.find((r) => r.id === first.id)).toMatchObject({ rater_id: raters[0]!.info.raterId, thumb: 'up' });
     } finally {
       await t.store.close();
+    }
+  });
+
+  it('writes the planned writes of a group with one flush: rows, events and rollups as if written one by one', async () => {
+    const t = await createTestApp({ dataDir: tempDir('gt-group-merge-') });
+    try {
+      const raters = await Promise.all([0, 1, 2].map(() => t.token('rater')));
+      const before = { ...groupCommitStats };
+      const records = Array.from({ length: 12 }, (_, i) => makeFeedback({ rating: { thumb: i % 3 ? 'up' : 'down' } }));
+      const answers = await Promise.all(records.map((f, i) => {
+        const { info } = raters[i % 3]!;
+        return applyMutations(t.store.db, { workspaceId: info.workspaceId, raterId: info.raterId, tokenId: info.id, clientId: null, role: 'rater' }, [upsert(f)]);
+      }));
+      expect(answers.map((a) => a[0]!.status)).toEqual(records.map(() => 'applied'));
+      expect(groupCommitStats.writes - before.writes).toBe(12);
+      // Twelve writes, fewer flushes: the group's rows went in together.
+      expect(groupCommitStats.flushes - before.flushes).toBeLessThan(4);
+      const db = t.store.sqlite!;
+      expect(db.prepare('select count(*) n from feedback where deleted = 0').get()).toEqual({ n: 12 });
+      expect(db.prepare('select count(*) n from feedback_events').get()).toEqual({ n: 12 });
+      // The daily rollup counted every one of them, once.
+      const rolled = db.prepare('select sum(n) n, sum(up) up, sum(down) down from rollup_daily').get();
+      expect(rolled).toEqual({ n: 12, up: 8, down: 4 });
+    } finally {
+      await t.store.close();
+    }
+  });
+
+  it('decides a write again when it meets a pending one of the same group (the same rater and target)', async () => {
+    const t = await createTestApp({ dataDir: tempDir('gt-group-replan-') });
+    try {
+      const { info } = await t.token('rater');
+      const actor = { workspaceId: info.workspaceId, raterId: info.raterId, tokenId: info.id, clientId: null, role: 'rater' as const };
+      const before = { ...groupCommitStats };
+      // Two devices rate the same answer at once with different ids: the newer vote is the live one.
+      const older = makeFeedback({ rating: { thumb: 'up' }, updatedAt: new Date(Date.UTC(2026, 0, 1)).toISOString() });
+      const newer = { ...makeFeedback({ rating: { thumb: 'down' } }), target: older.target, updatedAt: new Date(Date.UTC(2026, 0, 2)).toISOString() };
+      const [a, b] = await Promise.all([applyMutations(t.store.db, actor, [upsert(older)]), applyMutations(t.store.db, actor, [upsert(newer)])]);
+      expect([a[0]!.status, b[0]!.status]).toEqual(['applied', 'applied']);
+      expect(groupCommitStats.replanned - before.replanned).toBeGreaterThanOrEqual(1);
+      const rows = t.store.sqlite!.prepare('select id, deleted, thumb from feedback order by id').all();
+      expect(rows).toEqual(expect.arrayContaining([{ id: older.id, deleted: 1, thumb: null }, { id: newer.id, deleted: 0, thumb: 'down' }].map((r) => expect.objectContaining({ id: r.id, deleted: r.deleted }))));
+      expect(t.store.sqlite!.prepare('select count(*) n from feedback where deleted = 0').get()).toEqual({ n: 1 });
+      expect(t.store.sqlite!.prepare('select op from feedback_events order by op').all()).toEqual([{ op: 'create' }, { op: 'create' }, { op: 'supersede' }]);
+    } finally {
+      await t.store.close();
+    }
+  });
+
+  it('runs each write again alone when a merged flush fails: only the write that cannot be stored fails', async () => {
+    const { store, committed, close } = await sqliteStore();
+    try {
+      store.sqlite!.exec('insert into probe (n) values (2)');
+      const before = { ...groupCommitStats };
+      const flush = async (trx: Parameters<Parameters<typeof groupCommit>[2]>[0], plans: number[]) => {
+        for (const n of plans) await sql`insert into probe (n) values (${n})`.execute(trx);
+      };
+      const results = await Promise.allSettled([1, 2, 3].map((n) =>
+        groupCommitPlanned(store.db, true, { prepare: async () => n, names: () => [String(n)], flush }),
+      ));
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      expect(String((results[1] as PromiseRejectedResult).reason)).toMatch(/UNIQUE/);
+      expect(groupCommitStats.fallbacks - before.fallbacks).toBe(1);
+      expect(committed()).toEqual([1, 2, 3]);
+    } finally {
+      await close();
     }
   });
 

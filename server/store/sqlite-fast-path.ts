@@ -19,7 +19,7 @@ const EVENT_COLUMNS = [
 
 export interface FastWriter {
   /** Rows that are new go through a plain INSERT, known ones through UPDATE: an UPSERT costs twice an INSERT here. */
-  writeFeedback(rows: FeedbackTable[], existing: (id: string) => boolean): void;
+  writeFeedback(rows: FeedbackTable[], existing: (row: FeedbackTable) => boolean): void;
   insertEvents(rows: FeedbackEventsTable[]): void;
 }
 
@@ -42,7 +42,7 @@ export function registerSqliteFastPath(db: Kysely<DB>, sqlite: Database.Database
     writeFeedback: (rows, existing) => {
       for (const r of rows) {
         const rest = REST_COLUMNS.map((c) => r[c]);
-        if (existing(r.id)) update.run(...rest, r.workspace_id, r.id);
+        if (existing(r)) update.run(...rest, r.workspace_id, r.id);
         else insert.run(r.id, ...rest);
       }
     },
