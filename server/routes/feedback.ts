@@ -16,7 +16,8 @@ import { rejectUnknownQuery } from '../lib/unknown-query.ts';
 import { explainUnionFailure } from '../lib/union-body.ts';
 import { feedbackReadoutRoutes } from './feedback-readouts.ts';
 import type { TokenInfo } from '../store/tokens.ts';
-import { applyMutations, type Actor } from '../store/feedback.ts';
+import { applyMutations, applyMutationsWithRows, type Actor } from '../store/feedback.ts';
+import type { FeedbackTable } from '../store/schema.ts';
 import { decodeCursor } from '../store/cursor.ts';
 import { getFeedbackRow, listFeedback, rowToFeedback, type Scope } from '../store/feedback-read.ts';
 
@@ -42,6 +43,16 @@ function readScope(auth: TokenInfo): Scope {
 const Written = z.object({ status: MutationResult.shape.status, feedback: Feedback });
 
 /** Turns a single-mutation result into an HTTP outcome: a rejection by its reason code (lib/errors.ts). */
+/**
+ * The caller's record as its write stored it (applyMutationsWithRows), for the answer: no read
+ * after the write, which would wait for the SQLite connection behind the next group's transaction.
+ */
+function storedRow(rows: ReadonlyMap<string, FeedbackTable>, id: string, auth: TokenInfo): FeedbackTable {
+  const row = rows.get(id);
+  if (!row || row.workspace_id !== auth.workspaceId || row.rater_id !== auth.raterId) throw notFound('feedback');
+  return row;
+}
+
 function failureOf(result: MutationResult): ApiError | undefined {
   if (result.status === 'stale') return new ApiError(409, 'stale', result.error ?? 'A newer version of this feedback is already stored.');
   if (result.status === 'rejected') return rejectionError(result.reason, result.error ?? 'rejected');
@@ -208,14 +219,12 @@ export const feedbackRoutes = createRouter()
       if (ahead) throw clockAheadError(ahead);
       // Programs' text is redacted server-side unless the workspace turned it off (issue 6).
       const input = await redactProgramFeedback(store.db, auth.workspaceId, body);
-      const [result] = await applyMutations(store.db, writer(auth, clock), [
+      const { results: [result], rows } = await applyMutationsWithRows(store.db, writer(auth, clock), [
         { id: input.id, op: 'upsert', updatedAt: input.updatedAt, feedback: input },
       ], clock.now);
       const failure = failureOf(result!);
       if (failure) throw failure;
-      const row = await getFeedbackRow(store.db, { workspaceId: auth.workspaceId, raterId: auth.raterId }, input.id);
-      if (!row) throw notFound('feedback');
-      return c.json({ status: result!.status, feedback: rowToFeedback(row) }, result!.status === 'applied' ? 201 : 200);
+      return c.json({ status: result!.status, feedback: rowToFeedback(storedRow(rows, input.id, auth)) }, result!.status === 'applied' ? 201 : 200);
     },
     dropInBodyHook(explainUnionFailure((body) => (isDropInBody(body) ? DropInFeedbackInput : FeedbackInput)), FeedbackInput),
   )
@@ -249,13 +258,12 @@ export const feedbackRoutes = createRouter()
     const updatedAt = nextUpdatedAt(row.updated_at, clock);
     const updated = applyDropInUpdate(rowToFeedback(row), update, updatedAt, await programTextRedactor(store.db, auth.workspaceId));
     const next = { ...updated, createdAt: createdNotAfter(updated.createdAt, updatedAt) };
-    const [result] = await applyMutations(store.db, writer(auth, clock, 'dropin'), [
+    const { results: [result], rows } = await applyMutationsWithRows(store.db, writer(auth, clock, 'dropin'), [
       { id, op: 'upsert', updatedAt, feedback: next },
     ], clock.now);
     const failure = failureOf(result!);
     if (failure) throw failure;
-    const after = await getFeedbackRow(store.db, readScope(auth), id);
-    return c.json(toDropIn(rowToFeedback(after!)), 200);
+    return c.json(toDropIn(rowToFeedback(storedRow(rows, id, auth))), 200);
   }, fastApiHook(DropInFeedbackUpdate))
   .openapi(patch, async (c) => {
     const { id } = c.req.valid('param');
@@ -284,13 +292,12 @@ export const feedbackRoutes = createRouter()
       ...(body.correction !== null && (body.correction ?? current.correction) ? { correction: body.correction ?? current.correction } : {}),
       ...((body.tags ?? current.tags) ? { tags: body.tags ?? current.tags } : {}),
     };
-    const [result] = await applyMutations(store.db, writer(auth, clock), [
+    const { results: [result], rows } = await applyMutationsWithRows(store.db, writer(auth, clock), [
       { id, op: 'upsert', updatedAt, feedback: next },
     ], clock.now);
     const failure = failureOf(result!);
     if (failure) throw failure;
-    const after = await getFeedbackRow(store.db, readScope(auth), id);
-    return c.json({ status: result!.status, feedback: rowToFeedback(after!) }, 200);
+    return c.json({ status: result!.status, feedback: rowToFeedback(storedRow(rows, id, auth)) }, 200);
   }, rejectUnknownKeys(FeedbackPatch))
   .openapi(remove, async (c) => {
     const { id } = c.req.valid('param');

@@ -183,9 +183,19 @@ export function notApplied(results: MutationResult[]): MutationResult[] {
  * the rest apply (with `atomic`, none do then). Resolves after the transaction commits.
  */
 export async function applyMutations(...args: Parameters<typeof applyMutationsOnce>): Promise<MutationResult[]> {
-  const results = await applyMutationsOnce(...args);
-  reportMutationResults(results); // metrics/mutations.ts: counted per request and source
-  return results;
+  return (await applyMutationsWithRows(...args)).results;
+}
+
+/**
+ * applyMutations, also giving each record's row as stored when the transaction committed (by id;
+ * a record this batch did not reach is absent). A route that answers with the record uses it
+ * instead of reading it back: a read after the write waits for the one SQLite connection behind the
+ * next group's whole transaction.
+ */
+export async function applyMutationsWithRows(...args: Parameters<typeof applyMutationsOnce>): Promise<{ results: MutationResult[]; rows: ReadonlyMap<string, FeedbackTable> }> {
+  const answer = await applyMutationsOnce(...args);
+  reportMutationResults(answer.results); // metrics/mutations.ts: counted per request and source
+  return answer;
 }
 
 async function applyMutationsOnce(
@@ -194,8 +204,9 @@ async function applyMutationsOnce(
   rawMutations: unknown[],
   now: Date = new Date(),
   options: ApplyOptions = {},
-): Promise<MutationResult[]> {
+): Promise<{ results: MutationResult[]; rows: ReadonlyMap<string, FeedbackTable> }> {
   const receivedAt = now.toISOString();
+  const none = new Map<string, FeedbackTable>();
   // A record naming a review queue must belong to it (queues/write-check.ts).
   const checked = options.restore ? rawMutations.map(checkMutation) : await refuseOutsideQueues(db, actor, rawMutations.map(checkMutation));
   const results: MutationResult[] = checked.map((c, i) =>
@@ -204,8 +215,8 @@ async function applyMutationsOnce(
       : { id: c.id, status: 'unchanged' },
   );
   const valid = checked.filter((c): c is Decided => !('error' in c));
-  if (options.atomic && valid.length < checked.length) return notApplied(results);
-  if (valid.length === 0) return results;
+  if (options.atomic && valid.length < checked.length) return { results: notApplied(results), rows: none };
+  if (valid.length === 0) return { results, rows: none };
   if (actor.clientId?.includes('\u0000')) throw new StoreInputError('clientId must not contain the NUL character (U+0000).');
   const initialResults = results.map((r) => ({ ...r }));
   const fast = sqliteFastPath(db);
@@ -349,7 +360,7 @@ async function applyMutationsOnce(
     for (const id of ids) names.add(recordName(actor.workspaceId, id));
     for (const key of keys) names.add(targetName(actor.workspaceId, actor.raterId, key));
     for (const row of byId.values()) name(row);
-    const plan: WritePlan = { workspaceId: actor.workspaceId, rows: [], events: [], scrub: [], initial, names: [], results, fast };
+    const plan: WritePlan = { workspaceId: actor.workspaceId, rows: [], events: [], scrub: [], initial, stored: initial, names: [], results, fast };
     // Atomic: a rejection anywhere and nothing is written (the transaction has only read so far).
     if (options.atomic && results.some((r) => r.status === 'rejected')) {
       notApplied(results);
@@ -358,12 +369,13 @@ async function applyMutationsOnce(
       plan.rows = [...dirty.values()].sort((a, b) => b.deleted - a.deleted);
       plan.events = events;
       plan.scrub = [...scrub];
+      plan.stored = byId;
       for (const row of plan.rows) name(row);
     }
     plan.names = [...names];
     return plan;
   } }));
-  return plan.results;
+  return { results: plan.results, rows: plan.stored };
 }
 
 /** One applyMutations call's decisions, written by flushPlans (alone, or with its group's others). */
@@ -376,6 +388,8 @@ interface WritePlan {
   scrub: string[];
   /** The rows as they were before, by id. */
   initial: Map<string, FeedbackTable>;
+  /** The rows as they are once the plan is written (read or written by it), by id. */
+  stored: Map<string, FeedbackTable>;
   names: string[];
   results: MutationResult[];
   fast: ReturnType<typeof sqliteFastPath>;
