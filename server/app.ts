@@ -5,7 +5,6 @@
  * server.ts serves it over HTTP.
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { bodyLimit } from 'hono/body-limit';
 import { except } from 'hono/combine';
 import { LIMITS } from '../shared/limits.ts';
 import { ApiError, errorBody, handleError } from './lib/errors.ts';
@@ -18,6 +17,7 @@ import { provideClient } from './middleware/provide-client/index.ts';
 import { provideClockSkew } from './middleware/provide-clock-skew/index.ts';
 import { provideStore } from './middleware/provide-store/index.ts';
 import { publicKeyCors } from './middleware/public-key-cors/index.ts';
+import { bodyLimit } from './middleware/body-limit/index.ts';
 import { requireJson } from './middleware/require-json/index.ts';
 import { defaultRateCounters, type RateCounters } from './middleware/rate-limit/counters.ts';
 import { appRateLimits } from './middleware/rate-limit/index.ts';

@@ -230,10 +230,15 @@ export const CLIPPED_TARGET_TEXT: readonly { key: string; text: TextSpec }[] = F
 /** The fields the free-text redaction rewrites (paths). */
 export const REDACTED_PATHS: readonly string[] = FEEDBACK_FIELDS.flatMap((f: FieldSpec) => (f.redact && f.path ? [f.path] : []));
 
+/** Paths split once: valueAt runs for every column of every record written. */
+const PATH_PARTS = new Map<string, readonly string[]>();
+
 /** The value at a dot path (`target.model`) of a record, or undefined. */
 export function valueAt(record: unknown, path: string): unknown {
+  let parts = PATH_PARTS.get(path);
+  if (!parts) PATH_PARTS.set(path, (parts = path.split('.')));
   let v: unknown = record;
-  for (const part of path.split('.')) {
+  for (const part of parts) {
     if (v === null || typeof v !== 'object') return undefined;
     v = (v as Record<string, unknown>)[part];
   }

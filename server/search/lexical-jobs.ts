@@ -17,7 +17,8 @@ import type { Kysely, Transaction } from 'kysely';
 import { chunks } from '../lib/chunks.ts';
 import type { FeedbackChange } from '../store/feedback-changes.ts';
 import type { DB } from '../store/schema.ts';
-import { claimJobs, completeJobs, enqueue, forgetJobs, retryJobs, type ClaimedJob, type JobRef } from '../store/work-queue.ts';
+import { sqliteFastPath } from '../store/sqlite-fast-path.ts';
+import { claimJobs, completeJobs, enqueue, forgetJobs, retryJobs, takeDueJobs, type ClaimedJob, type JobRef } from '../store/work-queue.ts';
 import { searchBackendFor } from './index.ts';
 
 export const LEXICAL_JOB = 'lexical';
@@ -47,23 +48,41 @@ export async function lexicalQueue(trx: Transaction<DB>, changes: FeedbackChange
   await enqueue(trx, jobs);
 }
 
+/** The records the jobs name, as they are now (SQLite: one primary-key lookup each, prepared once). */
+async function recordsOf(trx: Transaction<DB>, jobs: ClaimedJob[]): Promise<FeedbackChange[]> {
+  const changes: FeedbackChange[] = [];
+  // A row gone altogether (purged) left the index by trigger; a tombstone is dropped by indexFeedback.
+  const fast = sqliteFastPath(trx);
+  if (fast) {
+    const one = fast.prepare('select * from feedback where workspace_id = ? and id = ?');
+    for (const j of jobs) {
+      const row = one.get(j.workspaceId, j.ref) as FeedbackChange['after'] | undefined;
+      if (row) changes.push({ before: null, after: row });
+    }
+    return changes;
+  }
+  const byWorkspace = new Map<string, string[]>();
+  for (const j of jobs) byWorkspace.set(j.workspaceId, [...(byWorkspace.get(j.workspaceId) ?? []), j.ref]);
+  for (const [workspaceId, ids] of byWorkspace) {
+    for (const part of chunks(ids, 500)) {
+      const rows = await trx.selectFrom('feedback').selectAll().where('workspace_id', '=', workspaceId).where('id', 'in', part).execute();
+      for (const row of rows) changes.push({ before: null, after: row });
+    }
+  }
+  return changes;
+}
+
+/** Inside `trx`: indexes the records of the jobs as they are now and completes the jobs. */
+async function indexJobs(trx: Transaction<DB>, jobs: ClaimedJob[]): Promise<void> {
+  if (!jobs.length) return;
+  await searchBackendFor(trx).indexFeedback(trx, await recordsOf(trx, jobs));
+  await completeJobs(trx, jobs);
+}
+
 /** Indexes the records of claimed jobs as they are now, and completes the jobs, in one transaction. */
 export async function runLexicalJobs(db: Kysely<DB>, jobs: ClaimedJob[]): Promise<void> {
   if (!jobs.length) return;
-  await db.transaction().execute(async (trx) => {
-    const byWorkspace = new Map<string, string[]>();
-    for (const j of jobs) byWorkspace.set(j.workspaceId, [...(byWorkspace.get(j.workspaceId) ?? []), j.ref]);
-    const changes: FeedbackChange[] = [];
-    for (const [workspaceId, ids] of byWorkspace) {
-      for (const part of chunks(ids, 500)) {
-        const rows = await trx.selectFrom('feedback').selectAll().where('workspace_id', '=', workspaceId).where('id', 'in', part).execute();
-        // A row gone altogether (purged) left the index by trigger; a tombstone is dropped here.
-        for (const row of rows) changes.push({ before: null, after: row });
-      }
-    }
-    await searchBackendFor(trx).indexFeedback(trx, changes);
-    await completeJobs(trx, jobs);
-  });
+  await db.transaction().execute((trx) => indexJobs(trx, jobs));
 }
 
 /** Runs in this process: what a search waits for before it reads the index. */
@@ -85,6 +104,7 @@ function track<T>(db: Kysely<DB>, p: Promise<T>): Promise<T> {
  */
 export async function runLexicalBatch(db: Kysely<DB>, batch = LEXICAL_BATCH): Promise<ClaimedJob[]> {
   return track(db, (async () => {
+    if (sqliteFastPath(db)) return runLexicalTaken(db, batch);
     const jobs = await claimJobs(db, LEXICAL_JOB, batch, LEASE_MS);
     try {
       await runLexicalJobs(db, jobs);
@@ -94,6 +114,25 @@ export async function runLexicalBatch(db: Kysely<DB>, batch = LEXICAL_BATCH): Pr
     }
     return jobs;
   })());
+}
+
+/**
+ * SQLite: the due jobs are taken, indexed and completed in one transaction, without a lease
+ * (takeDueJobs says why). A failed batch is rolled back whole and its jobs put back as a failed
+ * claim's are.
+ */
+async function runLexicalTaken(db: Kysely<DB>, batch: number): Promise<ClaimedJob[]> {
+  let jobs: ClaimedJob[] = [];
+  try {
+    await db.transaction().execute(async (trx) => {
+      jobs = takeDueJobs(trx, LEXICAL_JOB, batch)!;
+      await indexJobs(trx, jobs);
+    });
+  } catch (err) {
+    await retryJobs(db, jobs, RETRY_MS, (err as Error).message).catch(() => {});
+    throw err;
+  }
+  return jobs;
 }
 
 /**

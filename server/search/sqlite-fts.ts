@@ -14,6 +14,7 @@ import { eventTexts, feedbackTexts, isIndexedEvent, type IndexableEvent, type Se
 import { parseQuery, partsFromMarked, toFtsMatch } from './query.ts';
 import { boostedScore, MATCH_POOL, onePerTarget, qualityOf, type TargetTally } from './rank.ts';
 import { chunks } from '../lib/chunks.ts';
+import { sqliteFastPath } from '../store/sqlite-fast-path.ts';
 
 /** Column weights for bm25 (prompt, answer, comment, correction, note): what people wrote counts double. */
 const WEIGHTS = sql.raw('1.0, 1.0, 2.0, 2.0, 2.0');
@@ -74,27 +75,107 @@ async function removeDoc(db: Kysely<DB> | Transaction<DB>, docKey: string): Prom
   await ddb.deleteFrom('search_docs').where('id', '=', existing.id).execute();
 }
 
+interface IndexWrites {
+  ftsToDrop: number[];
+  docsToDrop: number[];
+  updated: (Doc & { rowid: number })[];
+  fresh: Doc[];
+}
+
+interface IndexWriter {
+  /** The search_docs rowid of each key already indexed. */
+  existing(keys: string[]): Promise<Map<string, number>>;
+  write(w: IndexWrites): Promise<void>;
+}
+
+const DOC_COLUMNS = ['workspace_id', 'source', 'ref_id', 'target_key', 'subject', 'model', 'at', 'quality'] as const;
+const docParams = (d: Doc) => DOC_COLUMNS.map((c) => docValues(d)[c]);
+const ftsParams = (rowid: number, t: Doc['texts']) => [rowid, t.prompt, t.answer, t.comment, t.correction, t.note];
+const FTS_INSERT = 'INSERT INTO search_fts (rowid, prompt, answer, comment, correction, note) VALUES (?, ?, ?, ?, ?, ?)';
+
+/** The index's writes: prepared statements on a store's own connection, else Kysely (see indexFeedback). */
+function indexWriter(trx: Transaction<DB>): IndexWriter {
+  const fast = sqliteFastPath(trx);
+  if (fast) {
+    return {
+      existing: async (keys) => {
+        const find = fast.prepare('SELECT id FROM search_docs WHERE doc_key = ?').pluck();
+        const out = new Map<string, number>();
+        for (const key of keys) {
+          const id = find.get(key) as number | undefined;
+          if (id !== undefined) out.set(key, id);
+        }
+        return out;
+      },
+      write: async ({ ftsToDrop, docsToDrop, updated, fresh }) => {
+        const dropFts = fast.prepare('DELETE FROM search_fts WHERE rowid = ?');
+        const dropDoc = fast.prepare('DELETE FROM search_docs WHERE id = ?');
+        const update = fast.prepare(`UPDATE search_docs SET ${DOC_COLUMNS.map((c) => `${c} = ?`).join(', ')} WHERE id = ?`);
+        const insert = fast.prepare(`INSERT INTO search_docs (doc_key, ${DOC_COLUMNS.join(', ')}) VALUES (?, ${DOC_COLUMNS.map(() => '?').join(', ')})`);
+        const fts = fast.prepare(FTS_INSERT);
+        for (const rowid of ftsToDrop) dropFts.run(rowid);
+        for (const rowid of docsToDrop) dropDoc.run(rowid);
+        for (const d of updated) {
+          update.run(...docParams(d), d.rowid);
+          fts.run(...ftsParams(d.rowid, d.texts));
+        }
+        for (const d of fresh) {
+          const rowid = Number(insert.run(d.doc_key, ...docParams(d)).lastInsertRowid);
+          fts.run(...ftsParams(rowid, d.texts));
+        }
+      },
+    };
+  }
+  const ddb = withDashboardTables(trx);
+  return {
+    existing: async (keys) => {
+      const out = new Map<string, number>();
+      for (const part of chunks(keys, 500)) {
+        const rows = await ddb.selectFrom('search_docs').select(['id', 'doc_key']).where('doc_key', 'in', part).execute();
+        for (const r of rows) out.set(r.doc_key, r.id);
+      }
+      return out;
+    },
+    write: async ({ ftsToDrop, docsToDrop, updated, fresh }) => {
+      for (const part of chunks(ftsToDrop, 500)) await sql`DELETE FROM search_fts WHERE rowid IN (${sql.join(part)})`.execute(trx);
+      for (const part of chunks(docsToDrop, 500)) await ddb.deleteFrom('search_docs').where('id', 'in', part).execute();
+      for (const doc of updated) await ddb.updateTable('search_docs').set(docValues(doc)).where('id', '=', doc.rowid).execute();
+      const withRowids: { rowid: number; texts: Doc['texts'] }[] = updated.map((d) => ({ rowid: d.rowid, texts: d.texts }));
+      for (const part of chunks(fresh, 100)) {
+        const inserted = await ddb
+          .insertInto('search_docs')
+          .values(part.map((d) => ({ doc_key: d.doc_key, ...docValues(d) })) as never)
+          .returning(['id', 'doc_key'])
+          .execute();
+        const byKey = new Map(inserted.map((r) => [r.doc_key, r.id]));
+        for (const d of part) withRowids.push({ rowid: byKey.get(d.doc_key)!, texts: d.texts });
+      }
+      for (const part of chunks(withRowids, 100)) {
+        const rows = part.map(({ rowid, texts: t }) => sql`(${rowid}, ${t.prompt}, ${t.answer}, ${t.comment}, ${t.correction}, ${t.note})`);
+        await sql`INSERT INTO search_fts (rowid, prompt, answer, comment, correction, note) VALUES ${sql.join(rows)}`.execute(trx);
+      }
+    },
+  };
+}
+
 export const sqliteFtsSearch: SearchBackend = {
   name: 'sqlite-fts5',
 
   /**
-   * One sync batch is indexed with a handful of statements (one lookup, bulk deletes, multi-row
-   * inserts) rather than three queries per record: per-record indexing was the largest cost of a
-   * 500-mutation sync in the sync benchmark (test/bench/sync.ts).
+   * One batch of records is indexed with one prepared single-row statement per row written
+   * (sqlite-fast-path.ts) inside the caller's transaction; a database opened by hand (no fast path)
+   * gets multi-row statements through Kysely. Per-record Kysely statements were the largest cost of a
+   * 500-mutation sync in the sync benchmark (test/bench/sync.ts), and compiling the multi-row ones
+   * the largest part of the indexer's batch after that.
    */
   async indexFeedback(trx, changes: FeedbackChange[]) {
     if (!changes.length) return;
-    const ddb = withDashboardTables(trx);
     const last = new Map<string, FeedbackChange['after']>();
     // Keyed by workspace and id: ids are unique per workspace only (migration 0100, which also
     // rewrote the stored keys and the search_forget_feedback trigger to this form).
     for (const { after } of changes) last.set(`feedback:${after.workspace_id}:${after.id}`, after);
-    const keys = [...last.keys()];
-    const existing = new Map<string, number>();
-    for (const part of chunks(keys, 500)) {
-      const rows = await ddb.selectFrom('search_docs').select(['id', 'doc_key']).where('doc_key', 'in', part).execute();
-      for (const r of rows) existing.set(r.doc_key, r.id);
-    }
+    const writer = indexWriter(trx);
+    const existing = await writer.existing([...last.keys()]);
     const ftsToDrop: number[] = [];
     const docsToDrop: number[] = [];
     const fresh: Doc[] = [];
@@ -127,25 +208,7 @@ export const sqliteFtsSearch: SearchBackend = {
         updated.push({ ...doc, rowid });
       }
     }
-    for (const part of chunks(ftsToDrop, 500)) await sql`DELETE FROM search_fts WHERE rowid IN (${sql.join(part)})`.execute(trx);
-    for (const part of chunks(docsToDrop, 500)) await ddb.deleteFrom('search_docs').where('id', 'in', part).execute();
-    for (const doc of updated) {
-      await ddb.updateTable('search_docs').set(docValues(doc)).where('id', '=', doc.rowid).execute();
-    }
-    const withRowids: { rowid: number; texts: Doc['texts'] }[] = updated.map((d) => ({ rowid: d.rowid, texts: d.texts }));
-    for (const part of chunks(fresh, 100)) {
-      const inserted = await ddb
-        .insertInto('search_docs')
-        .values(part.map((d) => ({ doc_key: d.doc_key, ...docValues(d) })) as never)
-        .returning(['id', 'doc_key'])
-        .execute();
-      const byKey = new Map(inserted.map((r) => [r.doc_key, r.id]));
-      for (const d of part) withRowids.push({ rowid: byKey.get(d.doc_key)!, texts: d.texts });
-    }
-    for (const part of chunks(withRowids, 100)) {
-      const rows = part.map(({ rowid, texts: t }) => sql`(${rowid}, ${t.prompt}, ${t.answer}, ${t.comment}, ${t.correction}, ${t.note})`);
-      await sql`INSERT INTO search_fts (rowid, prompt, answer, comment, correction, note) VALUES ${sql.join(rows)}`.execute(trx);
-    }
+    await writer.write({ ftsToDrop, docsToDrop, updated, fresh });
   },
 
   async indexNote(db, note: SubjectNotesTable) {

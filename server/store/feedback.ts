@@ -234,36 +234,18 @@ async function applyMutationsOnce(
     // Ids are unique per workspace (migration 0100): another workspace's row with the same id is
     // not this batch's business, and nothing here may tell that it exists.
     const byId = new Map<string, FeedbackTable>();
-    for (const part of chunks(ids, 500)) {
-      const rows = await trx.selectFrom('feedback').selectAll().where('workspace_id', '=', actor.workspaceId).where('id', 'in', part).execute();
-      for (const row of rows) byId.set(row.id, row);
-    }
+    for (const row of await rowsByIds(trx, actor.workspaceId, ids)) byId.set(row.id, row);
     /** This rater's live rows by target key + criterion (live-key.ts): one live vote per criterion. */
     const liveByKey = new Map<string, FeedbackTable>();
-    for (const part of chunks(keys, 500)) {
-      const rows = await trx
-        .selectFrom('feedback')
-        .selectAll()
-        .where('workspace_id', '=', actor.workspaceId)
-        .where('rater_id', '=', actor.raterId)
-        // A literal, not a parameter: SQLite uses the partial index feedback_live_target only
-        // when the query's WHERE visibly implies the index's `deleted = 0`.
-        .where('deleted', '=', sql.lit(0))
-        .where('target_key', 'in', part)
-        .execute();
-      for (const row of rows) {
-        liveByKey.set(liveKeyOfRow(row), row);
-        byId.set(row.id, row);
-      }
+    for (const row of await liveRowsOf(trx, actor.workspaceId, actor.raterId, keys)) {
+      liveByKey.set(liveKeyOfRow(row), row);
+      byId.set(row.id, row);
     }
     // An admin deleting another rater's record writes that rater's rows: take their lock too and
     // read those rows again, as that rater's own batch may have changed them meanwhile.
     const others = [...byId.values()].filter((r) => r.rater_id !== actor.raterId);
     if (await lockForWrite(trx, others.map((r) => lockName.rater(r.workspace_id, r.rater_id)), held)) {
-      for (const part of chunks(others.map((r) => r.id), 500)) {
-        const rows = await trx.selectFrom('feedback').selectAll().where('workspace_id', '=', actor.workspaceId).where('id', 'in', part).execute();
-        for (const row of rows) byId.set(row.id, row);
-      }
+      for (const row of await rowsByIds(trx, actor.workspaceId, others.map((r) => r.id))) byId.set(row.id, row);
     }
     const initial = new Map(byId);
     const dirty = new Map<string, FeedbackTable>();
@@ -376,6 +358,51 @@ async function applyMutationsOnce(
     return plan;
   } }));
   return { results: plan.results, rows: plan.stored };
+}
+
+/**
+ * The stored rows of these ids in one workspace. SQLite (a store's own connection, inside the
+ * write's transaction): one primary-key lookup each, prepared once, instead of an `in (…)` list
+ * Kysely compiles anew for every batch (sqlite-fast-path.ts).
+ */
+async function rowsByIds(trx: Transaction<DB>, workspaceId: string, ids: string[]): Promise<FeedbackTable[]> {
+  const fast = sqliteFastPath(trx);
+  if (fast) {
+    const one = fast.prepare('select * from feedback where workspace_id = ? and id = ?');
+    return ids.flatMap((id) => (one.get(workspaceId, id) as FeedbackTable | undefined) ?? []);
+  }
+  const out: FeedbackTable[] = [];
+  for (const part of chunks(ids, 500)) {
+    out.push(...(await trx.selectFrom('feedback').selectAll().where('workspace_id', '=', workspaceId).where('id', 'in', part).execute()));
+  }
+  return out;
+}
+
+/**
+ * A rater's live rows on these target keys. `deleted = 0` is a literal, not a parameter: SQLite
+ * uses the partial index feedback_live_target only when the query's WHERE visibly implies the
+ * index's `deleted = 0`.
+ */
+async function liveRowsOf(trx: Transaction<DB>, workspaceId: string, raterId: string, keys: string[]): Promise<FeedbackTable[]> {
+  const fast = sqliteFastPath(trx);
+  if (fast) {
+    const live = fast.prepare('select * from feedback where workspace_id = ? and rater_id = ? and deleted = 0 and target_key = ?');
+    return keys.flatMap((key) => live.all(workspaceId, raterId, key) as FeedbackTable[]);
+  }
+  const out: FeedbackTable[] = [];
+  for (const part of chunks(keys, 500)) {
+    out.push(
+      ...(await trx
+        .selectFrom('feedback')
+        .selectAll()
+        .where('workspace_id', '=', workspaceId)
+        .where('rater_id', '=', raterId)
+        .where('deleted', '=', sql.lit(0))
+        .where('target_key', 'in', part)
+        .execute()),
+    );
+  }
+  return out;
 }
 
 /** One applyMutations call's decisions, written by flushPlans (alone, or with its group's others). */

@@ -12,6 +12,7 @@
 import { sql, SqliteAdapter, type ExpressionBuilder, type RawBuilder, type Kysely, type SqlBool, type Transaction } from 'kysely';
 import { chunks } from '../lib/chunks.ts';
 import type { DB } from './schema.ts';
+import { sqliteFastPath } from './sqlite-fast-path.ts';
 
 export interface WorkQueueTable {
   kind: string;
@@ -43,6 +44,14 @@ export interface ClaimedJob extends JobRef {
 
 const PAGE = 200;
 
+/**
+ * SQLite inside a transaction of a store opened by openStore: one prepared single-row statement per
+ * job instead of a multi-row statement Kysely compiles anew each time (sqlite-fast-path.ts).
+ */
+function fastIn(db: Kysely<DB> | Transaction<DB>) {
+  return db.isTransaction ? sqliteFastPath(db) : undefined;
+}
+
 /** Queues jobs inside the caller's transaction; a job already queued is bumped and due now. */
 export async function enqueue(trx: Kysely<DB> | Transaction<DB>, jobs: JobRef[], now: Date = new Date()): Promise<void> {
   if (!jobs.length) return;
@@ -51,6 +60,16 @@ export async function enqueue(trx: Kysely<DB> | Transaction<DB>, jobs: JobRef[],
   const unique = new Map(jobs.map((j) => [`${j.kind}\u0000${j.workspaceId}\u0000${j.ref}`, j]));
   // In key order: two writers, or a writer and the worker, never lock queue rows in a circle.
   const ordered = [...unique.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, j]) => j);
+  const fast = fastIn(trx);
+  if (fast) {
+    const upsert = fast.prepare(
+      'insert into work_queue (kind, workspace_id, ref, payload, seq, attempts, enqueued_at, next_attempt_at) values (?, ?, ?, ?, 1, 0, ?, ?) ' +
+        'on conflict (kind, workspace_id, ref) do update set seq = work_queue.seq + 1, payload = excluded.payload, attempts = 0, ' +
+        'next_attempt_at = excluded.next_attempt_at, last_error = null',
+    );
+    for (const j of ordered) upsert.run(j.kind, j.workspaceId, j.ref, j.payload ?? null, at, at);
+    return;
+  }
   for (const part of chunks(ordered, PAGE)) {
     await q
       .insertInto('work_queue')
@@ -81,6 +100,12 @@ export async function enqueue(trx: Kysely<DB> | Transaction<DB>, jobs: JobRef[],
 
 /** Drops queued jobs (a record erased or deleted: nothing left to do, and nothing of it kept). */
 export async function forgetJobs(trx: Kysely<DB> | Transaction<DB>, kind: string, workspaceId: string, refs: string[]): Promise<void> {
+  const fast = fastIn(trx);
+  if (fast) {
+    const forget = fast.prepare('delete from work_queue where kind = ? and workspace_id = ? and ref = ?');
+    for (const ref of refs) forget.run(kind, workspaceId, ref);
+    return;
+  }
   const q = withWorkQueue(trx);
   for (const part of chunks(refs, PAGE)) {
     await q.deleteFrom('work_queue').where('kind', '=', kind).where('workspace_id', '=', workspaceId).where('ref', 'in', part).execute();
@@ -161,8 +186,29 @@ export async function claimJobs(db: Kysely<DB>, kind: string, limit: number, lea
   return claimed.map(toJob);
 }
 
+/**
+ * SQLite, inside the transaction that will run and complete them: up to `limit` due jobs of a kind,
+ * without a lease. SQLite has one writer at a time, so nobody else can take them before this
+ * transaction commits or rolls back, and a claim (an UPDATE and a commit of its own) would only
+ * cost. Undefined where that does not hold (PostgreSQL, or no transaction): claim with claimJobs.
+ */
+export function takeDueJobs(trx: Transaction<DB>, kind: string, limit: number, now: Date = new Date()): ClaimedJob[] | undefined {
+  const fast = fastIn(trx);
+  if (!fast) return undefined;
+  const rows = fast
+    .prepare('select * from work_queue where kind = ? and next_attempt_at <= ? order by next_attempt_at limit ?')
+    .all(kind, now.toISOString(), limit) as WorkQueueTable[];
+  return rows.map(toJob);
+}
+
 /** Done: deletes each job unless it changed after it was claimed (then it stays, due again). */
 export async function completeJobs(db: Kysely<DB> | Transaction<DB>, jobs: ClaimedJob[]): Promise<void> {
+  const fast = fastIn(db);
+  if (fast) {
+    const done = fast.prepare('delete from work_queue where kind = ? and workspace_id = ? and ref = ? and seq = ?');
+    for (const j of jobs) done.run(j.kind, j.workspaceId, j.ref, j.seq);
+    return;
+  }
   const q = withWorkQueue(db);
   for (const part of chunks(jobs, PAGE)) await q.deleteFrom('work_queue').where(whereJobs(db, part, true)).where(lockedKeys(db, whereJobs(db, part, true))).execute();
 }

@@ -33,6 +33,8 @@ export async function embeddingQueue(trx: Transaction<DB>, changes: FeedbackChan
   const jobs: JobRef[] = [];
   const gone = new Map<string, string[]>();
   for (const { before, after } of changes) {
+    // Without an endpoint only a vector stored before can need removing: a new record has none.
+    if (!queueing && !before) continue;
     const text = after.deleted ? null : embedTextOfRow(after.record);
     if (text === null) {
       if (before) gone.set(after.workspace_id, [...(gone.get(after.workspace_id) ?? []), after.id]);
