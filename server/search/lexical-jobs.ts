@@ -14,8 +14,8 @@
  * burst of re-votes is indexed once, with the last version.
  */
 import type { Kysely, Transaction } from 'kysely';
-import { chunks } from '../lib/chunks.ts';
 import type { FeedbackChange } from '../store/feedback-changes.ts';
+import { rowsByIds } from '../store/feedback-read.ts';
 import type { DB } from '../store/schema.ts';
 import { sqliteFastPath } from '../store/sqlite-fast-path.ts';
 import { claimJobs, completeJobs, enqueue, forgetJobs, retryJobs, takeDueJobs, type ClaimedJob, type JobRef } from '../store/work-queue.ts';
@@ -48,26 +48,18 @@ export async function lexicalQueue(trx: Transaction<DB>, changes: FeedbackChange
   await enqueue(trx, jobs);
 }
 
-/** The records the jobs name, as they are now (SQLite: one primary-key lookup each, prepared once). */
+/** The records the jobs name, as they are now. */
 async function recordsOf(trx: Transaction<DB>, jobs: ClaimedJob[]): Promise<FeedbackChange[]> {
+  const byWorkspace = new Map<string, string[]>();
+  for (const j of jobs) {
+    const ids = byWorkspace.get(j.workspaceId);
+    if (ids) ids.push(j.ref);
+    else byWorkspace.set(j.workspaceId, [j.ref]);
+  }
   const changes: FeedbackChange[] = [];
   // A row gone altogether (purged) left the index by trigger; a tombstone is dropped by indexFeedback.
-  const fast = sqliteFastPath(trx);
-  if (fast) {
-    const one = fast.prepare('select * from feedback where workspace_id = ? and id = ?');
-    for (const j of jobs) {
-      const row = one.get(j.workspaceId, j.ref) as FeedbackChange['after'] | undefined;
-      if (row) changes.push({ before: null, after: row });
-    }
-    return changes;
-  }
-  const byWorkspace = new Map<string, string[]>();
-  for (const j of jobs) byWorkspace.set(j.workspaceId, [...(byWorkspace.get(j.workspaceId) ?? []), j.ref]);
   for (const [workspaceId, ids] of byWorkspace) {
-    for (const part of chunks(ids, 500)) {
-      const rows = await trx.selectFrom('feedback').selectAll().where('workspace_id', '=', workspaceId).where('id', 'in', part).execute();
-      for (const row of rows) changes.push({ before: null, after: row });
-    }
+    for (const row of await rowsByIds(trx, workspaceId, ids)) changes.push({ before: null, after: row });
   }
   return changes;
 }

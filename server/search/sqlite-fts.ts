@@ -89,7 +89,10 @@ interface IndexWriter {
 }
 
 const DOC_COLUMNS = ['workspace_id', 'source', 'ref_id', 'target_key', 'subject', 'model', 'at', 'quality'] as const;
-const docParams = (d: Doc) => DOC_COLUMNS.map((c) => docValues(d)[c]);
+const docParams = (d: Doc) => {
+  const values = docValues(d);
+  return DOC_COLUMNS.map((c) => values[c]);
+};
 const ftsParams = (rowid: number, t: Doc['texts']) => [rowid, t.prompt, t.answer, t.comment, t.correction, t.note];
 const FTS_INSERT = 'INSERT INTO search_fts (rowid, prompt, answer, comment, correction, note) VALUES (?, ?, ?, ?, ?, ?)';
 

@@ -1,9 +1,11 @@
 /** Reading feedback back: one record, and the filtered (feedback-filters.ts), keyset-paginated list. */
-import { SqliteAdapter, type Kysely } from 'kysely';
+import { SqliteAdapter, type Kysely, type Transaction } from 'kysely';
+import { chunks } from '../lib/chunks.ts';
 import { DEFAULT_CRITERION, type Feedback, type FeedbackInput } from '../../shared/schemas.ts';
 import type { DB, FeedbackTable } from './schema.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { applyFeedbackFilters, type FilterValues } from './feedback-filters.ts';
+import { sqliteFastPath } from './sqlite-fast-path.ts';
 
 export function rowToFeedback(row: FeedbackTable): Feedback {
   const record = JSON.parse(row.record ?? '{}') as FeedbackInput;
@@ -85,4 +87,22 @@ export async function listFeedback(
     ),
     nextCursor: rows.length > f.limit && last ? encodeCursor(last) : null,
   };
+}
+
+/**
+ * The stored rows of these ids in one workspace, inside a transaction (a write's plan, the lexical
+ * indexer). SQLite (a store's own connection): one primary-key lookup each, prepared once, instead
+ * of an `in (…)` list Kysely compiles anew for every batch (sqlite-fast-path.ts).
+ */
+export async function rowsByIds(trx: Transaction<DB>, workspaceId: string, ids: string[]): Promise<FeedbackTable[]> {
+  const fast = sqliteFastPath(trx);
+  if (fast) {
+    const one = fast.prepare('select * from feedback where workspace_id = ? and id = ?');
+    return ids.flatMap((id) => (one.get(workspaceId, id) as FeedbackTable | undefined) ?? []);
+  }
+  const out: FeedbackTable[] = [];
+  for (const part of chunks(ids, 500)) {
+    out.push(...(await trx.selectFrom('feedback').selectAll().where('workspace_id', '=', workspaceId).where('id', 'in', part).execute()));
+  }
+  return out;
 }

@@ -24,6 +24,7 @@ import { StoreInputError, type StoreErrorCode } from './errors.ts';
 import { groupCommitPlanned } from './group-commit.ts';
 import { lockForWrite, lockName, retryOnConflict } from './write-locks.ts';
 import { sqliteFastPath } from './sqlite-fast-path.ts';
+import { rowsByIds } from './feedback-read.ts';
 import { chunks } from '../lib/chunks.ts';
 import { runChangeListeners } from './feedback-changes.ts';
 import { withoutText } from './tombstone.ts';
@@ -358,24 +359,6 @@ async function applyMutationsOnce(
     return plan;
   } }));
   return { results: plan.results, rows: plan.stored };
-}
-
-/**
- * The stored rows of these ids in one workspace. SQLite (a store's own connection, inside the
- * write's transaction): one primary-key lookup each, prepared once, instead of an `in (…)` list
- * Kysely compiles anew for every batch (sqlite-fast-path.ts).
- */
-async function rowsByIds(trx: Transaction<DB>, workspaceId: string, ids: string[]): Promise<FeedbackTable[]> {
-  const fast = sqliteFastPath(trx);
-  if (fast) {
-    const one = fast.prepare('select * from feedback where workspace_id = ? and id = ?');
-    return ids.flatMap((id) => (one.get(workspaceId, id) as FeedbackTable | undefined) ?? []);
-  }
-  const out: FeedbackTable[] = [];
-  for (const part of chunks(ids, 500)) {
-    out.push(...(await trx.selectFrom('feedback').selectAll().where('workspace_id', '=', workspaceId).where('id', 'in', part).execute()));
-  }
-  return out;
 }
 
 /**
