@@ -9,6 +9,9 @@ export async function sha256Hex(text: string): Promise<string> {
  * Used to compare records and to break ties deterministically.
  */
 export function canonicalJson(value: unknown): string {
+  // Without an object anywhere (strings, numbers, arrays of them: the rollups' example hashes on
+  // every write) there are no keys to sort, and JSON.stringify without a replacer is the same text.
+  if (!holdsObject(value)) return JSON.stringify(value);
   return JSON.stringify(value, (_key, v: unknown) => {
     if (v && typeof v === 'object' && !Array.isArray(v)) {
       const sorted: Record<string, unknown> = {};
@@ -19,4 +22,10 @@ export function canonicalJson(value: unknown): string {
     }
     return v;
   });
+}
+
+function holdsObject(value: unknown): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  if (!Array.isArray(value)) return true;
+  return value.some(holdsObject);
 }
