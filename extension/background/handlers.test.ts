@@ -120,6 +120,22 @@ describe('rate', () => {
     expect((await handle({ type: 'get-statuses', keys: ['chatgpt:msg-1'] }, page))).toEqual({ statuses: [{ key: 'chatgpt:msg-1', state: 'none' }] });
   });
 
+  it('applies ratings of one target in the order they came, whatever each one has to do first', async () => {
+    // A save with a comment redacts before it queues; an undo sent right after it does not. The
+    // undo must still land last (the rater's last click), and each answer says its own state.
+    await handle({ type: 'rate', draft: { target: target(), rating: { thumb: 'down' } } }, page);
+    const [saved, undone] = await Promise.all([
+      handle({ type: 'rate', draft: { target: target(), rating: { thumb: 'down' }, comment: 'Wrong table.', correction: { output: 'SELECT 1;' } } }, page),
+      handle({ type: 'rate', draft: { target: target(), remove: true } }, page),
+    ]);
+    expect(saved).toMatchObject({ state: 'pending', rating: { thumb: 'down' }, comment: 'Wrong table.' });
+    expect(undone).toEqual({ key: 'chatgpt:msg-1', state: 'none' });
+    expect(await handle({ type: 'get-statuses', keys: ['chatgpt:msg-1'] }, page)).toEqual({ statuses: [{ key: 'chatgpt:msg-1', state: 'none' }] });
+    // Another target is not held back by this one's queue.
+    const other = await handle({ type: 'rate', draft: { target: target({ key: 'chatgpt:msg-2' }), rating: { thumb: 'up' } } }, page);
+    expect(other).toMatchObject({ key: 'chatgpt:msg-2', state: 'pending' });
+  });
+
   it('clips texts to the protocol limits instead of failing', async () => {
     const huge = 'x'.repeat(150_000);
     const turns = Array.from({ length: 30 }, (_, i) => ({ role: 'user' as const, content: `turn ${i}` }));

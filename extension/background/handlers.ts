@@ -60,10 +60,29 @@ function hostnameOf(url: string | undefined): string | undefined {
 export function createMessageHandler(deps: HandlerDeps) {
   const { outbox, scheduler, storage } = deps;
 
-  async function rate(draft: RatingDraft, sender: MessageSender, fromExtension: boolean): Promise<TargetStatus> {
-    const settings = await loadSettings(storage);
+  /**
+   * The rates of one row, each run after the one before it settled. A save awaits more than an
+   * undo does (the vote kept, redaction), so an undo clicked while a save was still on its way
+   * used to reach the outbox first, and the save then put the rating back: the rater's last click
+   * lost. Rows are independent: another target is not held back.
+   */
+  const rowQueues = new Map<string, Promise<unknown>>();
+  function inRowOrder<T>(key: string, run: () => Promise<T>): Promise<T> {
+    const result = (rowQueues.get(key) ?? Promise.resolve()).then(run);
+    const settled = result.catch(() => undefined);
+    rowQueues.set(key, settled);
+    void settled.then(() => rowQueues.get(key) === settled && rowQueues.delete(key));
+    return result;
+  }
+
+  function rate(draft: RatingDraft, sender: MessageSender, fromExtension: boolean): Promise<TargetStatus> {
     // An extra criterion is a record of its own, in a row of its own (criterion-key.ts).
     const key = criterionRowKey(draft.target.key, draft.criterion);
+    return inRowOrder(key, () => rateRow(key, draft, sender, fromExtension));
+  }
+
+  async function rateRow(key: string, draft: RatingDraft, sender: MessageSender, fromExtension: boolean): Promise<TargetStatus> {
+    const settings = await loadSettings(storage);
     if (key !== draft.target.key && !serverCan(await loadRemoteConfig(storage), 'criteria')) {
       // A content script may hold an older config: the server must say it takes criteria.
       throw new MessageError('This Groundtruth server does not take ratings of other criteria; only the overall rating is saved.');

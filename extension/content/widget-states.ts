@@ -44,6 +44,8 @@ export class WidgetStates {
   private readonly byKey = new Map<string, Set<Rated>>();
   /** Keys on the page whose status was not asked for yet. */
   private readonly wanted = new Set<string>();
+  /** Per row key, how many rates were sent: only the latest one's answer is shown. */
+  private readonly sent = new Map<string, number>();
 
   constructor(private readonly deps: { port: ContentPort; signal: AbortSignal; starMode(): boolean; criteria?(): readonly WidgetCriterion[] }) {}
 
@@ -160,16 +162,23 @@ export class WidgetStates {
     await this.send(key, draft);
   }
 
-  /** Sends a draft and shows what the background answers under `key`. */
+  /**
+   * Sends a draft and shows what the background answers under `key`, unless the rater changed that
+   * row again meanwhile: the newer change's answer is the one to show (an undo clicked while a
+   * save was on its way must not be painted over by the save's answer).
+   */
   private async send(key: string, draft: RatingDraft): Promise<void> {
+    const sent = (this.sent.get(key) ?? 0) + 1;
+    this.sent.set(key, sent);
     try {
       const answer = await this.deps.port.send({ type: 'rate', draft });
-      if (this.deps.signal.aborted) return;
+      if (this.deps.signal.aborted || this.sent.get(key) !== sent) return;
       if (isStatus(answer)) this.set(key, withoutKey({ ...answer, key }));
       else if (answer && typeof answer === 'object' && 'error' in answer) {
         this.set(key, { ...this.status(key), state: 'rejected', error: String((answer as { error: unknown }).error) });
       }
     } catch {
+      if (this.sent.get(key) !== sent) return;
       this.set(key, { ...this.status(key), state: 'rejected', error: 'the extension could not save this rating; reload the page and try again' });
     }
   }
