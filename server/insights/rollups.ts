@@ -17,7 +17,7 @@
  * Writes are upserts that add deltas (`n = n + excluded.n`), as INSERT … ON CONFLICT … DO UPDATE
  * that SQLite and PostgreSQL both run (see upsert.ts for why they are precompiled).
  */
-import { hash } from 'node:crypto';
+import { hash as oneShotHash } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import { canonicalJson } from '../../shared/hash.ts';
 import type { FeedbackChange } from '../store/feedback-changes.ts';
@@ -90,7 +90,7 @@ interface ParsedRecord {
 }
 
 function hash32(text: string): string {
-  return hash('sha256', text, 'hex').slice(0, 32); // one-shot: a third of createHash's time here
+  return oneShotHash('sha256', text, 'hex').slice(0, 32); // one-shot: a third of createHash's time here
 }
 
 /**
