@@ -74,6 +74,9 @@ export function startWalCheckpointer(
     next: () => new Promise((resolve) => waiting.push(resolve)),
     stop() {
       stopped ??= new Promise<void>((resolve) => {
+        // Referenced while it is awaited: an unref'd worker would let a process with nothing else
+        // to do exit (code 13, "unsettled top-level await") before its exit arrives.
+        worker.ref();
         worker.once('exit', () => resolve());
         worker.postMessage('stop');
       }).then(() => {
