@@ -12,6 +12,7 @@ export interface Bench {
 
 const BENCHES: Record<string, () => Promise<{ default: Bench }>> = {
   sync: () => import('./sync.ts'),
+  'write-path': () => import('./write-path.ts'),
   load: () => import('./load.ts'),
   'load-servers': async () => ({ default: (await import('./load.ts')).serversBench }),
   crash: () => import('./crash.ts'),

@@ -55,7 +55,7 @@ function record(i: number) {
   };
 }
 
-function batches(count: number) {
+export function batches(count: number) {
   let n = 0;
   return Array.from({ length: count }, () =>
     Array.from({ length: BATCH_SIZE }, () => {
@@ -65,7 +65,7 @@ function batches(count: number) {
   );
 }
 
-type Batch = ReturnType<typeof batches>[number];
+export type Batch = ReturnType<typeof batches>[number];
 
 /** A fresh store for a raw baseline, checkpointed as the server's is, with the workspace its rows name. */
 async function openRaw() {
@@ -91,7 +91,7 @@ async function openRaw() {
  * `insert(batches)` returns the milliseconds those batches took; the store stays open between
  * calls, so rounds run against a table that grows as the server's does.
  */
-async function rawStore(perRecord = false) {
+export async function rawStore(perRecord = false) {
   const raw = await openRaw();
   const db = raw.db;
   const insF = db.prepare(`insert into feedback (id, workspace_id, rater_id, client_id, target_key, kind, site, model, intent, project, subject,
@@ -304,7 +304,6 @@ async function measureSync() {
     const medians = { ratio: medianOf('ratio'), ratioToPerRecordRows: medianOf('ratioToPerRecordRows'), ratioToAllRows: medianOf('ratioToAllRows') };
     return { rows: BATCHES * BATCH_SIZE, ...median, medians, goal: '>= 0.5', rounds };
   } finally {
-    // The checkpoint workers are unref'd: stop them while the server's process keeps this one alive.
     await raw.close();
     await rawPerRecord.close();
     await rawAll.close();
