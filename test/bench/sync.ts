@@ -67,15 +67,19 @@ export function batches(count: number) {
 
 export type Batch = ReturnType<typeof batches>[number];
 
-/** A fresh store for a raw baseline, checkpointed as the server's is, with the workspace its rows name. */
-async function openRaw() {
-  const store = await openStore({ dataDir: tempDir('gt-bench-raw-') });
+/**
+ * A fresh store for a raw baseline (or write-path.ts's variants), checkpointed as the server's is,
+ * with the workspace its rows name.
+ */
+export async function openRaw(prefix = 'gt-bench-raw-') {
+  const store = await openStore({ dataDir: tempDir(prefix) });
   const db = store.sqlite!;
   // Checkpoints as the server takes them (off the writing thread, store/wal-checkpointer.ts), so
   // the baseline is not slowed by SQLite's automatic checkpoint inside its commits.
   const checkpoints = startWalCheckpointer(db);
   db.prepare("insert into workspaces (id, name, created_at) values ('default', 'default', ?)").run(new Date().toISOString());
   return {
+    store,
     db,
     async close() {
       await checkpoints?.stop();

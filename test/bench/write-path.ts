@@ -19,13 +19,9 @@ import { insightsRollups } from '../../server/insights/rollups.ts';
 import { LEXICAL_BATCH, runLexicalBatch } from '../../server/search/lexical-jobs.ts';
 import { applyMutations, type Actor } from '../../server/store/feedback.ts';
 import { attachChangeListeners, type ChangeListener } from '../../server/store/feedback-changes.ts';
-import { openStore } from '../../server/store/open.ts';
 import { PROJECTIONS } from '../../server/store/projections.ts';
-import { ensureWorkspace } from '../../server/store/tokens.ts';
-import { startWalCheckpointer } from '../../server/store/wal-checkpointer.ts';
-import { tempDir } from '../helpers/app.ts';
 import type { Bench } from './index.ts';
-import { batches, rawStore, type Batch } from './sync.ts';
+import { batches, openRaw, rawStore, type Batch } from './sync.ts';
 
 const BATCHES = 10;
 const BATCH_SIZE = 500;
@@ -41,10 +37,8 @@ const VARIANTS: Record<string, { projections: readonly ChangeListener[]; index: 
 
 /** A fresh store writing through applyMutations with `projections`; `write(batches)` returns their milliseconds. */
 async function writePath(projections: readonly ChangeListener[], index: boolean) {
-  const store = await openStore({ dataDir: tempDir('gt-bench-write-path-') });
-  const checkpoints = startWalCheckpointer(store.sqlite!); // as the server's jobs start it (jobs/index.ts)
+  const { store, close } = await openRaw('gt-bench-write-path-');
   attachChangeListeners(store.db, projections);
-  await ensureWorkspace(store.db, 'default');
   const actor: Actor = { workspaceId: 'default', raterId: 'bench', role: 'rater', tokenId: null, clientId: 'bench', channel: 'extension' };
   return {
     async write(data: Batch[]): Promise<number> {
@@ -56,10 +50,7 @@ async function writePath(projections: readonly ChangeListener[], index: boolean)
       }
       return performance.now() - started;
     },
-    async close() {
-      await checkpoints?.stop();
-      await store.close();
-    },
+    close,
   };
 }
 
